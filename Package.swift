@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "finops-kestra",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "FinOpsCore", targets: ["FinOpsCore"]),
+        .executable(name: "finops", targets: ["finops-cli"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "FinOpsCore", dependencies: ["CZlib"]),
+        .executableTarget(
+            name: "finops-cli",
+            dependencies: [
+                "FinOpsCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "FinOpsCoreTests", dependencies: ["FinOpsCore", "finops-cli"]),
+    ]
+)
+
+// Benchmarks are release executables that only build when asked for, so `swift build` and `swift test` skip them.
+if Context.environment["FINOPS_BENCHMARKS"] != nil {
+    package.targets.append(
+        .executableTarget(name: "IngestBench", dependencies: ["FinOpsCore"], path: "Benchmarks/IngestBench")
+    )
+}
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

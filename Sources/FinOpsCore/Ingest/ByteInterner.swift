@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Assigns dense codes to distinct byte strings without building a `String` for values already seen.
+///
+/// Open addressing over a power-of-two table; the bytes of each distinct value live in one arena, so a lookup
+/// costs a hash and a `memcmp`.
+struct ByteInterner {
+    private var arena: [UInt8] = []
+    private var offsets: [Int] = [0]
+    private var hashes: [UInt64] = []
+    private var slots: [UInt32] = Array(repeating: 0, count: 1024)
+
+    /// The number of distinct values.
+    var count: Int { hashes.count }
+
+    /// The code of `bytes` and whether the value is new.
+    mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> (code: UInt32, isNew: Bool) {
+        let hash = hashBytes(bytes)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let entry = slots[slot]
+            if entry == 0 { break }
+            let code = Int(entry - 1)
+            if hashes[code] == hash, equals(code: code, bytes) { return (UInt32(code), false) }
+            slot = (slot + 1) & mask
+        }
+        let code = hashes.count
+        hashes.append(hash)
+        if let base = bytes.baseAddress { arena.append(contentsOf: UnsafeBufferPointer(start: base, count: bytes.count)) }
+        offsets.append(arena.count)
+        slots[slot] = UInt32(code + 1)
+        if hashes.count * 2 > slots.count { grow() }
+        return (UInt32(code), true)
+    }
+
+    private func equals(code: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = offsets[code]
+        let length = offsets[code + 1] - start
+        guard length == bytes.count else { return false }
+        guard length > 0 else { return true }
+        return arena.withUnsafeBufferPointer { arena in
+            memcmp(arena.baseAddress! + start, bytes.baseAddress!, length) == 0
+        }
+    }
+
+    private mutating func grow() {
+        var newSlots = [UInt32](repeating: 0, count: slots.count * 2)
+        let mask = newSlots.count - 1
+        for (code, hash) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while newSlots[slot] != 0 { slot = (slot + 1) & mask }
+            newSlots[slot] = UInt32(code + 1)
+        }
+        slots = newSlots
+    }
+}
+
+/// A fast 64-bit hash of a byte string, eight bytes at a time (not for security).
+func hashBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    guard let base = bytes.baseAddress else { return 0x9E37_79B9_7F4A_7C15 }
+    let raw = UnsafeRawPointer(base)
+    var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+    var index = 0
+    let count = bytes.count
+    while index + 8 <= count {
+        let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
+        hash ^= hash &>> 29
+        index += 8
+    }
+    if index < count {
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < count {
+            tail |= UInt64(base[index]) &<< shift
+            shift += 8
+            index += 1
+        }
+        hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+    }
+    hash ^= hash &>> 32
+    hash = hash &* 0xFF51_AFD7_ED55_8CCD
+    return hash ^ (hash &>> 29)
+}

@@ -1,0 +1,152 @@
+import CZlib
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes bytes to a file through a buffer, keeping a CRC-32 of everything written.
+final class BufferedFileWriter {
+    let path: String
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    private let flushThreshold = 1 << 20
+    private(set) var crc: UInt = crc32(0, nil, 0)
+    private(set) var bytesWritten = 0
+
+    init(path: String) throws(CostStoreError) {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw CostStoreError(.io, "cannot create \(path): \(systemError())") }
+        buffer.reserveCapacity(flushThreshold * 2)
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws(CostStoreError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
+    func append(_ bytes: [UInt8]) throws(CostStoreError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
+    func flush() throws(CostStoreError) {
+        guard !buffer.isEmpty else { return }
+        let failure = buffer.withUnsafeBytes { raw -> CostStoreError? in
+            crc = checksum(raw, continuing: crc)
+            var offset = 0
+            while offset < raw.count {
+                let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return CostStoreError(.io, "cannot write \(path): \(systemError())")
+                }
+                offset += written
+            }
+            return nil
+        }
+        if let failure { throw failure }
+        bytesWritten += buffer.count
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and forces the data to the disk.
+    func sync() throws(CostStoreError) {
+        try flush()
+        guard fsync(descriptor) == 0 else { throw CostStoreError(.io, "cannot sync \(path): \(systemError())") }
+    }
+}
+
+/// Appends little-endian values to a byte array.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    mutating func append<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func append(_ text: String) {
+        append(UInt32(text.utf8.count))
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    mutating func append<T>(contentsOf array: [T]) {
+        array.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// Reads little-endian values from bytes, failing (not trapping) on truncated input.
+struct ByteReader {
+    struct Truncated: Error {}
+
+    let bytes: UnsafeRawBufferPointer
+    var offset = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    mutating func read<T: FixedWidthInteger>(_: T.Type) throws(Truncated) -> T {
+        let size = MemoryLayout<T>.size
+        guard offset + size <= bytes.count else { throw Truncated() }
+        let value = bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
+        offset += size
+        return T(littleEndian: value)
+    }
+
+    mutating func readString() throws(Truncated) -> String {
+        let length = Int(try read(UInt32.self))
+        guard offset + length <= bytes.count else { throw Truncated() }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]), as: UTF8.self)
+        offset += length
+        return text
+    }
+
+    mutating func readArray<T>(of _: T.Type, count: Int) throws(Truncated) -> [T] {
+        let size = MemoryLayout<T>.stride * count
+        guard count >= 0, offset + size <= bytes.count else { throw Truncated() }
+        let source = bytes.baseAddress! + offset
+        offset += size
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if size > 0 { memcpy(buffer.baseAddress!, source, size) }
+            initialized = count
+        }
+    }
+
+    mutating func skip(_ count: Int) throws(Truncated) {
+        guard offset + count <= bytes.count else { throw Truncated() }
+        offset += count
+    }
+}
+
+/// The CRC-32 of bytes, continuing from `crc`.
+func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt = crc32(0, nil, 0)) -> UInt {
+    var crc = crc
+    var offset = 0
+    while offset < bytes.count {
+        let length = min(bytes.count - offset, Int(UInt32.max >> 1))
+        crc = crc32(crc, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, UInt32(length))
+        offset += length
+    }
+    return crc
+}
+
+func hex(_ crc: UInt) -> String {
+    let text = String(crc, radix: 16)
+    return String(repeating: "0", count: max(0, 8 - text.count)) + text
+}
+
+// Named wrappers, because `read` and `rename` are shadowed by methods and functions of ours.
+func posixRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
+}
+
+func posixRename(_ from: String, _ to: String) -> Int32 {
+    rename(from, to)
+}

@@ -1,0 +1,202 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The default store: a directory of period files and a manifest, needing no server.
+///
+/// Layout: `manifest.json` (every stored period with its file, size, row count, exact totals and CRC-32),
+/// `data/` (one binary columnar file per source and period), `staging/` (loads in progress) and `lock`.
+///
+/// A load writes new period files under `staging/`, syncs them, then under the store lock renames them into
+/// `data/` and atomically replaces the manifest (write, sync, rename, sync the directory). A crash or kill at any
+/// moment therefore leaves the old manifest with the old files or the new manifest with the new files. Opening
+/// the store checks that every file the manifest names exists with the recorded size; reading a period checks its
+/// CRC-32. Files no manifest names (from an interrupted load) are removed by the next load.
+public struct EmbeddedCostStore: CostStore {
+    /// The store's directory.
+    public let directory: URL
+
+    /// The directory used when none is given: `.finops` under the current directory.
+    public static let defaultDirectoryName = ".finops"
+
+    /// Opens (creating if needed) the store in `directory` and verifies its manifest.
+    ///
+    /// - Throws: ``CostStoreError`` if the directory cannot be created or the manifest names missing or
+    ///   resized files.
+    public init(directory: URL) throws(CostStoreError) {
+        self.directory = directory.standardizedFileURL
+        for sub in ["", "data", "staging"] {
+            let path = self.directory.appendingPathComponent(sub).path
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw CostStoreError(.io, "cannot create store directory \(path): \(error.localizedDescription)")
+            }
+        }
+        let manifest = try loadManifest()
+        for entry in manifest.entries {
+            let path = self.directory.appendingPathComponent(entry.file).path
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw CostStoreError(
+                    .corrupt,
+                    "store \(self.directory.path): \(entry.file) for \(entry.summary.source) \(entry.summary.period) is missing"
+                )
+            }
+            guard Int(info.st_size) == entry.bytes else {
+                throw CostStoreError(
+                    .corrupt,
+                    "store \(self.directory.path): \(entry.file) has \(info.st_size) bytes, the manifest recorded \(entry.bytes)"
+                )
+            }
+        }
+        removeAbandonedStaging()
+    }
+
+    public func periods() async throws -> [PeriodSummary] {
+        try loadManifest().entries.map(\.summary)
+    }
+
+    public func read(_ filter: CostFilter) async throws -> CostTable {
+        let entries = try loadManifest().entries.filter { filter.includes(source: $0.summary.source, period: $0.summary.period) }
+        let directory = directory
+        let tables = try await withThrowingTaskGroup(of: (Int, CostTable).self) { group in
+            for (index, entry) in entries.enumerated() {
+                group.addTask {
+                    let table = try PeriodFile.read(
+                        path: directory.appendingPathComponent(entry.file).path,
+                        expectedSize: entry.bytes,
+                        expectedChecksum: entry.summary.checksum
+                    )
+                    return (index, table)
+                }
+            }
+            var tables = [CostTable?](repeating: nil, count: entries.count)
+            for try await (index, table) in group { tables[index] = table }
+            return tables.compactMap { $0 }
+        }
+        return CostTable.concatenating(tables)
+    }
+
+    /// Reads every stored period and checks its checksum.
+    ///
+    /// - Throws: ``CostStoreError`` naming the first file that does not match the manifest.
+    public func verify() throws(CostStoreError) {
+        for entry in try loadManifest().entries {
+            _ = try PeriodFile.read(
+                path: directory.appendingPathComponent(entry.file).path,
+                expectedSize: entry.bytes,
+                expectedChecksum: entry.summary.checksum
+            )
+        }
+    }
+
+    public func replace(
+        source: String,
+        _ body: (any CostBatchWriter) async throws -> Void
+    ) async throws -> [PeriodSummary] {
+        let load = try EmbeddedLoad(store: self, source: source)
+        do {
+            try await body(load)
+            return try load.commit()
+        } catch {
+            load.abort()
+            throw error
+        }
+    }
+
+    // MARK: - Manifest
+
+    struct Manifest: Codable {
+        struct Entry: Codable {
+            var summary: PeriodSummary
+            var file: String
+            var bytes: Int
+        }
+
+        var version = 1
+        var entries: [Entry] = []
+    }
+
+    var manifestURL: URL { directory.appendingPathComponent("manifest.json") }
+
+    func loadManifest() throws(CostStoreError) -> Manifest {
+        let path = manifestURL.path
+        guard FileManager.default.fileExists(atPath: path) else { return Manifest() }
+        let bytes = try readFile(path)
+        do {
+            let manifest = try JSONDecoder().decode(Manifest.self, from: Data(bytes))
+            guard manifest.version == 1 else {
+                throw CostStoreError(.corrupt, "\(path) has version \(manifest.version); this finops reads version 1")
+            }
+            return manifest
+        } catch let error as CostStoreError {
+            throw error
+        } catch {
+            throw CostStoreError(.corrupt, "\(path) is not a valid manifest: \(error)")
+        }
+    }
+
+    func writeManifest(_ manifest: Manifest) throws(CostStoreError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data: Data
+        do {
+            data = try encoder.encode(manifest)
+        } catch {
+            throw CostStoreError(.io, "cannot encode the manifest: \(error)")
+        }
+        let temporary = directory.appendingPathComponent("manifest.json.tmp").path
+        let writer = try BufferedFileWriter(path: temporary)
+        try writer.append([UInt8](data))
+        try writer.sync()
+        try rename(temporary, to: manifestURL.path)
+        try syncDirectory(directory.path)
+    }
+
+    /// Runs `body` holding the store's exclusive lock, so concurrent loads commit one after the other.
+    func withLock<T>(_ body: () throws(CostStoreError) -> T) throws(CostStoreError) -> T {
+        let path = directory.appendingPathComponent("lock").path
+        let descriptor = open(path, O_RDWR | O_CREAT, 0o644)
+        guard descriptor >= 0 else { throw CostStoreError(.io, "cannot open \(path): \(systemError())") }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw CostStoreError(.io, "cannot lock \(path): \(systemError())") }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
+    private func removeAbandonedStaging() {
+        let staging = directory.appendingPathComponent("staging")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: staging.path) else { return }
+        for name in names {
+            let folder = staging.appendingPathComponent(name)
+            let descriptor = open(folder.appendingPathComponent("owner.lock").path, O_RDWR)
+            if descriptor < 0 {
+                try? FileManager.default.removeItem(at: folder)
+                continue
+            }
+            // A live load holds its staging lock; only folders of dead processes can be locked here.
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { try? FileManager.default.removeItem(at: folder) }
+            close(descriptor)
+        }
+    }
+}
+
+func rename(_ from: String, to: String) throws(CostStoreError) {
+    guard posixRename(from, to) == 0 else {
+        throw CostStoreError(.io, "cannot rename \(from) to \(to): \(systemError())")
+    }
+}
+
+func syncDirectory(_ path: String) throws(CostStoreError) {
+    let descriptor = open(path, O_RDONLY | O_DIRECTORY)
+    guard descriptor >= 0 else { throw CostStoreError(.io, "cannot open directory \(path): \(systemError())") }
+    defer { close(descriptor) }
+    guard fsync(descriptor) == 0 else { throw CostStoreError(.io, "cannot sync directory \(path): \(systemError())") }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import FinOpsCore
+import Foundation
+
+@main
+struct FinOps: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finops",
+        abstract: "Ingest, store and analyse cloud billing data (FOCUS).",
+        subcommands: [Ingest.self, Periods.self, Verify.self, Sample.self]
+    )
+
+    /// Exit codes: 0 success, 1 a data or store error, 2 a usage error.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as IngestError {
+            fail("error: \(error)")
+        } catch let error as CostStoreError {
+            fail("error: \(error)")
+        } catch let error as DataError {
+            fail("error: \(error.message)")
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+
+    private static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Foundation.exit(1)
+    }
+}
+
+/// A failure caused by the data or the environment rather than by how the command was called (exit code 1).
+struct DataError: Error {
+    var message: String
+}
+
+/// The store to use.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "The store: a directory (default $FINOPS_STORE, else ./.finops).")
+    var store: String?
+
+    var location: StoreLocation { StoreLocation(option: store) }
+}
+
+/// How results are printed.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}
