@@ -21,7 +21,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "FinOpsCoreTests", dependencies: ["FinOpsCore", "finops-cli"]),
+        .testTarget(name: "FinOpsCoreTests", dependencies: ["FinOpsCore", "CZlib", "finops-cli"], exclude: ["Fixtures"]),
     ]
 )
 

@@ -16,7 +16,10 @@ extension FinOps {
         @Option(help: "Store all files under this source (default: each file under its own name).")
         var source: String?
 
-        @Flag(help: "On a row with an error: stop and store nothing (strict, the default), or store the good rows and write the rejected ones to a rejects file.")
+        @Flag(
+            help:
+                "On a row with an error: stop and store nothing (strict, the default), or store the good rows and write the rejected ones to a rejects file."
+        )
         var mode: ErrorMode = .strict
 
         @Option(help: "Where rejected rows are written with --skip-invalid (default: FILE.rejects.csv).")

@@ -31,7 +31,9 @@ struct ByteInterner {
         }
         let code = hashes.count
         hashes.append(hash)
-        if let base = bytes.baseAddress { arena.append(contentsOf: UnsafeBufferPointer(start: base, count: bytes.count)) }
+        if let base = bytes.baseAddress {
+            arena.append(contentsOf: UnsafeBufferPointer(start: base, count: bytes.count))
+        }
         offsets.append(arena.count)
         slots[slot] = UInt32(code + 1)
         if hashes.count * 2 > slots.count { grow() }

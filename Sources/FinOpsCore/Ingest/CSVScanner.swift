@@ -96,12 +96,17 @@ final class CSVScanner {
     var recordText: String {
         var stop = recordEnd
         while stop > recordStart, buffer[stop - 1] == 0x0A || buffer[stop - 1] == 0x0D { stop -= 1 }
-        return String(decoding: UnsafeBufferPointer(start: buffer + recordStart, count: stop - recordStart), as: UTF8.self)
+        return String(
+            decoding: UnsafeBufferPointer(start: buffer + recordStart, count: stop - recordStart),
+            as: UTF8.self
+        )
     }
 
     /// The bytes of a field of the current record, with `""` unescaped; valid until the next call.
     func bytes(of field: Field) -> UnsafeBufferPointer<UInt8> {
-        guard field.escaped else { return UnsafeBufferPointer(start: buffer + field.start, count: field.end - field.start) }
+        guard field.escaped else {
+            return UnsafeBufferPointer(start: buffer + field.start, count: field.end - field.start)
+        }
         if field.end - field.start > scratchCapacity {
             scratch.deallocate()
             scratchCapacity = field.end - field.start
@@ -168,7 +173,12 @@ final class CSVScanner {
                 field.start = index
                 while true {
                     guard let found = memchr(buffer + index, Int32(quote), end - index) else {
-                        if atEOF { return .failure("a quoted field is not closed before the end of the file", newlines: newlines) }
+                        if atEOF {
+                            return .failure(
+                                "a quoted field is not closed before the end of the file",
+                                newlines: newlines
+                            )
+                        }
                         return .incomplete
                     }
                     let quoteIndex = buffer.distance(to: found.assumingMemoryBound(to: UInt8.self))

@@ -99,13 +99,19 @@ public final class FocusCSVReader {
         case .success(true): break
         case .success(false): throw IngestError(.emptyFile, IngestIssue(file: path, message: "the file has no header"))
         case .failure(let failure):
-            throw IngestError(.badQuoting, IngestIssue(file: path, line: failure.line, message: "header: \(failure.message)"))
+            throw IngestError(
+                .badQuoting,
+                IngestIssue(file: path, line: failure.line, message: "header: \(failure.message)")
+            )
         }
         var resolved: [HeaderResolution] = []
         for field in scanner.fields {
             let bytes = scanner.bytes(of: field)
             guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw IngestError(.invalidText, IngestIssue(file: path, line: 1, message: "the header is not valid UTF-8"))
+                throw IngestError(
+                    .invalidText,
+                    IngestIssue(file: path, line: 1, message: "the header is not valid UTF-8")
+                )
             }
             resolved.append(FocusSchema.resolve(header: text))
         }
@@ -134,7 +140,9 @@ public final class FocusCSVReader {
             case .success(false):
                 finished = true
             case .success(true):
-                if scanner.fields.count == 1, scanner.fields[0].start == scanner.fields[0].end, !scanner.fields[0].quoted {
+                if scanner.fields.count == 1, scanner.fields[0].start == scanner.fields[0].end,
+                    !scanner.fields[0].quoted
+                {
                     continue
                 }
                 dataRow += 1
@@ -182,7 +190,8 @@ public final class FocusCSVReader {
                         file: path,
                         line: 1,
                         column: cell,
-                        message: "header cells \(jsonQuoted(previous)) and \(jsonQuoted(cell)) both name column \(resolution.name)"
+                        message:
+                            "header cells \(jsonQuoted(previous)) and \(jsonQuoted(cell)) both name column \(resolution.name)"
                     )
                 )
             }
@@ -190,7 +199,12 @@ public final class FocusCSVReader {
             switch resolution.note {
             case .renamed(let old)?:
                 warnings.record(.renamedColumn, column: resolution.name) {
-                    IngestIssue(file: path, line: 1, column: old, message: "\(old) is read as FOCUS 1.2 \(resolution.name)")
+                    IngestIssue(
+                        file: path,
+                        line: 1,
+                        column: old,
+                        message: "\(old) is read as FOCUS 1.2 \(resolution.name)"
+                    )
                 }
             case .caseCorrected(let old)?:
                 warnings.record(.columnNameCase, column: resolution.name) {
@@ -217,7 +231,8 @@ public final class FocusCSVReader {
                     file: path,
                     line: 1,
                     column: missing[0],
-                    message: "missing mandatory column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))"
+                    message:
+                        "missing mandatory column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))"
                 )
             )
         }
@@ -372,7 +387,11 @@ public final class FocusCSVReader {
                 let endText = Timestamp(microsecondsSinceEpoch: end).description
                 return IngestError(
                     .invalidPeriod,
-                    issue(endIndex, value: text(scanner.bytes(of: scanner.fields[endIndex])), "\(label)End \(endText) is not after \(label)Start \(startText)")
+                    issue(
+                        endIndex,
+                        value: text(scanner.bytes(of: scanner.fields[endIndex])),
+                        "\(label)End \(endText) is not after \(label)Start \(startText)"
+                    )
                 )
             }
         }

@@ -81,7 +81,14 @@ public struct FocusIngest: Sendable {
         var periods: [PeriodSummary] = []
         // Loads nest so that all of them commit only after every file was read: a data error anywhere changes
         // nothing.
-        try await loadGroups(groups[...], store: store, rejects: rejects, progress: progress, reports: &reports, periods: &periods)
+        try await loadGroups(
+            groups[...],
+            store: store,
+            rejects: rejects,
+            progress: progress,
+            reports: &reports,
+            periods: &periods
+        )
         try rejects?.close()
         let order = Dictionary(files.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         reports.sort { (order[$0.path] ?? 0) < (order[$1.path] ?? 0) }

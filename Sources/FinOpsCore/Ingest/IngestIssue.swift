@@ -14,7 +14,14 @@ public struct IngestIssue: Sendable, Hashable, Codable, CustomStringConvertible 
     public var message: String
 
     /// Creates a finding.
-    public init(file: String, row: Int? = nil, line: Int? = nil, column: String? = nil, value: String? = nil, message: String) {
+    public init(
+        file: String,
+        row: Int? = nil,
+        line: Int? = nil,
+        column: String? = nil,
+        value: String? = nil,
+        message: String
+    ) {
         self.file = file
         self.row = row
         self.line = line

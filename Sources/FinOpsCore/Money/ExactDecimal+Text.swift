@@ -77,7 +77,7 @@ extension ExactDecimal: LosslessStringConvertible, CustomStringConvertible {
                     if significantDigits > 0 { pendingZeros += 1 }
                 } else {
                     significantDigits += pendingZeros + 1
-                    if significantDigits > 38 { return .failure(DecimalParseError(reason: .outOfRange)) }
+                    if significantDigits > 39 { return .failure(DecimalParseError(reason: .outOfRange)) }
                     if !useLarge && significantDigits <= 19 {
                         for _ in 0..<pendingZeros { small = small &* 10 }
                         small = small &* 10 &+ UInt64(digit)
@@ -86,7 +86,10 @@ extension ExactDecimal: LosslessStringConvertible, CustomStringConvertible {
                             large = Int128(small)
                             useLarge = true
                         }
-                        large = large * powerOfTen(pendingZeros + 1) + Int128(digit)
+                        let (scaled, overflow) = large.multipliedReportingOverflow(by: powerOfTen(pendingZeros + 1))
+                        let (sum, carry) = scaled.addingReportingOverflow(Int128(digit))
+                        if overflow || carry { return .failure(DecimalParseError(reason: .outOfRange)) }
+                        large = sum
                     }
                     pendingZeros = 0
                 }
@@ -100,7 +103,9 @@ extension ExactDecimal: LosslessStringConvertible, CustomStringConvertible {
         guard sawDigit else { return .failure(DecimalParseError(reason: .malformed)) }
         exponent += pendingZeros
         if index < count {
-            guard bytes[index] | 0x20 == UInt8(ascii: "e") else { return .failure(DecimalParseError(reason: .malformed)) }
+            guard bytes[index] | 0x20 == UInt8(ascii: "e") else {
+                return .failure(DecimalParseError(reason: .malformed))
+            }
             index += 1
             var exponentNegative = false
             if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {

@@ -64,7 +64,8 @@ struct SampleWorld {
         Provider(
             name: "AWS",
             regions: [
-                ("us-east-1", "US East (N. Virginia)"), ("us-east-2", "US East (Ohio)"), ("us-west-2", "US West (Oregon)"),
+                ("us-east-1", "US East (N. Virginia)"), ("us-east-2", "US East (Ohio)"),
+                ("us-west-2", "US West (Oregon)"),
                 ("eu-west-1", "Europe (Ireland)"), ("eu-central-1", "Europe (Frankfurt)"),
                 ("ap-southeast-1", "Asia Pacific (Singapore)"), ("ap-northeast-1", "Asia Pacific (Tokyo)"),
                 ("ap-south-1", "Asia Pacific (Mumbai)"), ("sa-east-1", "South America (Sao Paulo)"),
@@ -80,7 +81,8 @@ struct SampleWorld {
         Provider(
             name: "Microsoft",
             regions: [
-                ("eastus", "East US"), ("eastus2", "East US 2"), ("westus2", "West US 2"), ("westeurope", "West Europe"),
+                ("eastus", "East US"), ("eastus2", "East US 2"), ("westus2", "West US 2"),
+                ("westeurope", "West Europe"),
                 ("northeurope", "North Europe"), ("southeastasia", "Southeast Asia"), ("japaneast", "Japan East"),
                 ("uksouth", "UK South"),
             ],
@@ -109,7 +111,9 @@ struct SampleWorld {
         ),
     ]
 
-    private static let variants = ["", " - Reserved", " - Spot", " Data Transfer", " Backup", " Premium", " Standard", " Archive"]
+    private static let variants = [
+        "", " - Reserved", " - Spot", " Data Transfer", " Backup", " Premium", " Standard", " Archive",
+    ]
     private static let teams = [
         "payments", "search", "checkout", "platform", "data", "ml", "identity", "growth", "mobile", "infra",
         "security", "analytics", "billing", "ads", "messaging", "core",
@@ -127,7 +131,9 @@ struct SampleWorld {
     init(seed: UInt64, rows: Int) {
         random = SplitMix64(state: seed)
         for (providerIndex, provider) in Self.providers.enumerated() {
-            for region in provider.regions { regions.append((Array(region.id.utf8), Array(region.name.utf8), providerIndex)) }
+            for region in provider.regions {
+                regions.append((Array(region.id.utf8), Array(region.name.utf8), providerIndex))
+            }
             for index in 0..<40 {
                 let base = provider.services[index % provider.services.count]
                 let category = Self.categories[index % Self.categories.count]
@@ -138,7 +144,9 @@ struct SampleWorld {
                         subcategory: Array(category.1.utf8),
                         provider: providerIndex,
                         pricingUnit: Array(category.2.utf8),
-                        resourceType: Array((category.1.hasSuffix("s") ? String(category.1.dropLast()) : category.1).utf8)
+                        resourceType: Array(
+                            (category.1.hasSuffix("s") ? String(category.1.dropLast()) : category.1).utf8
+                        )
                     )
                 )
             }
@@ -155,7 +163,10 @@ struct SampleWorld {
             accounts.append(
                 Account(
                     id: Array(id.utf8),
-                    name: Array("\(["Acme", "Globex", "Initech", "Umbrella", "Hooli"][index % 5]) \(Self.providers[provider].name) \(index)".utf8),
+                    name: Array(
+                        "\(["Acme", "Globex", "Initech", "Umbrella", "Hooli"][index % 5]) \(Self.providers[provider].name) \(index)"
+                            .utf8
+                    ),
                     type: Array(Self.providers[provider].billingAccountType.utf8),
                     provider: provider,
                     currency: Array((index == 10 || index == 13 ? "EUR" : "USD").utf8),
@@ -169,19 +180,24 @@ struct SampleWorld {
             let id: String =
                 switch provider {
                 case 0: String(200_000_000_000 + 104_729 * index)
-                case 1: "\(hexString(random.next(), length: 8))-\(hexString(random.next(), length: 4))-4\(hexString(random.next(), length: 3))-a\(hexString(random.next(), length: 3))-\(hexString(random.next(), length: 12))"
+                case 1:
+                    "\(hexString(random.next(), length: 8))-\(hexString(random.next(), length: 4))-4\(hexString(random.next(), length: 3))-a\(hexString(random.next(), length: 3))-\(hexString(random.next(), length: 12))"
                 default: "proj-\(Self.teams[index % Self.teams.count])-\(index)"
                 }
             subAccounts.append(
                 SubAccount(
                     id: Array(id.utf8),
-                    name: Array("\(Self.teams[index % Self.teams.count])-\(["prod", "staging", "dev"][index % 3])-\(index)".utf8),
+                    name: Array(
+                        "\(Self.teams[index % Self.teams.count])-\(["prod", "staging", "dev"][index % 3])-\(index)".utf8
+                    ),
                     type: Array(Self.providers[provider].subAccountType.utf8),
                     account: account
                 )
             )
         }
-        for index in 0..<40 { commitments.append(Array("commitment-\(hexString(UInt64(index) &* 0x9E37_79B9, length: 10))".utf8)) }
+        for index in 0..<40 {
+            commitments.append(Array("commitment-\(hexString(UInt64(index) &* 0x9E37_79B9, length: 10))".utf8))
+        }
         let resourceCount = max(10, min(200_000, rows / 5 + 100))
         resources.reserveCapacity(resourceCount)
         for index in 0..<resourceCount { resources.append(makeResource(index)) }
@@ -229,7 +245,8 @@ struct SampleWorld {
             listUnitPrice: magnitude + random.next(in: 0...magnitude),
             skuId: Array("SKU-\(service)-\(index % 13)".utf8),
             skuPriceId: Array("SKU-\(service)-\(index % 13)-P\(index % 3)".utf8),
-            skuDetails: isCompute ? Array("{\"InstanceType\":\"\(instance)\",\"CoreCount\":\(2 << (index % 4))}".utf8) : [],
+            skuDetails: isCompute
+                ? Array("{\"InstanceType\":\"\(instance)\",\"CoreCount\":\(2 << (index % 4))}".utf8) : [],
             resourceGroup: provider == 1 ? Array("rg-\(team)".utf8) : []
         )
     }

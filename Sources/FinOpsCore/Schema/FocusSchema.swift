@@ -14,19 +14,82 @@ public enum FocusSchema {
         FocusColumn("BillingPeriodEnd", .dateTime, .mandatory, nullable: false, since: "0.5", allowedValues: nil),
         FocusColumn("BillingPeriodStart", .dateTime, .mandatory, nullable: false, since: "0.5", allowedValues: nil),
         FocusColumn("CapacityReservationId", .string, .conditional, nullable: true, since: "1.1", allowedValues: nil),
-        FocusColumn("CapacityReservationStatus", .string, .conditional, nullable: true, since: "1.1", allowedValues: ["Used", "Unused"]),
-        FocusColumn("ChargeCategory", .string, .mandatory, nullable: false, since: "0.5", allowedValues: ["Usage", "Purchase", "Tax", "Credit", "Adjustment"]),
+        FocusColumn(
+            "CapacityReservationStatus",
+            .string,
+            .conditional,
+            nullable: true,
+            since: "1.1",
+            allowedValues: ["Used", "Unused"]
+        ),
+        FocusColumn(
+            "ChargeCategory",
+            .string,
+            .mandatory,
+            nullable: false,
+            since: "0.5",
+            allowedValues: ["Usage", "Purchase", "Tax", "Credit", "Adjustment"]
+        ),
         FocusColumn("ChargeClass", .string, .mandatory, nullable: true, since: "1.0", allowedValues: ["Correction"]),
         FocusColumn("ChargeDescription", .string, .mandatory, nullable: true, since: "1.0-preview", allowedValues: nil),
-        FocusColumn("ChargeFrequency", .string, .recommended, nullable: false, since: "1.0-preview", allowedValues: ["One-Time", "Recurring", "Usage-Based"]),
+        FocusColumn(
+            "ChargeFrequency",
+            .string,
+            .recommended,
+            nullable: false,
+            since: "1.0-preview",
+            allowedValues: ["One-Time", "Recurring", "Usage-Based"]
+        ),
         FocusColumn("ChargePeriodEnd", .dateTime, .mandatory, nullable: false, since: "0.5", allowedValues: nil),
         FocusColumn("ChargePeriodStart", .dateTime, .mandatory, nullable: false, since: "0.5", allowedValues: nil),
-        FocusColumn("CommitmentDiscountCategory", .string, .conditional, nullable: true, since: "1.0-preview", allowedValues: ["Spend", "Usage"]),
-        FocusColumn("CommitmentDiscountId", .string, .conditional, nullable: true, since: "1.0-preview", allowedValues: nil),
-        FocusColumn("CommitmentDiscountName", .string, .conditional, nullable: true, since: "1.0-preview", allowedValues: nil),
-        FocusColumn("CommitmentDiscountQuantity", .decimal, .conditional, nullable: true, since: "1.1", allowedValues: nil),
-        FocusColumn("CommitmentDiscountStatus", .string, .conditional, nullable: true, since: "1.0", allowedValues: ["Used", "Unused"]),
-        FocusColumn("CommitmentDiscountType", .string, .conditional, nullable: true, since: "1.0-preview", allowedValues: nil),
+        FocusColumn(
+            "CommitmentDiscountCategory",
+            .string,
+            .conditional,
+            nullable: true,
+            since: "1.0-preview",
+            allowedValues: ["Spend", "Usage"]
+        ),
+        FocusColumn(
+            "CommitmentDiscountId",
+            .string,
+            .conditional,
+            nullable: true,
+            since: "1.0-preview",
+            allowedValues: nil
+        ),
+        FocusColumn(
+            "CommitmentDiscountName",
+            .string,
+            .conditional,
+            nullable: true,
+            since: "1.0-preview",
+            allowedValues: nil
+        ),
+        FocusColumn(
+            "CommitmentDiscountQuantity",
+            .decimal,
+            .conditional,
+            nullable: true,
+            since: "1.1",
+            allowedValues: nil
+        ),
+        FocusColumn(
+            "CommitmentDiscountStatus",
+            .string,
+            .conditional,
+            nullable: true,
+            since: "1.0",
+            allowedValues: ["Used", "Unused"]
+        ),
+        FocusColumn(
+            "CommitmentDiscountType",
+            .string,
+            .conditional,
+            nullable: true,
+            since: "1.0-preview",
+            allowedValues: nil
+        ),
         FocusColumn("CommitmentDiscountUnit", .string, .conditional, nullable: true, since: "1.1", allowedValues: nil),
         FocusColumn("ConsumedQuantity", .decimal, .conditional, nullable: true, since: "1.0", allowedValues: nil),
         FocusColumn("ConsumedUnit", .string, .conditional, nullable: true, since: "1.0", allowedValues: nil),
@@ -37,11 +100,39 @@ public enum FocusSchema {
         FocusColumn("InvoiceIssuerName", .string, .mandatory, nullable: false, since: "0.5", allowedValues: nil),
         FocusColumn("ListCost", .decimal, .mandatory, nullable: false, since: "1.0-preview", allowedValues: nil),
         FocusColumn("ListUnitPrice", .decimal, .conditional, nullable: true, since: "1.0-preview", allowedValues: nil),
-        FocusColumn("PricingCategory", .string, .conditional, nullable: true, since: "1.0-preview", allowedValues: ["Standard", "Dynamic", "Committed", "Other"]),
+        FocusColumn(
+            "PricingCategory",
+            .string,
+            .conditional,
+            nullable: true,
+            since: "1.0-preview",
+            allowedValues: ["Standard", "Dynamic", "Committed", "Other"]
+        ),
         FocusColumn("PricingCurrency", .string, .conditional, nullable: true, since: "1.2", allowedValues: nil),
-        FocusColumn("PricingCurrencyContractedUnitPrice", .decimal, .conditional, nullable: true, since: "1.2", allowedValues: nil),
-        FocusColumn("PricingCurrencyEffectiveCost", .decimal, .conditional, nullable: true, since: "1.2", allowedValues: nil),
-        FocusColumn("PricingCurrencyListUnitPrice", .decimal, .conditional, nullable: true, since: "1.2", allowedValues: nil),
+        FocusColumn(
+            "PricingCurrencyContractedUnitPrice",
+            .decimal,
+            .conditional,
+            nullable: true,
+            since: "1.2",
+            allowedValues: nil
+        ),
+        FocusColumn(
+            "PricingCurrencyEffectiveCost",
+            .decimal,
+            .conditional,
+            nullable: true,
+            since: "1.2",
+            allowedValues: nil
+        ),
+        FocusColumn(
+            "PricingCurrencyListUnitPrice",
+            .decimal,
+            .conditional,
+            nullable: true,
+            since: "1.2",
+            allowedValues: nil
+        ),
         FocusColumn("PricingQuantity", .decimal, .mandatory, nullable: true, since: "1.0-preview", allowedValues: nil),
         FocusColumn("PricingUnit", .string, .mandatory, nullable: true, since: "1.0-preview", allowedValues: nil),
         FocusColumn("ProviderName", .string, .mandatory, nullable: false, since: "0.5", allowedValues: nil),
@@ -51,7 +142,19 @@ public enum FocusSchema {
         FocusColumn("ResourceId", .string, .conditional, nullable: true, since: "0.5", allowedValues: nil),
         FocusColumn("ResourceName", .string, .conditional, nullable: true, since: "0.5", allowedValues: nil),
         FocusColumn("ResourceType", .string, .conditional, nullable: true, since: "1.0-preview", allowedValues: nil),
-        FocusColumn("ServiceCategory", .string, .mandatory, nullable: false, since: "0.5", allowedValues: ["AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases", "Developer Tools", "Multicloud", "Identity", "Integration", "Internet of Things", "Management and Governance", "Media", "Migration", "Mobile", "Networking", "Security", "Storage", "Web", "Other"]),
+        FocusColumn(
+            "ServiceCategory",
+            .string,
+            .mandatory,
+            nullable: false,
+            since: "0.5",
+            allowedValues: [
+                "AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases",
+                "Developer Tools", "Multicloud", "Identity", "Integration", "Internet of Things",
+                "Management and Governance", "Media", "Migration", "Mobile", "Networking", "Security", "Storage", "Web",
+                "Other",
+            ]
+        ),
         FocusColumn("ServiceName", .string, .mandatory, nullable: false, since: "0.5", allowedValues: nil),
         FocusColumn("ServiceSubcategory", .string, .recommended, nullable: false, since: "1.1", allowedValues: nil),
         FocusColumn("SkuId", .string, .conditional, nullable: true, since: "1.0-preview", allowedValues: nil),
@@ -61,7 +164,8 @@ public enum FocusSchema {
         FocusColumn("SubAccountId", .string, .conditional, nullable: true, since: "0.5", allowedValues: nil),
         FocusColumn("SubAccountName", .string, .conditional, nullable: true, since: "0.5", allowedValues: nil),
         FocusColumn("SubAccountType", .string, .conditional, nullable: true, since: "1.2", allowedValues: nil),
-        FocusColumn("Tags", .tags, .conditional, nullable: true, since: "1.0-preview", allowedValues: nil),    ]
+        FocusColumn("Tags", .tags, .conditional, nullable: true, since: "1.0-preview", allowedValues: nil),
+    ]
 
     /// Column names of FOCUS 1.0-preview, 1.0 and 1.1 (and common drafts) that 1.2 renamed, mapped to the 1.2 name.
     public static let renamedColumns: [String: String] = [

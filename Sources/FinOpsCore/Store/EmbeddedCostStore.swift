@@ -62,7 +62,9 @@ public struct EmbeddedCostStore: CostStore {
     }
 
     public func read(_ filter: CostFilter) async throws -> CostTable {
-        let entries = try loadManifest().entries.filter { filter.includes(source: $0.summary.source, period: $0.summary.period) }
+        let entries = try loadManifest().entries.filter {
+            filter.includes(source: $0.summary.source, period: $0.summary.period)
+        }
         let directory = directory
         let tables = try await withThrowingTaskGroup(of: (Int, CostTable).self) { group in
             for (index, entry) in entries.enumerated() {

@@ -86,7 +86,11 @@ final class EmbeddedLoad: CostBatchWriter {
         return order.map { ($0, groups[$0]) }
     }
 
-    private func accumulate(_ table: CostTable, currencies: StringColumn, into stage: inout Stage) throws(CostStoreError) {
+    private func accumulate(
+        _ table: CostTable,
+        currencies: StringColumn,
+        into stage: inout Stage
+    ) throws(CostStoreError) {
         let empty = DecimalColumn(values: [ExactDecimal](repeating: .zero, count: table.rowCount))
         let billed = table.decimals("BilledCost") ?? empty
         let effective = table.decimals("EffectiveCost") ?? empty
@@ -151,8 +155,14 @@ final class EmbeddedLoad: CostBatchWriter {
                     checksum: checksum,
                     loadedAt: loadedAt
                 )
-                let entry = EmbeddedCostStore.Manifest.Entry(summary: summary, file: file, bytes: stage.writer.bytesWritten)
-                if let index = manifest.entries.firstIndex(where: { $0.summary.source == source && $0.summary.period == period }) {
+                let entry = EmbeddedCostStore.Manifest.Entry(
+                    summary: summary,
+                    file: file,
+                    bytes: stage.writer.bytesWritten
+                )
+                if let index = manifest.entries.firstIndex(where: {
+                    $0.summary.source == source && $0.summary.period == period
+                }) {
                     replaced.append(manifest.entries[index].file)
                     manifest.entries[index] = entry
                 } else {
@@ -190,7 +200,8 @@ final class EmbeddedLoad: CostBatchWriter {
         let data = store.directory.appendingPathComponent("data")
         guard let folders = try? FileManager.default.contentsOfDirectory(atPath: data.path) else { return }
         for folder in folders {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent(folder).path)) ?? []
+            let names =
+                (try? FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent(folder).path)) ?? []
             for name in names where name.hasSuffix(".fcol") && !referenced.contains("data/\(folder)/\(name)") {
                 unlink(data.appendingPathComponent(folder).appendingPathComponent(name).path)
             }

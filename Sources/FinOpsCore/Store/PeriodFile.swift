@@ -117,13 +117,19 @@ enum PeriodFile {
                 var dictionary: [String] = []
                 dictionary.reserveCapacity(count)
                 for _ in 0..<count { dictionary.append(try reader.readString()) }
-                data = .string(StringColumn(codes: try reader.readArray(of: UInt32.self, count: rows), dictionary: dictionary))
+                data = .string(
+                    StringColumn(codes: try reader.readArray(of: UInt32.self, count: rows), dictionary: dictionary)
+                )
             case .decimal:
                 let nulls = try readNulls(&reader, rows: rows)
-                data = .decimal(DecimalColumn(values: try reader.readArray(of: ExactDecimal.self, count: rows), nulls: nulls))
+                data = .decimal(
+                    DecimalColumn(values: try reader.readArray(of: ExactDecimal.self, count: rows), nulls: nulls)
+                )
             case .timestamp:
                 let nulls = try readNulls(&reader, rows: rows)
-                data = .timestamp(TimestampColumn(values: try reader.readArray(of: Int64.self, count: rows), nulls: nulls))
+                data = .timestamp(
+                    TimestampColumn(values: try reader.readArray(of: Int64.self, count: rows), nulls: nulls)
+                )
             case .tags:
                 let count = Int(try reader.read(UInt32.self))
                 var sets: [TagSet] = []

@@ -9,7 +9,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     /// Creates the instant at midnight UTC or at the given time of a calendar day; `nil` if the fields are invalid.
-    public init?(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, microsecond: Int = 0) {
+    public init?(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, microsecond: Int = 0)
+    {
         guard (1...12).contains(month), day >= 1, day <= Timestamp.daysIn(month: month, year: year),
             (0..<24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second),
             (0..<1_000_000).contains(microsecond)
@@ -56,7 +57,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let value = Timestamp(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 timestamp: \(text)")
+            throw DecodingError.dataCorruptedError(
+                in: container,
+                debugDescription: "not an ISO 8601 timestamp: \(text)"
+            )
         }
         self = value
     }

@@ -1,0 +1,92 @@
+import FinOpsCore
+import Foundation
+import Testing
+
+@Suite("finops CLI")
+struct CLITests {
+    @Test("ingest prints exact totals per period; JSON writes decimals as strings with every digit")
+    func ingestAndPeriods() throws {
+        let store = Fixtures.temporaryDirectory().path
+        let text = try CommandRunner.run(["ingest", Fixtures.focusSample, "--store", store])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("Stored 1000 rows"))
+        #expect(
+            text.stdout.contains(
+                "2024-09  focus_sample   999  USD       20.28022672899  14.97651418586  20.15090575119  14.97626039326"
+            )
+        )
+        #expect(text.stdout.contains("wrong-case-value in ChargeFrequency: 7"))
+
+        let json = try CommandRunner.run(["periods", "--store", store, "--format", "json"])
+        #expect(json.status == 0)
+        #expect(json.stdout.contains("\"billedCost\" : \"20.28022672899\""))
+        let periods = try JSONDecoder().decode([PeriodSummary].self, from: Data(json.stdout.utf8))
+        #expect(periods.map(\.rowCount) == [999, 1])
+
+        let ingestJSON = try CommandRunner.run(["ingest", Fixtures.focusSample, "--store", store, "--format", "json"])
+        let report = try JSONDecoder().decode(IngestReport.self, from: Data(ingestJSON.stdout.utf8))
+        #expect(report.files[0].rowsStored == 1_000)
+        #expect(report.warnings.totalCount == 29)
+    }
+
+    @Test("the store comes from --store, else FINOPS_STORE, else ./.finops")
+    func storeLocation() throws {
+        let directory = Fixtures.temporaryDirectory()
+        let fromEnvironment = directory.appendingPathComponent("env-store").path
+        #expect(
+            try CommandRunner.run(["ingest", Fixtures.focusSample], environment: ["FINOPS_STORE": fromEnvironment])
+                .status == 0
+        )
+        #expect(FileManager.default.fileExists(atPath: fromEnvironment + "/manifest.json"))
+        #expect(try CommandRunner.run(["ingest", Fixtures.focusSample], directory: directory).status == 0)
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(".finops/manifest.json").path))
+    }
+
+    @Test("exit code 1 for a data error, naming the file, row, column and value")
+    func dataError() throws {
+        let path = Fixtures.file(Fixtures.csv([[:], ["EffectiveCost": "1.2.3"]]))
+        let result = try CommandRunner.run(["ingest", path, "--store", Fixtures.temporaryDirectory().path])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains(
+                "\(path): row 2 (line 3), column EffectiveCost, value \"1.2.3\": not a decimal number"
+            )
+        )
+    }
+
+    @Test(
+        "exit code 2 for a usage error",
+        arguments: [["ingest"], ["ingest", "--bogus", "x.csv"], ["nope"], ["sample", "--rows", "-1", "--out", "x"]]
+    )
+    func usageError(_ arguments: [String]) throws {
+        let result = try CommandRunner.run(arguments)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(!result.stderr.isEmpty)
+    }
+
+    @Test("skip-invalid stores good rows, reports the rejects file")
+    func skipInvalid() throws {
+        let directory = Fixtures.temporaryDirectory()
+        let path = Fixtures.file(Fixtures.csv([[:], ["ChargeCategory": "Refund"]]))
+        let result = try CommandRunner.run(
+            ["ingest", path, "--skip-invalid", "--store", ".finops"],
+            directory: directory
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("rejected 1 rows"))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("export.rejects.csv").path))
+    }
+
+    @Test("sample writes a deterministic file that ingests cleanly")
+    func sample() throws {
+        let directory = Fixtures.temporaryDirectory()
+        let first = directory.appendingPathComponent("a.csv").path
+        let second = directory.appendingPathComponent("b.csv").path
+        #expect(try CommandRunner.run(["sample", "--rows", "3000", "--seed", "9", "--out", first]).status == 0)
+        #expect(try CommandRunner.run(["sample", "--rows", "3000", "--seed", "9", "--out", second]).status == 0)
+        #expect(FileManager.default.contentsEqual(atPath: first, andPath: second))
+        let result = try CommandRunner.run(["ingest", first, "--store", directory.appendingPathComponent("s").path])
+        #expect(result.status == 0)
+        #expect(!result.stdout.contains("Warnings"))
+    }
+}

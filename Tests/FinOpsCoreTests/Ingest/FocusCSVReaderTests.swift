@@ -1,0 +1,143 @@
+import FinOpsCore
+import Foundation
+import Testing
+
+@Suite("FOCUS CSV reader")
+struct FocusCSVReaderTests {
+    @Test("RFC 4180: embedded commas, quotes and newlines, CRLF, BOM, NULL and empty as null")
+    func quoting() throws {
+        let text =
+            "\u{FEFF}"
+            + Fixtures.csv(
+                [
+                    ["ChargeDescription": "a, \"quoted\"\nmulti-line description", "ChargeClass": "NULL"],
+                    ["ChargeDescription": "", "BilledCost": "NULL", "Tags": ""],
+                    ["BilledCost": "-3e+2", "ChargeClass": "Correction"],
+                ],
+                lineEnd: "\r\n"
+            )
+        let (table, reader) = try Fixtures.readAll(Fixtures.file(text))
+        #expect(table.rowCount == 3)
+        let descriptions = try #require(table.strings("ChargeDescription"))
+        #expect(descriptions[0] == "a, \"quoted\"\nmulti-line description")
+        #expect(descriptions[1] == nil)
+        #expect(table.strings("ChargeClass")?[0] == nil)
+        #expect(table.strings("ChargeClass")?[2] == "Correction")
+        let billed = try #require(table.decimals("BilledCost"))
+        #expect(billed[1] == nil)
+        #expect(billed[2] == ExactDecimal(-300))
+        #expect(table.tags?[0]?["team"] == .string("core"))
+        #expect(table.tags?[1] == nil)
+        #expect(table.column(named: "BillingCurrency") != nil)
+        #expect(reader.header.first?.name == "BilledCost")
+        #expect(reader.acceptedRowCount == 3)
+    }
+
+    @Test("a last row without a line end and a blank trailing line are read")
+    func lineEnds() throws {
+        var text = Fixtures.csv([[:], [:]])
+        text.removeLast()
+        #expect(try Fixtures.readAll(Fixtures.file(text)).0.rowCount == 2)
+        #expect(try Fixtures.readAll(Fixtures.file(Fixtures.csv([[:]]) + "\n\n")).0.rowCount == 1)
+    }
+
+    @Test("gzip is read transparently")
+    func gzip() throws {
+        let text = Fixtures.csv((0..<500).map { ["BilledCost": "\($0).25"] })
+        let (table, _) = try Fixtures.readAll(Fixtures.gzipFile(Array(text.utf8)))
+        #expect(table.rowCount == 500)
+        #expect(try table.decimals("BilledCost")?.sum() == ExactDecimal.parse("124875"))
+    }
+
+    @Test("memory is bounded by the batch size: a file arrives as several batches")
+    func batches() throws {
+        let path = Fixtures.file(
+            Fixtures.csv((0..<1_000).map { ["ResourceId": "r\($0)"] }, extraColumns: ["ResourceId"])
+        )
+        let reader = try FocusCSVReader(path: path, options: FocusReadOptions(batchSize: 64))
+        var sizes: [Int] = []
+        while let batch = try reader.nextBatch() { sizes.append(batch.table.rowCount) }
+        #expect(sizes.count == 16)
+        #expect(sizes.allSatisfy { $0 <= 64 })
+        #expect(sizes.reduce(0, +) == 1_000)
+    }
+
+    @Test("Tags: scalars, escapes, Unicode, Azure without braces, nested values with a warning")
+    func tags() throws {
+        let rows = [
+            ["Tags": #"{"team": "a\"b", "cost center": 42, "on": true, "none": null, "emoji": "\u00e9\ud83d\ude00"}"#],
+            ["Tags": #""env": "prod", "team": "x""#],
+            ["Tags": #"{"nested": {"a": [1, 2]}}"#],
+            ["Tags": "{}"],
+        ]
+        let (table, reader) = try Fixtures.readAll(Fixtures.file(Fixtures.csv(rows)))
+        let tags = try #require(table.tags)
+        #expect(tags[0]?["team"] == .string("a\"b"))
+        #expect(tags[0]?["cost center"] == .number("42"))
+        #expect(tags[0]?["on"] == .bool(true))
+        #expect(tags[0]?["none"] == .null)
+        #expect(tags[0]?["emoji"] == .string("é😀"))
+        #expect(tags[1]?["env"] == .string("prod"))
+        #expect(tags[2]?["nested"] == .json(#"{"a": [1, 2]}"#))
+        #expect(tags[3]?.tags.isEmpty == true)
+        #expect(reader.warnings.entries.map(\.kind) == [.nestedTagValue])
+    }
+
+    @Test("renamed 1.0-preview columns are read under their 1.2 names")
+    func renamedColumns() throws {
+        let text = Fixtures.csv([["AmortizedCost": "7"]], extraColumns: ["AmortizedCost"])
+            .replacingOccurrences(of: "EffectiveCost,", with: "x_OldEffective,")
+        let (table, reader) = try Fixtures.readAll(Fixtures.file(text))
+        #expect(table.decimals("EffectiveCost")?[0] == ExactDecimal(7))
+        #expect(reader.warnings.entries.contains { $0.kind == .renamedColumn && $0.column == "EffectiveCost" })
+    }
+
+    @Test("the official FOCUS sample ingests under the default, with its spec breaches as warnings")
+    func focusSampleWarnings() throws {
+        let (table, reader) = try Fixtures.readAll(Fixtures.focusSample)
+        #expect(table.rowCount == 1_000)
+        let counts = Dictionary(
+            uniqueKeysWithValues: reader.warnings.entries.map { ("\($0.kind) \($0.column)", $0.count) }
+        )
+        #expect(counts["wrong-case-value ChargeFrequency"] == 7)
+        #expect(counts["null-in-non-nullable-column ContractedCost"] == 7)
+        #expect(counts["empty-string-for-null PricingCategory"] == 7)
+        #expect(counts["non-focus-column Id"] == 1)
+        let example = try #require(reader.warnings.entries.first { $0.column == "ChargeFrequency" }?.examples.first)
+        #expect(example.row == 926)
+        #expect(example.line == 927)
+        #expect(example.value == "Usage-based")
+        #expect(table.strings("Id")?[0] == "11472")
+        #expect(table.tags?[1]?["environment"] == .string("dev"))
+    }
+
+    @Test("the FOCUS sample's totals equal Python decimal's exact sums")
+    func focusSampleTotalsMatchReference() async throws {
+        struct Reference: Decodable {
+            var billingPeriodStart: String
+            var currency: String
+            var rows: Int
+            var BilledCost: String
+            var EffectiveCost: String
+            var ListCost: String
+            var ContractedCost: String
+        }
+        let references = try JSONDecoder().decode(
+            [Reference].self,
+            from: Data(contentsOf: Fixtures.fixture("focus_sample_totals.json"))
+        )
+        let store = try EmbeddedCostStore(directory: Fixtures.temporaryDirectory())
+        let report = try await FocusIngest().ingest(files: [Fixtures.focusSample], into: store)
+        #expect(report.periods.count == references.count)
+        for (summary, reference) in zip(report.periods, references) {
+            #expect(summary.period.start == Timestamp(reference.billingPeriodStart))
+            let totals = try #require(summary.totals.first)
+            #expect(totals.currency == reference.currency)
+            #expect(totals.rowCount == reference.rows)
+            #expect(totals.billedCost.description == reference.BilledCost)
+            #expect(totals.effectiveCost.description == reference.EffectiveCost)
+            #expect(totals.listCost.description == reference.ListCost)
+            #expect(totals.contractedCost.description == reference.ContractedCost)
+        }
+    }
+}

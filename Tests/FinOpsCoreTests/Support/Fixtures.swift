@@ -1,0 +1,77 @@
+import CZlib
+import FinOpsCore
+import Foundation
+
+/// Files and builders shared by the tests.
+enum Fixtures {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The official FOCUS 1,000-row sample bundled in Examples/data.
+    static var focusSample: String { packageRoot.appendingPathComponent("Examples/data/focus_sample.csv").path }
+
+    static func fixture(_ name: String) -> URL {
+        packageRoot.appendingPathComponent("Tests/FinOpsCoreTests/Fixtures").appendingPathComponent(name)
+    }
+
+    /// A fresh directory under the system's temporary directory.
+    static func temporaryDirectory() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("finops-tests-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Writes text to a new file in a fresh directory and returns its path.
+    static func file(named name: String = "export.csv", _ text: String) -> String {
+        let url = temporaryDirectory().appendingPathComponent(name)
+        try! Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    /// Writes bytes gzip-compressed with the system zlib.
+    static func gzipFile(named name: String = "export.csv.gz", _ bytes: [UInt8]) -> String {
+        let path = temporaryDirectory().appendingPathComponent(name).path
+        let handle = gzopen(path, "wb")!
+        bytes.withUnsafeBytes { _ = gzwrite(handle, $0.baseAddress, UInt32($0.count)) }
+        gzclose(handle)
+        return path
+    }
+
+    /// The FOCUS 1.2 mandatory columns with plausible values, for building small exports.
+    static let defaultRow: [(String, String)] = [
+        ("BilledCost", "1.5"), ("BillingAccountId", "A1"), ("BillingAccountName", "Acme"), ("BillingCurrency", "USD"),
+        ("BillingPeriodEnd", "2024-02-01T00:00:00Z"), ("BillingPeriodStart", "2024-01-01T00:00:00Z"),
+        ("ChargeCategory", "Usage"), ("ChargeClass", ""), ("ChargeDescription", "compute"),
+        ("ChargePeriodEnd", "2024-01-01T01:00:00Z"), ("ChargePeriodStart", "2024-01-01T00:00:00Z"),
+        ("ContractedCost", "1.5"), ("EffectiveCost", "1.5"), ("InvoiceIssuerName", "AWS"), ("ListCost", "2"),
+        ("PricingQuantity", "1"), ("PricingUnit", "Hours"), ("ProviderName", "AWS"), ("PublisherName", "AWS"),
+        ("ServiceCategory", "Compute"), ("ServiceName", "Amazon EC2"), ("Tags", "{\"team\":\"core\"}"),
+    ]
+
+    /// A CSV export: the default columns (plus `extraColumns`), one line per row of overrides.
+    static func csv(_ rows: [[String: String]], extraColumns: [String] = [], lineEnd: String = "\n") -> String {
+        let columns = defaultRow.map(\.0) + extraColumns
+        let defaults = Dictionary(uniqueKeysWithValues: defaultRow)
+        var lines = [columns.joined(separator: ",")]
+        for row in rows {
+            lines.append(columns.map { quote(row[$0] ?? defaults[$0] ?? "") }.joined(separator: ","))
+        }
+        return lines.joined(separator: lineEnd) + lineEnd
+    }
+
+    static func quote(_ value: String) -> String {
+        guard value.contains(where: { ",\"\n\r".contains($0) }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Reads a whole export into one table.
+    static func readAll(
+        _ path: String,
+        options: FocusReadOptions = FocusReadOptions()
+    ) throws -> (CostTable, FocusCSVReader) {
+        let reader = try FocusCSVReader(path: path, options: options)
+        var tables: [CostTable] = []
+        while let batch = try reader.nextBatch() { tables.append(batch.table) }
+        return (CostTable.concatenating(tables), reader)
+    }
+}

@@ -1,0 +1,42 @@
+import FinOpsCore
+import Testing
+
+@Suite("Timestamp")
+struct TimestampTests {
+    @Test(
+        "parses ISO 8601 variants as UTC",
+        arguments: [
+            ("2024-09-01 00:00:00", "2024-09-01T00:00:00Z"), ("2024-09-01T00:00:00Z", "2024-09-01T00:00:00Z"),
+            ("2024-09-01T00:00:00", "2024-09-01T00:00:00Z"), ("2024-09-01", "2024-09-01T00:00:00Z"),
+            ("2024-02-29T23:59:59.123Z", "2024-02-29T23:59:59.123Z"),
+            ("2024-01-01T00:00:00.000000Z", "2024-01-01T00:00:00Z"),
+            ("2024-01-01T02:00:00+02:00", "2024-01-01T00:00:00Z"), ("2023-12-31T19:00:00-0500", "2024-01-01T00:00:00Z"),
+            ("2024-01-01T00:00", "2024-01-01T00:00:00Z"), ("1969-12-31T23:59:59.5Z", "1969-12-31T23:59:59.5Z"),
+            ("2024-01-01T00:00:00.123456000Z", "2024-01-01T00:00:00.123456Z"),
+        ]
+    )
+    func parses(_ text: String, _ expected: String) throws {
+        let timestamp = try #require(Timestamp(text))
+        #expect(timestamp.description == expected)
+    }
+
+    @Test(
+        "rejects invalid timestamps",
+        arguments: [
+            "", "2024", "2024-13-01", "2024-02-30", "2023-02-29", "2024-01-01T24:00:00", "2024-01-01T00:60:00",
+            "2024-01-01X00:00:00", "2024-01-01T00:00:00ZZ", "01/09/2024", "2024-01-01T00:00:00.1234567Z", "NULL",
+        ]
+    )
+    func rejects(_ text: String) {
+        #expect(Timestamp(text) == nil)
+    }
+
+    @Test("month periods print as YYYY-MM")
+    func monthPeriod() throws {
+        let period = try #require(BillingPeriod.month(2024, 12))
+        #expect(period.description == "2024-12")
+        #expect(period.end.description == "2025-01-01T00:00:00Z")
+        let odd = BillingPeriod(start: period.start, end: try #require(Timestamp("2025-01-15")))
+        #expect(odd.description == "2024-12-01T00:00:00Z/2025-01-15T00:00:00Z")
+    }
+}
