@@ -12,8 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "FinOpsCore", dependencies: ["CZlib"]),
+        .systemLibrary(name: "CSystem", path: "Sources/CSystem", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "FinOpsCore", dependencies: ["CSystem"]),
         .executableTarget(
             name: "finops-cli",
             dependencies: [
@@ -21,7 +21,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "FinOpsCoreTests", dependencies: ["FinOpsCore", "CZlib", "finops-cli"], exclude: ["Fixtures"]),
+        .testTarget(name: "FinOpsCoreTests", dependencies: ["FinOpsCore", "CSystem", "finops-cli"], exclude: ["Fixtures"]),
     ]
 )
 

@@ -12,6 +12,7 @@ struct FinOps: AsyncParsableCommand {
 
     /// Exit codes: 0 success, 1 a data or store error, 2 a usage error.
     static func main() async {
+        AllocatorTuning.preferHeapForLargeAllocations()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

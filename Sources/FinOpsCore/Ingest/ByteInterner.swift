@@ -40,13 +40,29 @@ struct ByteInterner {
         return (UInt32(code), true)
     }
 
+    @inline(__always)
     private func equals(code: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = offsets[code]
         let length = offsets[code + 1] - start
         guard length == bytes.count else { return false }
         guard length > 0 else { return true }
         return arena.withUnsafeBufferPointer { arena in
-            memcmp(arena.baseAddress! + start, bytes.baseAddress!, length) == 0
+            let lhs = UnsafeRawPointer(arena.baseAddress! + start)
+            let rhs = UnsafeRawPointer(bytes.baseAddress!)
+            guard length >= 8 else { return memcmp(lhs, rhs, length) == 0 }
+            // Word by word, with the last word overlapping: short values are the common case.
+            var offset = 0
+            while offset + 8 <= length {
+                if lhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    != rhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                {
+                    return false
+                }
+                offset += 8
+            }
+            return offset == length
+                || lhs.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+                    == rhs.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
         }
     }
 
@@ -77,11 +93,16 @@ func hashBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
     }
     if index < count {
         var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < count {
-            tail |= UInt64(base[index]) &<< shift
-            shift += 8
-            index += 1
+        if count >= 8 {
+            // The last eight bytes, overlapping the words already mixed in.
+            tail = raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        } else {
+            var shift: UInt64 = 0
+            while index < count {
+                tail |= UInt64(base[index]) &<< shift
+                shift += 8
+                index += 1
+            }
         }
         hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
     }

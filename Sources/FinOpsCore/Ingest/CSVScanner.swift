@@ -4,22 +4,41 @@ import Glibc
 import Darwin
 #endif
 
-/// Splits RFC 4180 CSV into records and fields over a refillable buffer, so memory is bounded by the longest
-/// record rather than the file.
+/// The records of one batch: field offsets into the scanner's buffer, row by row.
+///
+/// Valid until the scanner's next ``CSVScanner/scanBatch(maxRows:columns:)``.
+struct RecordBatch {
+    /// The number of records.
+    var count = 0
+    /// The number of fields per record.
+    var columns = 0
+    /// For record `r` and field `c`, `starts[r * columns + c]..<ends[r * columns + c]` in the buffer.
+    var starts: [Int32] = []
+    var ends: [Int32] = []
+    /// Bit 0: the field was quoted; bit 1: it contains escaped quotes (`""`).
+    var flags: [UInt8] = []
+    /// The 1-based line each record starts on, and its 1-based data row number.
+    var lines: [Int] = []
+    var rows: [Int] = []
+    /// Where each record starts and ends in the buffer (for reject files).
+    var recordStarts: [Int32] = []
+    var recordEnds: [Int32] = []
+    /// A record that could not be split into fields, which ended the batch.
+    var failure: CSVScanner.Failure?
+}
+
+/// Splits RFC 4180 CSV into records and fields, a batch at a time, over a buffer that is refilled between
+/// batches, so memory is bounded by the batch rather than the file.
 ///
 /// Handles quoted fields with embedded commas, quotes (`""`) and newlines, CRLF or LF line ends, a UTF-8 byte
-/// order mark, and a last record without a line end.
+/// order mark, blank lines, and a last record without a line end.
 final class CSVScanner {
-    struct Field {
-        var start: Int
-        var end: Int
-        var quoted: Bool
-        var escaped: Bool
-    }
-
     struct Failure: Error {
         var message: String
         var line: Int
+        var row: Int
+        var text: String
+        var isFieldCount: Bool
     }
 
     private enum Outcome {
@@ -29,28 +48,21 @@ final class CSVScanner {
     }
 
     private let input: FileInput
-    private var buffer: UnsafeMutablePointer<UInt8>
+    private(set) var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var start = 0
     private var end = 0
     private var atEOF = false
     private var scratch: UnsafeMutablePointer<UInt8>
     private var scratchCapacity = 4096
-
-    /// The fields of the current record, as offsets into the buffer.
-    private(set) var fields: [Field] = []
-    /// The 1-based line on which the current record starts.
-    private(set) var recordLine = 0
-    private var recordStart = 0
-    private var recordEnd = 0
     private var nextLine = 1
+    private var nextRow = 0
 
-    init(input: FileInput, bufferSize: Int = 1 << 22) {
+    init(input: FileInput, bufferSize: Int = 1 << 24) {
         self.input = input
         self.capacity = bufferSize
         self.buffer = .allocate(capacity: bufferSize)
         self.scratch = .allocate(capacity: scratchCapacity)
-        fields.reserveCapacity(64)
     }
 
     deinit {
@@ -58,63 +70,119 @@ final class CSVScanner {
         scratch.deallocate()
     }
 
-    /// Moves to the next record; `false` at the end of the file.
+    /// How far into the file reading has got, in bytes on disk.
+    var bytesConsumed: Int64 { input.bytesConsumed }
+
+    /// Whether every record has been returned.
+    var isExhausted: Bool { atEOF && start == end }
+
+    /// Removes a UTF-8 byte order mark at the start of the file.
+    func skipByteOrderMark() throws(IngestError) {
+        try refill()
+        if end - start >= 3, buffer[start] == 0xEF, buffer[start + 1] == 0xBB, buffer[start + 2] == 0xBF { start += 3 }
+    }
+
+    /// Reads the header record's cells.
+    func header() throws(IngestError) -> Result<[[UInt8]], Failure>? {
+        var batch = RecordBatch()
+        try scanBatch(maxRows: 1, columns: nil, into: &batch)
+        nextRow = 0
+        if let failure = batch.failure { return .failure(failure) }
+        guard batch.count == 1 else { return nil }
+        return .success(
+            (0..<batch.columns).map { field in
+                Array(bytes(start: batch.starts[field], end: batch.ends[field], flags: batch.flags[field]))
+            }
+        )
+    }
+
+    /// Splits up to `maxRows` records that are in the buffer (refilling it first) into `batch`.
     ///
-    /// On a quoting error the scanner skips to the end of the offending line, so reading can go on.
-    func nextRecord() throws(IngestError) -> Result<Bool, Failure> {
-        while true {
-            switch scan(from: start) {
+    /// A record with a quoting error or, when `columns` is given, a different number of fields ends the batch and
+    /// is returned as its ``RecordBatch/failure``; scanning resumes after it.
+    func scanBatch(maxRows: Int, columns: Int?, into batch: inout RecordBatch) throws(IngestError) {
+        batch.count = 0
+        batch.failure = nil
+        batch.starts.removeAll(keepingCapacity: true)
+        batch.ends.removeAll(keepingCapacity: true)
+        batch.flags.removeAll(keepingCapacity: true)
+        batch.lines.removeAll(keepingCapacity: true)
+        batch.rows.removeAll(keepingCapacity: true)
+        batch.recordStarts.removeAll(keepingCapacity: true)
+        batch.recordEnds.removeAll(keepingCapacity: true)
+        try refill()
+        while batch.count < maxRows {
+            let firstField = batch.starts.count
+            switch scan(from: start, into: &batch) {
             case .record(let next, let newlines):
-                recordStart = start
-                recordEnd = next
-                recordLine = nextLine
+                let fieldCount = batch.starts.count - firstField
+                let line = nextLine
+                let recordStart = start
                 nextLine += newlines
                 start = next
-                return .success(true)
+                if fieldCount == 1, batch.ends[firstField] == batch.starts[firstField], batch.flags[firstField] == 0 {
+                    truncate(&batch, to: firstField)
+                    continue
+                }
+                nextRow += 1
+                if let columns, fieldCount != columns {
+                    truncate(&batch, to: firstField)
+                    batch.failure = Failure(
+                        message: "the row has \(fieldCount) fields but the header has \(columns)",
+                        line: line,
+                        row: nextRow,
+                        text: text(from: recordStart, to: next),
+                        isFieldCount: true
+                    )
+                    return
+                }
+                if batch.count == 0 { batch.columns = fieldCount }
+                batch.lines.append(line)
+                batch.rows.append(nextRow)
+                batch.recordStarts.append(Int32(recordStart))
+                batch.recordEnds.append(Int32(next))
+                batch.count += 1
             case .failure(let message, let newlines):
+                truncate(&batch, to: firstField)
                 let resume = resumePoint(after: start)
                 if resume == end, !atEOF {
+                    if batch.count > 0 { return }
                     try refill()
                     continue
                 }
-                recordStart = start
-                recordLine = nextLine
-                recordEnd = resume
-                nextLine += newlines == 0 ? 1 : newlines
+                nextRow += 1
+                batch.failure = Failure(
+                    message: message,
+                    line: nextLine,
+                    row: nextRow,
+                    text: text(from: start, to: resume),
+                    isFieldCount: false
+                )
+                nextLine += max(newlines, 1)
                 start = resume
-                return .failure(Failure(message: message, line: recordLine))
+                return
             case .incomplete:
-                if atEOF {
-                    return .success(false)
-                }
+                truncate(&batch, to: firstField)
+                if atEOF || batch.count > 0 { return }
                 try refill()
             }
         }
     }
 
-    /// The whole current record as written (without its line end), for reject files.
-    var recordText: String {
-        var stop = recordEnd
-        while stop > recordStart, buffer[stop - 1] == 0x0A || buffer[stop - 1] == 0x0D { stop -= 1 }
-        return String(
-            decoding: UnsafeBufferPointer(start: buffer + recordStart, count: stop - recordStart),
-            as: UTF8.self
-        )
-    }
-
-    /// The bytes of a field of the current record, with `""` unescaped; valid until the next call.
-    func bytes(of field: Field) -> UnsafeBufferPointer<UInt8> {
-        guard field.escaped else {
-            return UnsafeBufferPointer(start: buffer + field.start, count: field.end - field.start)
-        }
-        if field.end - field.start > scratchCapacity {
+    /// The bytes of a field, with `""` unescaped; valid until the next call.
+    @inline(__always)
+    func bytes(start: Int32, end: Int32, flags: UInt8) -> UnsafeBufferPointer<UInt8> {
+        let lower = Int(start)
+        let upper = Int(end)
+        guard flags & 2 != 0 else { return UnsafeBufferPointer(start: buffer + lower, count: upper - lower) }
+        if upper - lower > scratchCapacity {
             scratch.deallocate()
-            scratchCapacity = field.end - field.start
+            scratchCapacity = upper - lower
             scratch = .allocate(capacity: scratchCapacity)
         }
-        var index = field.start
+        var index = lower
         var count = 0
-        while index < field.end {
+        while index < upper {
             let byte = buffer[index]
             scratch[count] = byte
             count += 1
@@ -123,15 +191,14 @@ final class CSVScanner {
         return UnsafeBufferPointer(start: scratch, count: count)
     }
 
-    /// How far into the file reading has got, in bytes on disk.
-    var bytesConsumed: Int64 { input.bytesConsumed }
-
-    /// Removes a UTF-8 byte order mark at the start of the file.
-    func skipByteOrderMark() throws(IngestError) {
-        while end - start < 3, !atEOF { try refill() }
-        if end - start >= 3, buffer[start] == 0xEF, buffer[start + 1] == 0xBB, buffer[start + 2] == 0xBF { start += 3 }
+    /// A record as written, without its line end.
+    func text(from lower: Int, to upper: Int) -> String {
+        var stop = upper
+        while stop > lower, buffer[stop - 1] == 0x0A || buffer[stop - 1] == 0x0D { stop -= 1 }
+        return String(decoding: UnsafeBufferPointer(start: buffer + lower, count: stop - lower), as: UTF8.self)
     }
 
+    /// Moves unread bytes to the front and reads until the buffer is full or the file ends.
     private func refill() throws(IngestError) {
         if start > 0 {
             memmove(buffer, buffer + start, end - start)
@@ -145,32 +212,47 @@ final class CSVScanner {
             buffer = grown
             capacity *= 2
         }
-        let read = try input.read(into: buffer + end, count: capacity - end)
-        if read == 0 { atEOF = true }
-        end += read
+        while end < capacity, !atEOF {
+            let read = try input.read(into: buffer + end, count: capacity - end)
+            if read == 0 { atEOF = true }
+            end += read
+        }
     }
 
     private func resumePoint(after position: Int) -> Int {
-        var index = position
-        while index < end, buffer[index] != 0x0A { index += 1 }
-        return index < end ? index + 1 : end
+        guard let found = memchr(buffer + position, 0x0A, end - position) else { return end }
+        return buffer.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
     }
 
-    private func scan(from position: Int) -> Outcome {
-        fields.removeAll(keepingCapacity: true)
+    private func truncate(_ batch: inout RecordBatch, to fields: Int) {
+        let extra = batch.starts.count - fields
+        guard extra > 0 else { return }
+        batch.starts.removeLast(extra)
+        batch.ends.removeLast(extra)
+        batch.flags.removeLast(extra)
+    }
+
+    /// Appends the fields of the record at `position` to `batch`; the caller removes them unless it is complete.
+    private func scan(from position: Int, into batch: inout RecordBatch) -> Outcome {
+        let firstField = batch.starts.count
+        let atEOF = self.atEOF
         var index = position
         var newlines = 0
         let comma = UInt8(ascii: ",")
         let quote = UInt8(ascii: "\"")
         let lf: UInt8 = 0x0A
         let cr: UInt8 = 0x0D
+        let buffer = self.buffer
+        let end = self.end
         if index == end { return .incomplete }
         while true {
-            var field = Field(start: index, end: index, quoted: false, escaped: false)
+            var fieldStart = index
+            var fieldEnd = index
+            var flags: UInt8 = 0
             if index < end, buffer[index] == quote {
-                field.quoted = true
+                flags = 1
                 index += 1
-                field.start = index
+                fieldStart = index
                 while true {
                     guard let found = memchr(buffer + index, Int32(quote), end - index) else {
                         if atEOF {
@@ -182,14 +264,18 @@ final class CSVScanner {
                         return .incomplete
                     }
                     let quoteIndex = buffer.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                    newlines += countNewlines(from: index, to: quoteIndex)
+                    var scan = index
+                    while scan < quoteIndex {
+                        if buffer[scan] == lf { newlines += 1 }
+                        scan += 1
+                    }
                     if quoteIndex + 1 == end, !atEOF { return .incomplete }
                     if quoteIndex + 1 < end, buffer[quoteIndex + 1] == quote {
-                        field.escaped = true
+                        flags = 3
                         index = quoteIndex + 2
                         continue
                     }
-                    field.end = quoteIndex
+                    fieldEnd = quoteIndex
                     index = quoteIndex + 1
                     break
                 }
@@ -197,28 +283,42 @@ final class CSVScanner {
                     let next = buffer[index]
                     if next != comma && next != lf && next != cr {
                         return .failure(
-                            "unexpected character \(describe(next)) after the closing quote of field \(fields.count + 1)",
+                            "unexpected character \(describe(next)) after the closing quote of field \(batch.starts.count - firstField + 1)",
                             newlines: newlines
                         )
                     }
                 }
             } else {
+                // Eight bytes at a time while none is a comma, quote, CR or LF.
+                while index + 8 <= end {
+                    let word = UnsafeRawPointer(buffer + index).loadUnaligned(as: UInt64.self)
+                    if hasSpecialByte(word) { break }
+                    index += 8
+                }
                 while index < end {
                     let byte = buffer[index]
+                    if byte > quote && byte != comma {
+                        index += 1
+                        continue
+                    }
                     if byte == comma || byte == lf || byte == cr { break }
                     if byte == quote {
-                        return .failure("a quote inside unquoted field \(fields.count + 1)", newlines: newlines)
+                        return .failure(
+                            "a quote inside unquoted field \(batch.starts.count - firstField + 1)",
+                            newlines: newlines
+                        )
                     }
                     index += 1
                 }
-                field.end = index
+                fieldEnd = index
             }
+            batch.starts.append(Int32(truncatingIfNeeded: fieldStart))
+            batch.ends.append(Int32(truncatingIfNeeded: fieldEnd))
+            batch.flags.append(flags)
             if index == end {
                 guard atEOF else { return .incomplete }
-                fields.append(field)
                 return .record(next: end, newlines: newlines + 1)
             }
-            fields.append(field)
             let separator = buffer[index]
             index += 1
             if separator == comma { continue }
@@ -230,17 +330,17 @@ final class CSVScanner {
         }
     }
 
-    private func countNewlines(from lower: Int, to upper: Int) -> Int {
-        var count = 0
-        var index = lower
-        while index < upper {
-            if buffer[index] == 0x0A { count += 1 }
-            index += 1
-        }
-        return count
-    }
-
     private func describe(_ byte: UInt8) -> String {
         byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "0x" + String(byte, radix: 16)
     }
+}
+
+/// Whether any byte of the word is `,`, `"`, CR or LF (the classic "has zero byte" bit trick).
+@inline(__always)
+private func hasSpecialByte(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    @inline(__always) func hasZero(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+    return hasZero(word ^ (ones &* 0x2C)) || hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x0A))
+        || hasZero(word ^ (ones &* 0x0D))
 }

@@ -1,4 +1,4 @@
-import CZlib
+import CSystem
 
 #if canImport(Glibc)
 import Glibc

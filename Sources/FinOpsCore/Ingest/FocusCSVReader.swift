@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Options for reading a FOCUS export.
 public struct FocusReadOptions: Sendable {
     /// The number of rows per ``CostTable`` batch; memory is bounded by it whatever the file size.
@@ -41,6 +43,8 @@ public struct FocusBatch: Sendable {
 /// Errors (a row that cannot be read or would corrupt cost semantics) stop the read, or set the row aside with
 /// ``FocusReadOptions/skipInvalidRows``. Warnings (breaches of the specification the data can be used with)
 /// are counted in ``warnings``. Every finding names the file, row, line, column and value.
+///
+/// Each batch is split into records first, then converted column by column, several columns at once.
 public final class FocusCSVReader {
     /// The file being read.
     public let path: String
@@ -56,34 +60,10 @@ public final class FocusCSVReader {
     private let options: FocusReadOptions
     private let scanner: CSVScanner
     private let input: FileInput
-    private var slots: [Slot] = []
-    private var rowsInBatch = 0
-    private var dataRow = 0
+    private let specs: [ColumnSpec]
+    private var records = RecordBatch()
+    private var pendingFailure: CSVScanner.Failure?
     private var finished = false
-    private var periodColumns: (charge: (Int, Int)?, billing: (Int, Int)?) = (nil, nil)
-
-    private enum Builder {
-        case string(StringColumnBuilder)
-        case decimal(DecimalColumnBuilder)
-        case timestamp(TimestampColumnBuilder)
-        case tags(TagColumnBuilder)
-    }
-
-    private struct Slot {
-        var header: String
-        var name: String
-        var column: FocusColumn?
-        var builder: Builder
-        /// A null here makes the row unusable (currency, periods, category).
-        var nullIsError: Bool
-        /// A value outside the allowed values makes the row unusable.
-        var disallowedIsError: Bool
-    }
-
-    private static let nullIsErrorColumns: Set<String> = [
-        "BillingCurrency", "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart",
-        "BillingPeriodEnd",
-    ]
 
     /// Opens an export and reads its header.
     ///
@@ -95,32 +75,34 @@ public final class FocusCSVReader {
         self.input = try FileInput(path: path)
         self.scanner = CSVScanner(input: input)
         try scanner.skipByteOrderMark()
-        switch try scanner.nextRecord() {
-        case .success(true): break
-        case .success(false): throw IngestError(.emptyFile, IngestIssue(file: path, message: "the file has no header"))
-        case .failure(let failure):
+        let cells: [[UInt8]]
+        switch try scanner.header() {
+        case .success(let header)?:
+            cells = header
+        case nil:
+            throw IngestError(.emptyFile, IngestIssue(file: path, message: "the file has no header"))
+        case .failure(let failure)?:
             throw IngestError(
                 .badQuoting,
                 IngestIssue(file: path, line: failure.line, message: "header: \(failure.message)")
             )
         }
         var resolved: [HeaderResolution] = []
-        for field in scanner.fields {
-            let bytes = scanner.bytes(of: field)
-            guard let text = String(validating: bytes, as: UTF8.self) else {
+        var headers: [String] = []
+        for cell in cells {
+            guard let text = String(validating: cell, as: UTF8.self) else {
                 throw IngestError(
                     .invalidText,
                     IngestIssue(file: path, line: 1, message: "the header is not valid UTF-8")
                 )
             }
-            resolved.append(FocusSchema.resolve(header: text))
+            let resolution = FocusSchema.resolve(header: text)
+            resolved.append(resolution)
+            headers.append(text.trimmingASCIIWhitespace())
         }
         header = resolved
-        try validateHeader()
-        slots = makeSlots()
-        periodColumns = (
-            pair("ChargePeriodStart", "ChargePeriodEnd"), pair("BillingPeriodStart", "BillingPeriodEnd")
-        )
+        specs = zip(headers, resolved).map { ColumnSpec(header: $0, resolution: $1) }
+        try validateHeader(headers)
     }
 
     /// How far into the file reading has got, and the file's size, in bytes on disk.
@@ -132,57 +114,137 @@ public final class FocusCSVReader {
     ///
     /// - Throws: ``IngestError`` for the first row with an error, unless rows with errors are skipped.
     public func nextBatch() throws(IngestError) -> FocusBatch? {
-        guard !finished else { return nil }
-        var rejected: [RejectedRow] = []
-        while rowsInBatch < options.batchSize {
-            let outcome = try scanner.nextRecord()
-            switch outcome {
-            case .success(false):
-                finished = true
-            case .success(true):
-                if scanner.fields.count == 1, scanner.fields[0].start == scanner.fields[0].end,
-                    !scanner.fields[0].quoted
-                {
-                    continue
-                }
-                dataRow += 1
-                if let error = readRow() {
-                    rollBack()
-                    try reject(error, into: &rejected)
-                } else {
-                    rowsInBatch += 1
-                    acceptedRowCount += 1
-                }
-            case .failure(let failure):
-                dataRow += 1
-                let error = IngestError(
-                    .badQuoting,
-                    IngestIssue(file: path, row: dataRow, line: failure.line, message: failure.message)
-                )
-                try reject(error, into: &rejected)
+        while !finished {
+            var rejected: [RejectedRow] = []
+            if let failure = pendingFailure {
+                pendingFailure = nil
+                try reject(scanFailure(failure), text: failure.text, into: &rejected)
             }
-            if finished { break }
+            try scanner.scanBatch(maxRows: options.batchSize, columns: specs.count, into: &records)
+            pendingFailure = records.failure
+            if records.count == 0 && pendingFailure == nil && scanner.isExhausted { finished = true }
+            let table = try convert(&rejected)
+            if table.rowCount > 0 || !rejected.isEmpty { return FocusBatch(table: table, rejected: rejected) }
         }
-        if rowsInBatch == 0 && rejected.isEmpty && finished { return nil }
-        let table = finishBatch()
-        return FocusBatch(table: table, rejected: rejected)
+        return nil
     }
 
-    private func reject(_ error: IngestError, into rejected: inout [RejectedRow]) throws(IngestError) {
+    private func scanFailure(_ failure: CSVScanner.Failure) -> IngestError {
+        IngestError(
+            failure.isFieldCount ? .wrongFieldCount : .badQuoting,
+            IngestIssue(file: path, row: failure.row, line: failure.line, message: failure.message)
+        )
+    }
+
+    private func reject(_ error: IngestError, text: String, into rejected: inout [RejectedRow]) throws(IngestError) {
         guard options.skipInvalidRows else {
             finished = true
             throw error
         }
         rejectedRowCount += 1
-        rejected.append(RejectedRow(error: error, text: scanner.recordText))
+        rejected.append(RejectedRow(error: error, text: text))
+    }
+
+    // MARK: - Conversion
+
+    private func convert(_ rejected: inout [RejectedRow]) throws(IngestError) -> CostTable {
+        let count = records.count
+        guard count > 0 else { return CostTable(rowCount: 0, columns: []) }
+        let outcomes = convertColumns()
+        // The first error of each row, in column order; then rows whose periods end before they start.
+        var rowErrors: [Int: IngestError] = [:]
+        for outcome in outcomes {
+            for (row, error) in outcome.errors where rowErrors[row] == nil { rowErrors[row] = error }
+        }
+        checkPeriods(outcomes, into: &rowErrors)
+        for outcome in outcomes { warnings.merge(outcome.warnings) }
+        var columns = zip(specs, outcomes).map { CostTable.Column(name: $0.name, data: $1.data) }
+        var table = CostTable(rowCount: count, columns: columns)
+        if !rowErrors.isEmpty {
+            for row in rowErrors.keys.sorted() {
+                let text = scanner.text(from: Int(records.recordStarts[row]), to: Int(records.recordEnds[row]))
+                try reject(rowErrors[row]!, text: text, into: &rejected)
+            }
+            table = table.selecting(rows: (0..<count).filter { rowErrors[$0] == nil })
+            columns = []
+        }
+        acceptedRowCount += table.rowCount
+        return table
+    }
+
+    private func convertColumns() -> [ColumnOutcome] {
+        let records = self.records
+        let specs = self.specs
+        let path = self.path
+        // Workers read the scanner's buffer, which does not change during conversion, and each touches only its
+        // own converter.
+        let converters = UncheckedSendable(UnsafeMutableBufferPointer<ColumnConverter>.allocate(capacity: specs.count))
+        let buffer = UnsafePointer(scanner.buffer)
+        for index in specs.indices {
+            (converters.value.baseAddress! + index).initialize(
+                to: ColumnConverter(spec: specs[index], column: index, path: path, buffer: buffer, batch: records)
+            )
+        }
+        defer { converters.value.deallocate() }
+        // A chunk of rows stays in cache while all its columns are converted.
+        let chunk = 1_024
+        for lower in stride(from: 0, to: records.count, by: chunk) {
+            let rows = lower..<min(lower + chunk, records.count)
+            if rows.count >= 256 {
+                DispatchQueue.concurrentPerform(iterations: specs.count) { index in
+                    converters.value[index].convert(rows)
+                }
+            } else {
+                for index in specs.indices { converters.value[index].convert(rows) }
+            }
+        }
+        return (0..<specs.count).map { index in
+            let converter = (converters.value.baseAddress! + index).move()
+            var finished = converter
+            return finished.finish()
+        }
+    }
+
+    private func checkPeriods(_ outcomes: [ColumnOutcome], into rowErrors: inout [Int: IngestError]) {
+        for label in ["ChargePeriod", "BillingPeriod"] {
+            guard let startIndex = specs.firstIndex(where: { $0.name == label + "Start" }),
+                let endIndex = specs.firstIndex(where: { $0.name == label + "End" }),
+                case .timestamp(let starts) = outcomes[startIndex].data,
+                case .timestamp(let ends) = outcomes[endIndex].data
+            else { continue }
+            for row in 0..<records.count where ends.values[row] <= starts.values[row] && rowErrors[row] == nil {
+                let start = Timestamp(microsecondsSinceEpoch: starts.values[row])
+                let end = Timestamp(microsecondsSinceEpoch: ends.values[row])
+                let field = row * records.columns + endIndex
+                let value = String(
+                    decoding: scanner.bytes(
+                        start: records.starts[field],
+                        end: records.ends[field],
+                        flags: records.flags[field]
+                    ),
+                    as: UTF8.self
+                )
+                rowErrors[row] = IngestError(
+                    .invalidPeriod,
+                    IngestIssue(
+                        file: path,
+                        row: records.rows[row],
+                        line: records.lines[row],
+                        column: specs[endIndex].header,
+                        value: value,
+                        message: "\(label)End \(end) is not after \(label)Start \(start)"
+                    )
+                )
+            }
+        }
     }
 
     // MARK: - Header
 
-    private func validateHeader() throws(IngestError) {
+    private func validateHeader(_ cells: [String]) throws(IngestError) {
         var seen: [String: String] = [:]
         for (index, resolution) in header.enumerated() {
-            let cell = headerCell(index)
+            let cell = cells[index]
             if let previous = seen[resolution.name] {
                 throw IngestError(
                     .duplicateColumn,
@@ -237,214 +299,13 @@ public final class FocusCSVReader {
             )
         }
     }
-
-    private func headerCell(_ index: Int) -> String {
-        switch header[index].note {
-        case .renamed(let old)?, .caseCorrected(let old)?: old
-        default: header[index].name
-        }
-    }
-
-    private func pair(_ start: String, _ end: String) -> (Int, Int)? {
-        guard let lower = header.firstIndex(where: { $0.name == start }),
-            let upper = header.firstIndex(where: { $0.name == end })
-        else { return nil }
-        return (lower, upper)
-    }
-
-    private func makeSlots() -> [Slot] {
-        header.enumerated().map { index, resolution in
-            Slot(
-                header: headerCell(index),
-                name: resolution.name,
-                column: resolution.column,
-                builder: makeBuilder(resolution.column),
-                nullIsError: Self.nullIsErrorColumns.contains(resolution.name),
-                disallowedIsError: resolution.name == "ChargeCategory"
-            )
-        }
-    }
-
-    private func makeBuilder(_ column: FocusColumn?) -> Builder {
-        let capacity = options.batchSize
-        switch column?.dataType {
-        case .decimal?: return .decimal(DecimalColumnBuilder(capacity: capacity))
-        case .dateTime?: return .timestamp(TimestampColumnBuilder(capacity: capacity))
-        case .tags?: return .tags(TagColumnBuilder(capacity: capacity))
-        case .string?, .keyValue?, nil:
-            return .string(StringColumnBuilder(allowedValues: column?.allowedValues, capacity: capacity))
-        }
-    }
-
-    // MARK: - Rows
-
-    private func readRow() -> IngestError? {
-        let fields = scanner.fields
-        guard fields.count == slots.count else {
-            return IngestError(
-                .wrongFieldCount,
-                IngestIssue(
-                    file: path,
-                    row: dataRow,
-                    line: scanner.recordLine,
-                    message: "the row has \(fields.count) fields but the header has \(slots.count)"
-                )
-            )
-        }
-        for index in 0..<fields.count {
-            let field = fields[index]
-            let bytes = scanner.bytes(of: field)
-            let isNull = bytes.isEmpty || (!field.quoted && isNullLiteral(bytes))
-            if isNull {
-                if let error = recordNull(slot: index, emptyQuoted: field.quoted) { return error }
-                continue
-            }
-            if let error = append(bytes, slot: index) { return error }
-        }
-        return checkPeriods()
-    }
-
-    private func recordNull(slot index: Int, emptyQuoted: Bool) -> IngestError? {
-        let slot = slots[index]
-        if slot.nullIsError {
-            return IngestError(.missingValue, issue(index, value: nil, "\(slot.name) must not be null"))
-        }
-        switch slot.builder {
-        case .string(let builder): builder.appendNull()
-        case .decimal(let builder): builder.appendNull()
-        case .timestamp(let builder): builder.appendNull()
-        case .tags(let builder): builder.appendNull()
-        }
-        if emptyQuoted, slot.column?.allowedValues != nil || slot.column?.isNullable == false {
-            warnings.record(.emptyString, column: slot.name) {
-                issue(index, value: "", "empty string where FOCUS asks for null; read as null")
-            }
-        } else if let column = slot.column, !column.isNullable {
-            warnings.record(.nullInNonNullableColumn, column: slot.name) {
-                issue(index, value: nil, "\(slot.name) is not nullable in FOCUS \(FocusSchema.version)")
-            }
-        }
-        return nil
-    }
-
-    private func append(_ bytes: UnsafeBufferPointer<UInt8>, slot index: Int) -> IngestError? {
-        switch slots[index].builder {
-        case .string(let builder):
-            guard let status = builder.append(bytes) else {
-                return IngestError(.invalidText, issue(index, value: text(bytes), "not valid UTF-8"))
-            }
-            if status != .allowed { return classify(status, bytes: bytes, slot: index) }
-        case .decimal(let builder):
-            do {
-                try builder.append(bytes)
-            } catch {
-                return IngestError(.invalidNumber, issue(index, value: text(bytes), error.description))
-            }
-        case .timestamp(let builder):
-            if !builder.append(bytes) {
-                return IngestError(.invalidTimestamp, issue(index, value: text(bytes), "not an ISO 8601 timestamp"))
-            }
-        case .tags(let builder):
-            switch builder.append(bytes) {
-            case .success(let parsed):
-                if parsed.hasNestedValue {
-                    warnings.record(.nestedTagValue, column: slots[index].name) {
-                        issue(index, value: text(bytes), "a tag value is an object or array; kept as JSON text")
-                    }
-                }
-            case .failure(let failure):
-                return IngestError(.invalidTags, issue(index, value: text(bytes), failure.message))
-            }
-        }
-        return nil
-    }
-
-    private func classify(_ status: ValueStatus, bytes: UnsafeBufferPointer<UInt8>, slot index: Int) -> IngestError? {
-        let slot = slots[index]
-        let allowed = (slot.column?.allowedValues ?? []).joined(separator: ", ")
-        if slot.disallowedIsError {
-            return IngestError(
-                .disallowedValue,
-                issue(index, value: text(bytes), "\(slot.name) must be one of \(allowed)")
-            )
-        }
-        let kind: IngestWarningKind = status == .wrongCase ? .wrongCase : .valueNotAllowed
-        warnings.record(kind, column: slot.name) {
-            issue(index, value: text(bytes), "not one of the allowed values \(allowed); stored as written")
-        }
-        return nil
-    }
-
-    private func checkPeriods() -> IngestError? {
-        for (pair, label) in [(periodColumns.charge, "ChargePeriod"), (periodColumns.billing, "BillingPeriod")] {
-            guard let (startIndex, endIndex) = pair,
-                case .timestamp(let startBuilder) = slots[startIndex].builder,
-                case .timestamp(let endBuilder) = slots[endIndex].builder,
-                let start = startBuilder.values.last, let end = endBuilder.values.last
-            else { continue }
-            if end <= start {
-                let startText = Timestamp(microsecondsSinceEpoch: start).description
-                let endText = Timestamp(microsecondsSinceEpoch: end).description
-                return IngestError(
-                    .invalidPeriod,
-                    issue(
-                        endIndex,
-                        value: text(scanner.bytes(of: scanner.fields[endIndex])),
-                        "\(label)End \(endText) is not after \(label)Start \(startText)"
-                    )
-                )
-            }
-        }
-        return nil
-    }
-
-    private func rollBack() {
-        for slot in slots {
-            switch slot.builder {
-            case .string(let builder): builder.truncate(to: rowsInBatch)
-            case .decimal(let builder): builder.truncate(to: rowsInBatch)
-            case .timestamp(let builder): builder.truncate(to: rowsInBatch)
-            case .tags(let builder): builder.truncate(to: rowsInBatch)
-            }
-        }
-    }
-
-    private func finishBatch() -> CostTable {
-        let columns = slots.map { slot -> CostTable.Column in
-            let data: CostTable.ColumnData =
-                switch slot.builder {
-                case .string(let builder): .string(builder.finish())
-                case .decimal(let builder): .decimal(builder.finish())
-                case .timestamp(let builder): .timestamp(builder.finish())
-                case .tags(let builder): .tags(builder.finish())
-                }
-            return CostTable.Column(name: slot.name, data: data)
-        }
-        let table = CostTable(rowCount: rowsInBatch, columns: columns)
-        rowsInBatch = 0
-        for index in slots.indices { slots[index].builder = makeBuilder(slots[index].column) }
-        return table
-    }
-
-    private func issue(_ index: Int, value: String?, _ message: String) -> IngestIssue {
-        IngestIssue(
-            file: path,
-            row: dataRow,
-            line: scanner.recordLine,
-            column: slots[index].header,
-            value: value,
-            message: message
-        )
-    }
-
-    private func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        String(decoding: bytes, as: UTF8.self)
-    }
 }
 
-@inline(__always)
-private func isNullLiteral(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard bytes.count == 4 else { return false }
-    let upper = bytes[0] == 0x4E && bytes[1] == 0x55 && bytes[2] == 0x4C && bytes[3] == 0x4C
-    return upper || (bytes[0] == 0x6E && bytes[1] == 0x75 && bytes[2] == 0x6C && bytes[3] == 0x6C)
+/// A value that crosses threads where the code guarantees safe use (documented at each use).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
 }

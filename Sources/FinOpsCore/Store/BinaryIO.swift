@@ -1,4 +1,4 @@
-import CZlib
+import CSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -14,6 +14,9 @@ final class BufferedFileWriter {
     private let flushThreshold = 1 << 20
     private(set) var crc: UInt = crc32(0, nil, 0)
     private(set) var bytesWritten = 0
+
+    /// Bytes appended but not yet written.
+    var pendingCount: Int { buffer.count }
 
     init(path: String) throws(CostStoreError) {
         self.path = path
@@ -31,6 +34,40 @@ final class BufferedFileWriter {
         if buffer.count >= flushThreshold { try flush() }
     }
 
+    /// Appends the raw bytes of an array; large arrays are written directly, without copying into the buffer.
+    func append<T>(array: [T]) throws(CostStoreError) {
+        let failure = array.withUnsafeBytes { raw -> CostStoreError? in
+            do {
+                if raw.count < flushThreshold {
+                    try append(raw)
+                } else {
+                    try flush()
+                    try writeDirectly(raw)
+                }
+                return nil
+            } catch let error as CostStoreError {
+                return error
+            } catch {
+                return CostStoreError(.io, "\(error)")
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    private func writeDirectly(_ raw: UnsafeRawBufferPointer) throws(CostStoreError) {
+        crc = checksum(raw, continuing: crc)
+        var offset = 0
+        while offset < raw.count {
+            let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw CostStoreError(.io, "cannot write \(path): \(systemError())")
+            }
+            offset += written
+        }
+        bytesWritten += raw.count
+    }
+
     func append(_ bytes: [UInt8]) throws(CostStoreError) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= flushThreshold { try flush() }
@@ -39,20 +76,16 @@ final class BufferedFileWriter {
     func flush() throws(CostStoreError) {
         guard !buffer.isEmpty else { return }
         let failure = buffer.withUnsafeBytes { raw -> CostStoreError? in
-            crc = checksum(raw, continuing: crc)
-            var offset = 0
-            while offset < raw.count {
-                let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return CostStoreError(.io, "cannot write \(path): \(systemError())")
-                }
-                offset += written
+            do {
+                try writeDirectly(raw)
+                return nil
+            } catch let error as CostStoreError {
+                return error
+            } catch {
+                return CostStoreError(.io, "\(error)")
             }
-            return nil
         }
         if let failure { throw failure }
-        bytesWritten += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }
 

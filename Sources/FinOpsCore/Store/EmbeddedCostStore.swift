@@ -65,23 +65,14 @@ public struct EmbeddedCostStore: CostStore {
         let entries = try loadManifest().entries.filter {
             filter.includes(source: $0.summary.source, period: $0.summary.period)
         }
-        let directory = directory
-        let tables = try await withThrowingTaskGroup(of: (Int, CostTable).self) { group in
-            for (index, entry) in entries.enumerated() {
-                group.addTask {
-                    let table = try PeriodFile.read(
-                        path: directory.appendingPathComponent(entry.file).path,
-                        expectedSize: entry.bytes,
-                        expectedChecksum: entry.summary.checksum
-                    )
-                    return (index, table)
-                }
-            }
-            var tables = [CostTable?](repeating: nil, count: entries.count)
-            for try await (index, table) in group { tables[index] = table }
-            return tables.compactMap { $0 }
+        let locations = entries.map {
+            PeriodFile.Location(
+                path: directory.appendingPathComponent($0.file).path,
+                size: $0.bytes,
+                checksum: $0.summary.checksum
+            )
         }
-        return CostTable.concatenating(tables)
+        return try PeriodFile.read(locations)
     }
 
     /// Reads every stored period and checks its checksum.

@@ -10,7 +10,7 @@ import Darwin
 /// with one manifest swap.
 final class EmbeddedLoad: CostBatchWriter {
     private struct Stage {
-        var writer: BufferedFileWriter
+        var writer: PeriodFileWriter
         var rowCount = 0
         var totals: [String: CurrencyTotals] = [:]
     }
@@ -50,9 +50,8 @@ final class EmbeddedLoad: CostBatchWriter {
         }
         for (period, rows) in try partition(table) {
             let part = rows.map { table.selecting(rows: $0) } ?? table
-            var stage = try stages[period] ?? Stage(writer: BufferedFileWriter(path: stagingPath(for: period)))
-            if stage.rowCount == 0 { try stage.writer.append(PeriodFile.magic) }
-            try PeriodFile.writeChunk(part, to: stage.writer)
+            var stage = try stages[period] ?? Stage(writer: PeriodFileWriter(path: stagingPath(for: period)))
+            try stage.writer.append(part)
             stage.rowCount += part.rowCount
             try accumulate(part, currencies: rows == nil ? currencies : part.strings("BillingCurrency")!, into: &stage)
             stages[period] = stage
@@ -130,7 +129,7 @@ final class EmbeddedLoad: CostBatchWriter {
     }
 
     func commit() throws(CostStoreError) -> [PeriodSummary] {
-        for stage in stages.values { try stage.writer.sync() }
+        for stage in stages.values { try stage.writer.finish() }
         let loadedAt = Timestamp(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000))
         let summaries = try store.withLock { () throws(CostStoreError) -> [PeriodSummary] in
             var manifest = try store.loadManifest()

@@ -1,23 +1,28 @@
+import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// The binary file of one stored (source, period): a magic number, then chunks, each a serialized ``CostTable``
-/// with its length and CRC-32. Columns are written as raw little-endian arrays, so reading one back is a copy,
-/// not a parse.
+/// The binary file of one stored (source, period).
+///
+/// Layout: the magic `FINOPSC2`; chunks, each a ``CostTable`` batch after its byte length, whose text and Tags
+/// columns hold codes into file-wide dictionaries; the dictionaries; the dictionaries' offset and the magic
+/// again. The manifest holds the whole file's size and CRC-32. Columns are raw little-endian arrays and the
+/// dictionaries are already merged, so reading a period back is a copy, not a parse.
 enum PeriodFile {
-    static let magic: [UInt8] = Array("FINOPSC1".utf8)
+    static let magic: [UInt8] = Array("FINOPSC2".utf8)
 
-    private enum Kind: UInt8 {
+    fileprivate enum Kind: UInt8 {
         case string = 0
         case decimal = 1
         case timestamp = 2
         case tags = 3
     }
 
-    private enum TagKind: UInt8 {
+    fileprivate enum TagKind: UInt8 {
         case string = 0
         case number = 1
         case bool = 2
@@ -25,124 +30,290 @@ enum PeriodFile {
         case json = 4
     }
 
-    /// Appends one chunk holding `table`.
-    static func writeChunk(_ table: CostTable, to writer: BufferedFileWriter) throws(CostStoreError) {
-        var out = ByteWriter()
-        out.append(UInt64(table.rowCount))
-        out.append(UInt32(table.columns.count))
-        for column in table.columns {
-            out.append(column.name)
-            switch column.data {
-            case .string(let values):
-                out.append(Kind.string.rawValue)
-                out.append(UInt32(values.dictionary.count))
-                for value in values.dictionary { out.append(value) }
-                out.append(contentsOf: values.codes)
-            case .decimal(let values):
-                out.append(Kind.decimal.rawValue)
-                append(values.nulls, to: &out)
-                out.append(contentsOf: values.values)
-            case .timestamp(let values):
-                out.append(Kind.timestamp.rawValue)
-                append(values.nulls, to: &out)
-                out.append(contentsOf: values.values)
-            case .tags(let values):
-                out.append(Kind.tags.rawValue)
-                out.append(UInt32(values.sets.count))
-                for set in values.sets { append(set, to: &out) }
-                out.append(contentsOf: values.codes)
-            }
-        }
-        var header = ByteWriter()
-        header.append(UInt64(out.bytes.count))
-        try writer.append(header.bytes)
-        try writer.append(out.bytes)
-        var trailer = ByteWriter()
-        trailer.append(UInt32(truncatingIfNeeded: out.bytes.withUnsafeBytes { checksum($0) }))
-        try writer.append(trailer.bytes)
+    /// Where one stored period is, and what the manifest says it must be.
+    struct Location: Sendable {
+        var path: String
+        var size: Int
+        var checksum: String
     }
 
     /// Reads a whole period file, checking its size and CRC-32 against the manifest's.
     static func read(path: String, expectedSize: Int, expectedChecksum: String) throws(CostStoreError) -> CostTable {
-        let bytes = try readFile(path)
-        guard bytes.count == expectedSize else {
-            throw CostStoreError(.corrupt, "\(path) has \(bytes.count) bytes, the manifest recorded \(expectedSize)")
-        }
-        let result = bytes.withUnsafeBytes { raw -> Result<CostTable, CostStoreError> in
-            let actual = hex(checksum(raw))
-            guard actual == expectedChecksum else {
-                return .failure(
-                    CostStoreError(
-                        .corrupt,
-                        "\(path) has checksum \(actual), the manifest recorded \(expectedChecksum): the file was altered"
-                    )
-                )
-            }
-            guard let table = try? decode(raw) else {
-                return .failure(CostStoreError(.corrupt, "\(path) is truncated or not a period file"))
-            }
-            return .success(table)
-        }
-        return try result.get()
+        try read([Location(path: path, size: expectedSize, checksum: expectedChecksum)])
     }
 
-    private static func decode(_ raw: UnsafeRawBufferPointer) throws(ByteReader.Truncated) -> CostTable {
+    /// Reads period files into one table: each column is assembled once, its dictionaries merged and its codes
+    /// remapped while copying, several columns at once.
+    static func read(_ locations: [Location]) throws(CostStoreError) -> CostTable {
+        var files: [MappedFile] = []
+        var parsed: [ParsedFile] = []
+        for location in locations {
+            let file = try MappedFile(path: location.path)
+            guard file.bytes.count == location.size else {
+                throw CostStoreError(
+                    .corrupt,
+                    "\(location.path) has \(file.bytes.count) bytes, the manifest recorded \(location.size)"
+                )
+            }
+            let actual = hex(checksum(file.bytes))
+            guard actual == location.checksum else {
+                throw CostStoreError(
+                    .corrupt,
+                    "\(location.path) has checksum \(actual), the manifest recorded \(location.checksum): the file was altered"
+                )
+            }
+            do {
+                parsed.append(try parse(file.bytes))
+            } catch {
+                throw CostStoreError(.corrupt, "\(location.path) is truncated or not a period file")
+            }
+            files.append(file)
+        }
+        let table = withExtendedLifetime(files) { assemble(parsed) }
+        return table
+    }
+
+    /// One column's values in one chunk, pointing into a mapped file.
+    private struct Part {
+        var rows: Int
+        var values: UnsafeRawPointer?
+        var nulls: NullMask?
+        /// For text and Tags columns: which file's dictionary the codes index.
+        var file: Int
+    }
+
+    private struct ParsedFile {
+        var strings: [String: [String]] = [:]
+        var tagSets: [String: [TagSet]] = [:]
+        var names: [String] = []
+        var kinds: [String: Kind] = [:]
+        var parts: [String: [Part]] = [:]
+        var rows = 0
+    }
+
+    private static func parse(_ raw: UnsafeRawBufferPointer) throws(ByteReader.Truncated) -> ParsedFile {
+        guard raw.count >= 24 else { throw ByteReader.Truncated() }
         var reader = ByteReader(raw)
         for byte in magic where try reader.read(UInt8.self) != byte { throw ByteReader.Truncated() }
-        var chunks: [CostTable] = []
-        while reader.offset < raw.count {
-            let length = Int(try reader.read(UInt64.self))
-            guard reader.offset + length + 4 <= raw.count else { throw ByteReader.Truncated() }
-            let payload = UnsafeRawBufferPointer(rebasing: raw[reader.offset..<reader.offset + length])
-            try reader.skip(length)
-            let crc = try reader.read(UInt32.self)
-            guard UInt32(truncatingIfNeeded: checksum(payload)) == crc else { throw ByteReader.Truncated() }
-            chunks.append(try decodeChunk(payload))
-        }
-        return CostTable.concatenating(chunks)
-    }
-
-    private static func decodeChunk(_ raw: UnsafeRawBufferPointer) throws(ByteReader.Truncated) -> CostTable {
-        var reader = ByteReader(raw)
-        let rows = Int(try reader.read(UInt64.self))
-        let columnCount = Int(try reader.read(UInt32.self))
-        var columns: [CostTable.Column] = []
-        for _ in 0..<columnCount {
-            let name = try reader.readString()
-            guard let kind = Kind(rawValue: try reader.read(UInt8.self)) else { throw ByteReader.Truncated() }
-            let data: CostTable.ColumnData
-            switch kind {
-            case .string:
-                let count = Int(try reader.read(UInt32.self))
-                var dictionary: [String] = []
-                dictionary.reserveCapacity(count)
-                for _ in 0..<count { dictionary.append(try reader.readString()) }
-                data = .string(
-                    StringColumn(codes: try reader.readArray(of: UInt32.self, count: rows), dictionary: dictionary)
-                )
-            case .decimal:
-                let nulls = try readNulls(&reader, rows: rows)
-                data = .decimal(
-                    DecimalColumn(values: try reader.readArray(of: ExactDecimal.self, count: rows), nulls: nulls)
-                )
-            case .timestamp:
-                let nulls = try readNulls(&reader, rows: rows)
-                data = .timestamp(
-                    TimestampColumn(values: try reader.readArray(of: Int64.self, count: rows), nulls: nulls)
-                )
-            case .tags:
-                let count = Int(try reader.read(UInt32.self))
+        var tail = ByteReader(raw)
+        tail.offset = raw.count - 16
+        let footerOffset = Int(try tail.read(UInt64.self))
+        guard footerOffset >= 8, footerOffset <= raw.count - 16 else { throw ByteReader.Truncated() }
+        var footer = ByteReader(UnsafeRawBufferPointer(rebasing: raw[footerOffset..<(raw.count - 16)]))
+        var file = ParsedFile()
+        let dictionaryCount = Int(try footer.read(UInt32.self))
+        for _ in 0..<dictionaryCount {
+            let name = try footer.readString()
+            let kind = try footer.read(UInt8.self)
+            let count = Int(try footer.read(UInt32.self))
+            if kind == Kind.tags.rawValue {
                 var sets: [TagSet] = []
                 sets.reserveCapacity(count)
-                for _ in 0..<count { sets.append(try readTagSet(&reader)) }
-                data = .tags(TagColumn(codes: try reader.readArray(of: UInt32.self, count: rows), sets: sets))
+                for _ in 0..<count { sets.append(try readTagSet(&footer)) }
+                file.tagSets[name] = sets
+            } else {
+                var values: [String] = []
+                values.reserveCapacity(count)
+                for _ in 0..<count { values.append(try footer.readString()) }
+                file.strings[name] = values
             }
-            columns.append(CostTable.Column(name: name, data: data))
         }
-        return CostTable(rowCount: rows, columns: columns)
+        while reader.offset < footerOffset {
+            let length = Int(try reader.read(UInt64.self))
+            guard reader.offset + length <= footerOffset else { throw ByteReader.Truncated() }
+            var chunk = ByteReader(UnsafeRawBufferPointer(rebasing: raw[reader.offset..<reader.offset + length]))
+            try reader.skip(length)
+            let rows = Int(try chunk.read(UInt64.self))
+            let columnCount = Int(try chunk.read(UInt32.self))
+            var present: Set<String> = []
+            for _ in 0..<columnCount {
+                let name = try chunk.readString()
+                guard let kind = Kind(rawValue: try chunk.read(UInt8.self)) else { throw ByteReader.Truncated() }
+                var nulls: NullMask?
+                let width: Int
+                switch kind {
+                case .string, .tags:
+                    width = 4
+                case .decimal:
+                    nulls = try readNulls(&chunk, rows: rows)
+                    width = MemoryLayout<ExactDecimal>.stride
+                case .timestamp:
+                    nulls = try readNulls(&chunk, rows: rows)
+                    width = 8
+                }
+                let values = chunk.bytes.baseAddress.map { UnsafeRawPointer($0) + chunk.offset }
+                try chunk.skip(rows * width)
+                if file.kinds[name] == nil {
+                    file.names.append(name)
+                    file.kinds[name] = kind
+                    file.parts[name] = file.rows > 0 ? [Part(rows: file.rows, values: nil, nulls: nil, file: 0)] : []
+                }
+                guard file.kinds[name] == kind else { throw ByteReader.Truncated() }
+                file.parts[name]!.append(Part(rows: rows, values: values, nulls: nulls, file: 0))
+                present.insert(name)
+            }
+            for name in file.names where !present.contains(name) {
+                file.parts[name]!.append(Part(rows: rows, values: nil, nulls: nil, file: 0))
+            }
+            file.rows += rows
+        }
+        return file
     }
 
-    private static func append(_ nulls: NullMask?, to out: inout ByteWriter) {
+    private static func assemble(_ files: [ParsedFile]) -> CostTable {
+        var names: [String] = []
+        var kinds: [String: Kind] = [:]
+        for file in files {
+            for name in file.names where kinds[name] == nil {
+                names.append(name)
+                kinds[name] = file.kinds[name]
+            }
+        }
+        let total = files.reduce(0) { $0 + $1.rows }
+        // Each column's parts across all files, in order.
+        var partsByName: [String: [Part]] = [:]
+        for name in names {
+            var parts: [Part] = []
+            for (index, file) in files.enumerated() {
+                if let own = file.parts[name] {
+                    parts += own.map { Part(rows: $0.rows, values: $0.values, nulls: $0.nulls, file: index) }
+                } else if file.rows > 0 {
+                    parts.append(Part(rows: file.rows, values: nil, nulls: nil, file: index))
+                }
+            }
+            partsByName[name] = parts
+        }
+        // Columns are independent: each worker writes only its own slot.
+        let slots = UncheckedSendable(UnsafeMutableBufferPointer<CostTable.Column?>.allocate(capacity: names.count))
+        slots.value.initialize(repeating: nil)
+        defer { slots.value.deallocate() }
+        let work = UncheckedSendable { (index: Int) in
+            let name = names[index]
+            let parts = partsByName[name]!
+            let data: CostTable.ColumnData
+            switch kinds[name]! {
+            case .string:
+                data = .string(assembleStrings(parts, dictionaries: files.map { $0.strings[name] ?? [] }, total: total))
+            case .tags:
+                data = .tags(assembleTags(parts, sets: files.map { $0.tagSets[name] ?? [] }, total: total))
+            case .decimal:
+                let values: [ExactDecimal] = gather(parts, total: total, missing: .zero)
+                data = .decimal(DecimalColumn(values: values, nulls: gatherNulls(parts)))
+            case .timestamp:
+                let values: [Int64] = gather(parts, total: total, missing: 0)
+                data = .timestamp(TimestampColumn(values: values, nulls: gatherNulls(parts)))
+            }
+            slots.value[index] = CostTable.Column(name: name, data: data)
+        }
+        if total >= 16_384 {
+            DispatchQueue.concurrentPerform(iterations: names.count) { work.value($0) }
+        } else {
+            for index in names.indices { work.value(index) }
+        }
+        return CostTable(rowCount: total, columns: slots.value.map { $0! })
+    }
+
+    private static func assembleStrings(_ parts: [Part], dictionaries: [[String]], total: Int) -> StringColumn {
+        var dictionary: [String] = []
+        var remaps: [[UInt32]] = []
+        if dictionaries.count == 1 {
+            dictionary = dictionaries[0]
+        } else {
+            var interner = ByteInterner()
+            for values in dictionaries {
+                remaps.append(
+                    values.map { value in
+                        var utf8 = value
+                        let (code, isNew) = utf8.withUTF8 { interner.intern($0) }
+                        if isNew { dictionary.append(value) }
+                        return code
+                    }
+                )
+            }
+        }
+        let codes = [UInt32](unsafeUninitializedCapacity: total) { buffer, initialized in
+            var offset = 0
+            for part in parts {
+                let target = buffer.baseAddress! + offset
+                if let values = part.values {
+                    if remaps.isEmpty {
+                        memcpy(target, values, part.rows * 4)
+                    } else {
+                        remaps[part.file].withUnsafeBufferPointer { remap in
+                            for row in 0..<part.rows {
+                                let code = values.loadUnaligned(fromByteOffset: row * 4, as: UInt32.self)
+                                target[row] = code == StringColumn.nullCode ? code : remap[Int(code)]
+                            }
+                        }
+                    }
+                } else {
+                    target.initialize(repeating: StringColumn.nullCode, count: part.rows)
+                }
+                offset += part.rows
+            }
+            initialized = total
+        }
+        return StringColumn(codes: codes, dictionary: dictionary)
+    }
+
+    private static func assembleTags(_ parts: [Part], sets: [[TagSet]], total: Int) -> TagColumn {
+        var offsets: [UInt32] = []
+        var all: [TagSet] = []
+        for fileSets in sets {
+            offsets.append(UInt32(all.count))
+            all += fileSets
+        }
+        let codes = [UInt32](unsafeUninitializedCapacity: total) { buffer, initialized in
+            var offset = 0
+            for part in parts {
+                let target = buffer.baseAddress! + offset
+                if let values = part.values {
+                    let shift = offsets[part.file]
+                    for row in 0..<part.rows {
+                        let code = values.loadUnaligned(fromByteOffset: row * 4, as: UInt32.self)
+                        target[row] = code == TagColumn.nullCode ? code : code &+ shift
+                    }
+                } else {
+                    target.initialize(repeating: TagColumn.nullCode, count: part.rows)
+                }
+                offset += part.rows
+            }
+            initialized = total
+        }
+        return TagColumn(codes: codes, sets: all)
+    }
+
+    /// One array of every part's values, with `missing` where a part lacks the column.
+    private static func gather<T>(_ parts: [Part], total: Int, missing: T) -> [T] {
+        [T](unsafeUninitializedCapacity: total) { buffer, initialized in
+            var offset = 0
+            for part in parts {
+                let target = buffer.baseAddress! + offset
+                if let values = part.values {
+                    memcpy(target, values, part.rows * MemoryLayout<T>.stride)
+                } else {
+                    target.initialize(repeating: missing, count: part.rows)
+                }
+                offset += part.rows
+            }
+            initialized = total
+        }
+    }
+
+    private static func gatherNulls(_ parts: [Part]) -> NullMask? {
+        guard parts.contains(where: { $0.values == nil || $0.nulls != nil }) else { return nil }
+        var mask = NullMask()
+        for part in parts {
+            if let nulls = part.nulls {
+                mask.append(contentsOf: nulls)
+            } else {
+                mask.append(repeating: part.values == nil, count: part.rows)
+            }
+        }
+        return mask
+    }
+
+    fileprivate static func append(_ nulls: NullMask?, to out: inout ByteWriter) {
         guard let nulls else {
             out.append(UInt8(0))
             return
@@ -156,7 +327,7 @@ enum PeriodFile {
         return NullMask(words: try reader.readArray(of: UInt64.self, count: (rows + 63) / 64), count: rows)
     }
 
-    private static func append(_ set: TagSet, to out: inout ByteWriter) {
+    fileprivate static func append(_ set: TagSet, to out: inout ByteWriter) {
         out.append(UInt32(set.tags.count))
         for tag in set.tags {
             out.append(tag.key)
@@ -203,28 +374,182 @@ enum PeriodFile {
     }
 }
 
-/// The whole content of a file.
-func readFile(_ path: String) throws(CostStoreError) -> [UInt8] {
-    let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { throw CostStoreError(.io, "cannot open \(path): \(systemError())") }
-    defer { close(descriptor) }
-    var info = stat()
-    guard fstat(descriptor, &info) == 0 else { throw CostStoreError(.io, "cannot stat \(path): \(systemError())") }
-    let size = Int(info.st_size)
-    var failure: CostStoreError?
-    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-        var offset = 0
-        while offset < size {
-            let count = posixRead(descriptor, buffer.baseAddress! + offset, size - offset)
-            if count < 0, errno == EINTR { continue }
-            if count <= 0 {
-                failure = CostStoreError(.io, "cannot read \(path): \(count < 0 ? systemError() : "file shrank")")
-                break
-            }
-            offset += count
-        }
-        initialized = offset
+/// Writes one period file: chunks as batches arrive, text and Tags codes remapped into file-wide dictionaries,
+/// which are written last.
+final class PeriodFileWriter {
+    private let writer: BufferedFileWriter
+    private var strings: [String: StringDictionary] = [:]
+    private var tagSets: [String: TagDictionary] = [:]
+    private var order: [(name: String, isTags: Bool)] = []
+
+    private struct StringDictionary {
+        var interner = ByteInterner()
+        var values: [String] = []
     }
-    if let failure { throw failure }
-    return bytes
+
+    private struct TagDictionary {
+        var index: [TagSet: UInt32] = [:]
+        var sets: [TagSet] = []
+    }
+
+    init(path: String) throws(CostStoreError) {
+        writer = try BufferedFileWriter(path: path)
+        try writer.append(PeriodFile.magic)
+    }
+
+    /// The CRC-32 and size of everything written so far.
+    var crc: UInt { writer.crc }
+    var bytesWritten: Int { writer.bytesWritten }
+
+    /// Appends one chunk holding `table`.
+    func append(_ table: CostTable) throws(CostStoreError) {
+        var pieces: [Piece] = []
+        var meta = ByteWriter()
+        meta.append(UInt64(table.rowCount))
+        meta.append(UInt32(table.columns.count))
+        for column in table.columns {
+            meta.append(column.name)
+            switch column.data {
+            case .string(let values):
+                meta.append(PeriodFile.Kind.string.rawValue)
+                pieces.append(.bytes(meta.bytes))
+                pieces.append(.codes(remap(values, column: column.name)))
+            case .decimal(let values):
+                meta.append(PeriodFile.Kind.decimal.rawValue)
+                PeriodFile.append(values.nulls, to: &meta)
+                pieces.append(.bytes(meta.bytes))
+                pieces.append(.decimals(values.values))
+            case .timestamp(let values):
+                meta.append(PeriodFile.Kind.timestamp.rawValue)
+                PeriodFile.append(values.nulls, to: &meta)
+                pieces.append(.bytes(meta.bytes))
+                pieces.append(.integers(values.values))
+            case .tags(let values):
+                meta.append(PeriodFile.Kind.tags.rawValue)
+                pieces.append(.bytes(meta.bytes))
+                pieces.append(.codes(remap(values, column: column.name)))
+            }
+            meta.bytes.removeAll(keepingCapacity: true)
+        }
+        var length = ByteWriter()
+        length.append(UInt64(pieces.reduce(0) { $0 + $1.byteCount }))
+        try writer.append(length.bytes)
+        for piece in pieces {
+            switch piece {
+            case .bytes(let bytes): try writer.append(bytes)
+            case .codes(let codes): try writer.append(array: codes)
+            case .decimals(let values): try writer.append(array: values)
+            case .integers(let values): try writer.append(array: values)
+            }
+        }
+    }
+
+    /// Writes the dictionaries and the trailer, and forces the file to disk.
+    func finish() throws(CostStoreError) {
+        let footerOffset = writer.bytesWritten + writer.pendingCount
+        var footer = ByteWriter()
+        footer.append(UInt32(order.count))
+        for (name, isTags) in order {
+            footer.append(name)
+            if isTags {
+                let sets = tagSets[name]!.sets
+                footer.append(PeriodFile.Kind.tags.rawValue)
+                footer.append(UInt32(sets.count))
+                for set in sets { PeriodFile.append(set, to: &footer) }
+            } else {
+                let values = strings[name]!.values
+                footer.append(PeriodFile.Kind.string.rawValue)
+                footer.append(UInt32(values.count))
+                for value in values { footer.append(value) }
+            }
+        }
+        footer.append(UInt64(footerOffset))
+        footer.bytes.append(contentsOf: PeriodFile.magic)
+        try writer.append(footer.bytes)
+        try writer.sync()
+    }
+
+    private func remap(_ column: StringColumn, column name: String) -> [UInt32] {
+        if strings[name] == nil {
+            strings[name] = StringDictionary()
+            order.append((name, false))
+        }
+        var dictionary = strings.removeValue(forKey: name)!
+        defer { strings[name] = dictionary }
+        let codes = column.dictionary.map { value -> UInt32 in
+            var utf8 = value
+            let (code, isNew) = utf8.withUTF8 { dictionary.interner.intern($0) }
+            if isNew { dictionary.values.append(value) }
+            return code
+        }
+        return codes.withUnsafeBufferPointer { remap in
+            column.codes.map { $0 == StringColumn.nullCode ? $0 : remap[Int($0)] }
+        }
+    }
+
+    private func remap(_ column: TagColumn, column name: String) -> [UInt32] {
+        if tagSets[name] == nil {
+            tagSets[name] = TagDictionary()
+            order.append((name, true))
+        }
+        var dictionary = tagSets.removeValue(forKey: name)!
+        defer { tagSets[name] = dictionary }
+        let codes = column.sets.map { set -> UInt32 in
+            if let code = dictionary.index[set] { return code }
+            let code = UInt32(dictionary.sets.count)
+            dictionary.sets.append(set)
+            dictionary.index[set] = code
+            return code
+        }
+        return column.codes.map { $0 == TagColumn.nullCode ? $0 : codes[Int($0)] }
+    }
+
+    private enum Piece {
+        case bytes([UInt8])
+        case codes([UInt32])
+        case decimals([ExactDecimal])
+        case integers([Int64])
+
+        var byteCount: Int {
+            switch self {
+            case .bytes(let bytes): bytes.count
+            case .codes(let codes): codes.count * 4
+            case .decimals(let values): values.count * MemoryLayout<ExactDecimal>.stride
+            case .integers(let values): values.count * 8
+            }
+        }
+    }
+}
+
+/// A read-only memory map of a whole file.
+final class MappedFile {
+    let bytes: UnsafeRawBufferPointer
+
+    init(path: String) throws(CostStoreError) {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw CostStoreError(.io, "cannot open \(path): \(systemError())") }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw CostStoreError(.io, "cannot stat \(path): \(systemError())") }
+        let size = Int(info.st_size)
+        guard size > 0 else {
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+            throw CostStoreError(.io, "cannot map \(path): \(systemError())")
+        }
+        _ = madvise(address, size, MADV_SEQUENTIAL)
+        bytes = UnsafeRawBufferPointer(start: address, count: size)
+    }
+
+    deinit {
+        if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+    }
+}
+
+/// The whole content of a small file.
+func readFile(_ path: String) throws(CostStoreError) -> [UInt8] {
+    let file = try MappedFile(path: path)
+    return Array(file.bytes)
 }

@@ -29,6 +29,35 @@ public struct NullMask: Sendable, Hashable {
         count += 1
     }
 
+    /// Appends `rows` rows that are all null or all not null.
+    public mutating func append(repeating isNull: Bool, count rows: Int) {
+        guard rows > 0 else { return }
+        var other = NullMask(count: rows)
+        if isNull {
+            for index in other.words.indices { other.words[index] = ~0 }
+            if rows & 63 != 0 { other.words[other.words.count - 1] = (1 &<< UInt64(rows & 63)) &- 1 }
+        }
+        append(contentsOf: other)
+    }
+
+    /// Appends the rows of another mask, a word at a time.
+    public mutating func append(contentsOf other: NullMask) {
+        let shift = count & 63
+        if shift == 0 {
+            words.append(contentsOf: other.words)
+            count += other.count
+            return
+        }
+        var remaining = other.count
+        for word in other.words {
+            let bits = min(64, remaining)
+            words[words.count - 1] |= word &<< UInt64(shift)
+            if shift + bits > 64 { words.append(word &>> UInt64(64 - shift)) }
+            remaining -= bits
+            count += bits
+        }
+    }
+
     /// Removes rows from the end until `newCount` remain.
     mutating func truncate(to newCount: Int) {
         guard newCount < count else { return }
@@ -120,6 +149,9 @@ public struct TimestampColumn: Sendable {
 }
 
 /// A dictionary-encoded Tags column: each row holds a code into ``sets``, or ``nullCode``.
+///
+/// Codes identify sets within one batch; after tables are concatenated two codes may hold equal sets, so compare
+/// the sets (or their values), not the codes.
 public struct TagColumn: Sendable {
     /// The code of a row without Tags.
     public static let nullCode: UInt32 = .max

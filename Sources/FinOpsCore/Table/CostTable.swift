@@ -171,7 +171,7 @@ extension NullMask {
 
 private func mergeStrings(_ parts: [(CostTable.ColumnData?, Int)], total: Int) -> StringColumn {
     var dictionary: [String] = []
-    var index: [String: UInt32] = [:]
+    var interner = ByteInterner()
     var codes: [UInt32] = []
     codes.reserveCapacity(total)
     for (data, rows) in parts {
@@ -180,10 +180,9 @@ private func mergeStrings(_ parts: [(CostTable.ColumnData?, Int)], total: Int) -
             continue
         }
         let remap = column.dictionary.map { value -> UInt32 in
-            if let code = index[value] { return code }
-            let code = UInt32(dictionary.count)
-            dictionary.append(value)
-            index[value] = code
+            var utf8 = value
+            let (code, isNew) = utf8.withUTF8 { interner.intern($0) }
+            if isNew { dictionary.append(value) }
             return code
         }
         remap.withUnsafeBufferPointer { remap in
@@ -194,8 +193,8 @@ private func mergeStrings(_ parts: [(CostTable.ColumnData?, Int)], total: Int) -
 }
 
 private func mergeTags(_ parts: [(CostTable.ColumnData?, Int)], total: Int) -> TagColumn {
+    // Sets are appended, not deduplicated: hashing every tag set costs more than the few repeats save.
     var sets: [TagSet] = []
-    var index: [TagSet: UInt32] = [:]
     var codes: [UInt32] = []
     codes.reserveCapacity(total)
     for (data, rows) in parts {
@@ -203,14 +202,9 @@ private func mergeTags(_ parts: [(CostTable.ColumnData?, Int)], total: Int) -> T
             codes.append(contentsOf: repeatElement(TagColumn.nullCode, count: rows))
             continue
         }
-        let remap = column.sets.map { set -> UInt32 in
-            if let code = index[set] { return code }
-            let code = UInt32(sets.count)
-            sets.append(set)
-            index[set] = code
-            return code
-        }
-        for code in column.codes { codes.append(code == TagColumn.nullCode ? code : remap[Int(code)]) }
+        let offset = UInt32(sets.count)
+        sets.append(contentsOf: column.sets)
+        for code in column.codes { codes.append(code == TagColumn.nullCode ? code : code &+ offset) }
     }
     return TagColumn(codes: codes, sets: sets)
 }
@@ -219,7 +213,11 @@ private func mergeNulls(_ parts: [(NullMask?, Int, present: Bool)], total: Int) 
     guard parts.contains(where: { !$0.present || $0.0 != nil }) else { return nil }
     var mask = NullMask()
     for (nulls, rows, present) in parts {
-        for row in 0..<rows { mask.append(!present || (nulls?[row] ?? false)) }
+        if let nulls {
+            mask.append(contentsOf: nulls)
+        } else {
+            mask.append(repeating: !present, count: rows)
+        }
     }
     return mask
 }

@@ -1,4 +1,4 @@
-import CZlib
+import CSystem
 import FinOpsCore
 import Foundation
 

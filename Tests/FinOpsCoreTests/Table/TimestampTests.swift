@@ -40,3 +40,25 @@ struct TimestampTests {
         #expect(odd.description == "2024-12-01T00:00:00Z/2025-01-15T00:00:00Z")
     }
 }
+
+@Suite("NullMask")
+struct NullMaskTests {
+    @Test("appending masks at any bit offset equals appending bit by bit", arguments: [0, 1, 63, 64, 65, 130])
+    func appendAtOffsets(_ prefix: Int) {
+        var generator = SystemRandomNumberGenerator()
+        let bits = (0..<prefix).map { _ in Bool.random(using: &generator) }
+        let more = (0..<(prefix + 77)).map { _ in Bool.random(using: &generator) }
+        var expected = NullMask()
+        for bit in bits + more + Array(repeating: true, count: 70) + Array(repeating: false, count: 3) {
+            expected.append(bit)
+        }
+        var actual = NullMask()
+        for bit in bits { actual.append(bit) }
+        var other = NullMask()
+        for bit in more { other.append(bit) }
+        actual.append(contentsOf: other)
+        actual.append(repeating: true, count: 70)
+        actual.append(repeating: false, count: 3)
+        #expect(actual == expected)
+    }
+}
