@@ -8,6 +8,8 @@ import Darwin
 ///
 /// Valid until the scanner's next ``CSVScanner/scanBatch(maxRows:columns:)``.
 struct RecordBatch {
+    /// The buffer the offsets point into.
+    var base: UnsafeMutablePointer<UInt8>?
     /// The number of records.
     var count = 0
     /// The number of fields per record.
@@ -27,8 +29,11 @@ struct RecordBatch {
     var failure: CSVScanner.Failure?
 }
 
-/// Splits RFC 4180 CSV into records and fields, a batch at a time, over a buffer that is refilled between
-/// batches, so memory is bounded by the batch rather than the file.
+/// Splits RFC 4180 CSV into records and fields, a batch at a time, so memory is bounded by the batch rather than
+/// the file.
+///
+/// Two buffers alternate: a batch's records stay valid while the next batch is scanned into the other buffer,
+/// so scanning and converting can overlap.
 ///
 /// Handles quoted fields with embedded commas, quotes (`""`) and newlines, CRLF or LF line ends, a UTF-8 byte
 /// order mark, blank lines, and a last record without a line end.
@@ -50,6 +55,8 @@ final class CSVScanner {
     private let input: FileInput
     private(set) var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
+    private var spare: UnsafeMutablePointer<UInt8>
+    private var spareCapacity: Int
     private var start = 0
     private var end = 0
     private var atEOF = false
@@ -62,11 +69,14 @@ final class CSVScanner {
         self.input = input
         self.capacity = bufferSize
         self.buffer = .allocate(capacity: bufferSize)
+        self.spareCapacity = bufferSize
+        self.spare = .allocate(capacity: bufferSize)
         self.scratch = .allocate(capacity: scratchCapacity)
     }
 
     deinit {
         buffer.deallocate()
+        spare.deallocate()
         scratch.deallocate()
     }
 
@@ -110,6 +120,8 @@ final class CSVScanner {
         batch.rows.removeAll(keepingCapacity: true)
         batch.recordStarts.removeAll(keepingCapacity: true)
         batch.recordEnds.removeAll(keepingCapacity: true)
+        switchBuffers()
+        batch.base = buffer
         try refill()
         while batch.count < maxRows {
             let firstField = batch.starts.count
@@ -169,9 +181,9 @@ final class CSVScanner {
         }
     }
 
-    /// The bytes of a field, with `""` unescaped; valid until the next call.
+    /// The bytes of a field of the header, with `""` unescaped; valid until the next call.
     @inline(__always)
-    func bytes(start: Int32, end: Int32, flags: UInt8) -> UnsafeBufferPointer<UInt8> {
+    private func bytes(start: Int32, end: Int32, flags: UInt8) -> UnsafeBufferPointer<UInt8> {
         let lower = Int(start)
         let upper = Int(end)
         guard flags & 2 != 0 else { return UnsafeBufferPointer(start: buffer + lower, count: upper - lower) }
@@ -191,11 +203,26 @@ final class CSVScanner {
         return UnsafeBufferPointer(start: scratch, count: count)
     }
 
-    /// A record as written, without its line end.
-    func text(from lower: Int, to upper: Int) -> String {
+    /// A record of the batch being scanned, as written, without its line end.
+    private func text(from lower: Int, to upper: Int) -> String {
         var stop = upper
         while stop > lower, buffer[stop - 1] == 0x0A || buffer[stop - 1] == 0x0D { stop -= 1 }
         return String(decoding: UnsafeBufferPointer(start: buffer + lower, count: stop - lower), as: UTF8.self)
+    }
+
+    /// Continues in the other buffer, leaving the previous batch's records where they are.
+    private func switchBuffers() {
+        let unread = end - start
+        if unread > spareCapacity {
+            spare.deallocate()
+            spareCapacity = max(unread, capacity)
+            spare = .allocate(capacity: spareCapacity)
+        }
+        spare.update(from: buffer + start, count: unread)
+        swap(&buffer, &spare)
+        swap(&capacity, &spareCapacity)
+        start = 0
+        end = unread
     }
 
     /// Moves unread bytes to the front and reads until the buffer is full or the file ends.
@@ -343,4 +370,30 @@ private func hasSpecialByte(_ word: UInt64) -> Bool {
     @inline(__always) func hasZero(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
     return hasZero(word ^ (ones &* 0x2C)) || hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x0A))
         || hasZero(word ^ (ones &* 0x0D))
+}
+
+extension RecordBatch {
+    /// The text of a field as written (with `""` unescaped).
+    func fieldText(row: Int, column: Int) -> String {
+        let index = row * columns + column
+        let lower = Int(starts[index])
+        let upper = Int(ends[index])
+        var bytes: [UInt8] = []
+        var position = lower
+        while position < upper {
+            let byte = base![position]
+            bytes.append(byte)
+            // Inside a field with escapes, `""` stands for one quote.
+            position += flags[index] & 2 != 0 && byte == UInt8(ascii: "\"") ? 2 : 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A record as written, without its line end.
+    func recordText(row: Int) -> String {
+        let lower = Int(recordStarts[row])
+        var upper = Int(recordEnds[row])
+        while upper > lower, base![upper - 1] == 0x0A || base![upper - 1] == 0x0D { upper -= 1 }
+        return String(decoding: UnsafeBufferPointer(start: base! + lower, count: upper - lower), as: UTF8.self)
+    }
 }

@@ -129,6 +129,9 @@ struct ColumnConverter {
         var codes: [UInt32] = []
         var allowed: Set<String>?
         var allowedLowercased: Set<String> = []
+        var last: UnsafePointer<UInt8>?
+        var lastCount = 0
+        var lastCode: UInt32 = 0
     }
 
     private struct DecimalState {
@@ -228,6 +231,15 @@ struct ColumnConverter {
                 nullValue(row)
                 continue
             }
+            // Many columns repeat the previous row's value; that needs no hashing. (Only values in the batch's
+            // buffer are remembered: unescaped copies in the scratch space do not last.)
+            if bytes.count == state.lastCount, let last = state.last, memcmp(last, bytes.baseAddress!, bytes.count) == 0
+            {
+                state.codes.append(state.lastCode)
+                let status = state.statuses[Int(state.lastCode)]
+                if status != .allowed { classify(status, row: row, bytes: bytes) }
+                continue
+            }
             let (code, isNew) = state.interner.intern(bytes)
             if isNew {
                 if let text = String(validating: bytes, as: UTF8.self) {
@@ -245,6 +257,13 @@ struct ColumnConverter {
                 }
             }
             state.codes.append(code)
+            if UnsafeMutablePointer(mutating: bytes.baseAddress!) != scratch {
+                state.last = bytes.baseAddress
+                state.lastCount = bytes.count
+                state.lastCode = code
+            } else {
+                state.last = nil
+            }
             let status = state.statuses[Int(code)]
             if status != .allowed { classify(status, row: row, bytes: bytes) }
         }

@@ -64,6 +64,21 @@ public final class FocusCSVReader {
     private var records = RecordBatch()
     private var pendingFailure: CSVScanner.Failure?
     private var finished = false
+    /// The next batch, being scanned on another thread while this one converts.
+    private var ahead: ScanAhead?
+    private var bytesConsumed: Int64 = 0
+
+    private final class ScanAhead: @unchecked Sendable {
+        // Written by the scanning thread before it signals `done`, read by the reader after waiting on it.
+        var batch = RecordBatch()
+        var error: IngestError?
+        let done = DispatchSemaphore(value: 0)
+    }
+
+    deinit {
+        // A scan still running ahead uses the scanner's buffers.
+        ahead?.done.wait()
+    }
 
     /// Opens an export and reads its header.
     ///
@@ -107,7 +122,7 @@ public final class FocusCSVReader {
 
     /// How far into the file reading has got, and the file's size, in bytes on disk.
     public var progress: (bytesRead: Int64, fileSize: Int64) {
-        (scanner.bytesConsumed, input.fileSize)
+        (bytesConsumed, input.fileSize)
     }
 
     /// Reads the next batch; `nil` after the last.
@@ -120,13 +135,49 @@ public final class FocusCSVReader {
                 pendingFailure = nil
                 try reject(scanFailure(failure), text: failure.text, into: &rejected)
             }
-            try scanner.scanBatch(maxRows: options.batchSize, columns: specs.count, into: &records)
+            try takeScannedBatch()
             pendingFailure = records.failure
             if records.count == 0 && pendingFailure == nil && scanner.isExhausted { finished = true }
+            if !(records.count == 0 && pendingFailure == nil && scanner.isExhausted) { scanAhead() }
             let table = try convert(&rejected)
             if table.rowCount > 0 || !rejected.isEmpty { return FocusBatch(table: table, rejected: rejected) }
         }
         return nil
+    }
+
+    /// Makes the next scanned batch current: the one scanned ahead, or one scanned now.
+    private func takeScannedBatch() throws(IngestError) {
+        if let ahead {
+            self.ahead = nil
+            ahead.done.wait()
+            if let error = ahead.error {
+                finished = true
+                throw error
+            }
+            records = ahead.batch
+        } else {
+            try scanner.scanBatch(maxRows: options.batchSize, columns: specs.count, into: &records)
+        }
+        bytesConsumed = scanner.bytesConsumed
+    }
+
+    /// Starts scanning the following batch into the scanner's other buffer; the current batch stays valid.
+    private func scanAhead() {
+        let job = ScanAhead()
+        job.batch = RecordBatch()
+        let scanner = UncheckedSendable(self.scanner)
+        let maxRows = options.batchSize
+        let columns = specs.count
+        // Only this job touches the scanner until `takeScannedBatch` has waited for it.
+        DispatchQueue.global().async {
+            do throws(IngestError) {
+                try scanner.value.scanBatch(maxRows: maxRows, columns: columns, into: &job.batch)
+            } catch {
+                job.error = error
+            }
+            job.done.signal()
+        }
+        ahead = job
     }
 
     private func scanFailure(_ failure: CSVScanner.Failure) -> IngestError {
@@ -162,8 +213,7 @@ public final class FocusCSVReader {
         var table = CostTable(rowCount: count, columns: columns)
         if !rowErrors.isEmpty {
             for row in rowErrors.keys.sorted() {
-                let text = scanner.text(from: Int(records.recordStarts[row]), to: Int(records.recordEnds[row]))
-                try reject(rowErrors[row]!, text: text, into: &rejected)
+                try reject(rowErrors[row]!, text: records.recordText(row: row), into: &rejected)
             }
             table = table.selecting(rows: (0..<count).filter { rowErrors[$0] == nil })
             columns = []
@@ -179,7 +229,7 @@ public final class FocusCSVReader {
         // Workers read the scanner's buffer, which does not change during conversion, and each touches only its
         // own converter.
         let converters = UncheckedSendable(UnsafeMutableBufferPointer<ColumnConverter>.allocate(capacity: specs.count))
-        let buffer = UnsafePointer(scanner.buffer)
+        let buffer = UnsafePointer(records.base!)
         for index in specs.indices {
             (converters.value.baseAddress! + index).initialize(
                 to: ColumnConverter(spec: specs[index], column: index, path: path, buffer: buffer, batch: records)
@@ -215,15 +265,7 @@ public final class FocusCSVReader {
             for row in 0..<records.count where ends.values[row] <= starts.values[row] && rowErrors[row] == nil {
                 let start = Timestamp(microsecondsSinceEpoch: starts.values[row])
                 let end = Timestamp(microsecondsSinceEpoch: ends.values[row])
-                let field = row * records.columns + endIndex
-                let value = String(
-                    decoding: scanner.bytes(
-                        start: records.starts[field],
-                        end: records.ends[field],
-                        flags: records.flags[field]
-                    ),
-                    as: UTF8.self
-                )
+                let value = records.fieldText(row: row, column: endIndex)
                 rowErrors[row] = IngestError(
                     .invalidPeriod,
                     IngestIssue(

@@ -9,7 +9,7 @@ public enum AllocatorTuning {
     /// Serves allocations up to 32 MiB from the heap and keeps freed memory for reuse (glibc only; a no-op
     /// elsewhere).
     public static func preferHeapForLargeAllocations() {
-        #if canImport(Glibc)
+        #if os(Linux)
         _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
         _ = mallopt(M_TRIM_THRESHOLD, 512 << 20)
         #endif

@@ -95,9 +95,9 @@ public struct EmbeddedCostStore: CostStore {
         let load = try EmbeddedLoad(store: self, source: source)
         do {
             try await body(load)
-            return try load.commit()
+            return try await load.commit()
         } catch {
-            load.abort()
+            await load.abort()
             throw error
         }
     }

@@ -20,6 +20,8 @@ final class EmbeddedLoad: CostBatchWriter {
     private let folder: URL
     private let ownerLock: Int32
     private var stages: [BillingPeriod: Stage] = [:]
+    /// The batch being written while the caller reads the next one (write-behind, one batch in flight).
+    private var pending: Task<Void, any Error>?
 
     init(store: EmbeddedCostStore, source: String) throws(CostStoreError) {
         self.store = store
@@ -42,6 +44,25 @@ final class EmbeddedLoad: CostBatchWriter {
 
     func write(_ table: CostTable) async throws {
         guard table.rowCount > 0 else { return }
+        let previous = pending
+        // The stages are only touched by these chained tasks, one after the other, and by commit and abort after
+        // the last has finished.
+        let load = UncheckedSendable(self)
+        pending = Task.detached {
+            try await previous?.value
+            try load.value.store(table)
+        }
+        try await previous?.value
+    }
+
+    /// Waits for the batch in flight; rethrows its error.
+    func drain() async throws {
+        let last = pending
+        pending = nil
+        try await last?.value
+    }
+
+    private func store(_ table: CostTable) throws {
         for column in ["BillingPeriodStart", "BillingPeriodEnd"] where table.timestamps(column) == nil {
             throw CostStoreError(.missingColumn, "rows for source \(source) have no \(column) column")
         }
@@ -128,7 +149,12 @@ final class EmbeddedLoad: CostBatchWriter {
         }
     }
 
-    func commit() throws(CostStoreError) -> [PeriodSummary] {
+    func commit() async throws -> [PeriodSummary] {
+        try await drain()
+        return try publish()
+    }
+
+    private func publish() throws(CostStoreError) -> [PeriodSummary] {
         for stage in stages.values { try stage.writer.finish() }
         let loadedAt = Timestamp(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000))
         let summaries = try store.withLock { () throws(CostStoreError) -> [PeriodSummary] in
@@ -176,12 +202,17 @@ final class EmbeddedLoad: CostBatchWriter {
             removeUnreferencedFiles(manifest)
             return summaries
         }
-        abort()
+        removeStaging()
         return summaries
     }
 
-    /// Removes the staging folder; nothing in the store changes.
-    func abort() {
+    /// Waits for the batch in flight, then removes the staging folder; nothing in the store changes.
+    func abort() async {
+        try? await drain()
+        removeStaging()
+    }
+
+    private func removeStaging() {
         try? FileManager.default.removeItem(at: folder)
     }
 

@@ -76,10 +76,27 @@ enum PeriodFile {
     /// One column's values in one chunk, pointing into a mapped file.
     private struct Part {
         var rows: Int
+        /// `nil` when the column is absent from the chunk or all null.
         var values: UnsafeRawPointer?
         var nulls: NullMask?
-        /// For text and Tags columns: which file's dictionary the codes index.
+        /// For text and Tags columns: which file's dictionary the codes index, and their width in bytes.
         var file: Int
+        var width = 4
+
+        /// The code of a row of a text or Tags part (`UInt32.max` for null, whatever the width).
+        @inline(__always)
+        func code(_ row: Int) -> UInt32 {
+            switch width {
+            case 1:
+                let code = values!.load(fromByteOffset: row, as: UInt8.self)
+                return code == .max ? .max : UInt32(code)
+            case 2:
+                let code = values!.loadUnaligned(fromByteOffset: row * 2, as: UInt16.self)
+                return code == .max ? .max : UInt32(UInt16(littleEndian: code))
+            default:
+                return UInt32(littleEndian: values!.loadUnaligned(fromByteOffset: row * 4, as: UInt32.self))
+            }
+        }
     }
 
     private struct ParsedFile {
@@ -130,26 +147,31 @@ enum PeriodFile {
                 let name = try chunk.readString()
                 guard let kind = Kind(rawValue: try chunk.read(UInt8.self)) else { throw ByteReader.Truncated() }
                 var nulls: NullMask?
+                var allNull = false
                 let width: Int
                 switch kind {
                 case .string, .tags:
-                    width = 4
+                    width = Int(try chunk.read(UInt8.self))
+                    guard width == 1 || width == 2 || width == 4 else { throw ByteReader.Truncated() }
                 case .decimal:
-                    nulls = try readNulls(&chunk, rows: rows)
+                    (nulls, allNull) = try readNulls(&chunk, rows: rows)
                     width = MemoryLayout<ExactDecimal>.stride
                 case .timestamp:
-                    nulls = try readNulls(&chunk, rows: rows)
+                    (nulls, allNull) = try readNulls(&chunk, rows: rows)
                     width = 8
                 }
-                let values = chunk.bytes.baseAddress.map { UnsafeRawPointer($0) + chunk.offset }
-                try chunk.skip(rows * width)
+                var values: UnsafeRawPointer?
+                if !allNull {
+                    values = chunk.bytes.baseAddress.map { UnsafeRawPointer($0) + chunk.offset }
+                    try chunk.skip(rows * width)
+                }
                 if file.kinds[name] == nil {
                     file.names.append(name)
                     file.kinds[name] = kind
                     file.parts[name] = file.rows > 0 ? [Part(rows: file.rows, values: nil, nulls: nil, file: 0)] : []
                 }
                 guard file.kinds[name] == kind else { throw ByteReader.Truncated() }
-                file.parts[name]!.append(Part(rows: rows, values: values, nulls: nulls, file: 0))
+                file.parts[name]!.append(Part(rows: rows, values: values, nulls: nulls, file: 0, width: width))
                 present.insert(name)
             }
             for name in file.names where !present.contains(name) {
@@ -176,7 +198,9 @@ enum PeriodFile {
             var parts: [Part] = []
             for (index, file) in files.enumerated() {
                 if let own = file.parts[name] {
-                    parts += own.map { Part(rows: $0.rows, values: $0.values, nulls: $0.nulls, file: index) }
+                    parts += own.map {
+                        Part(rows: $0.rows, values: $0.values, nulls: $0.nulls, file: index, width: $0.width)
+                    }
                 } else if file.rows > 0 {
                     parts.append(Part(rows: file.rows, values: nil, nulls: nil, file: index))
                 }
@@ -236,12 +260,14 @@ enum PeriodFile {
             for part in parts {
                 let target = buffer.baseAddress! + offset
                 if let values = part.values {
-                    if remaps.isEmpty {
+                    if remaps.isEmpty && part.width == 4 {
                         memcpy(target, values, part.rows * 4)
+                    } else if remaps.isEmpty {
+                        for row in 0..<part.rows { target[row] = part.code(row) }
                     } else {
                         remaps[part.file].withUnsafeBufferPointer { remap in
                             for row in 0..<part.rows {
-                                let code = values.loadUnaligned(fromByteOffset: row * 4, as: UInt32.self)
+                                let code = part.code(row)
                                 target[row] = code == StringColumn.nullCode ? code : remap[Int(code)]
                             }
                         }
@@ -267,10 +293,10 @@ enum PeriodFile {
             var offset = 0
             for part in parts {
                 let target = buffer.baseAddress! + offset
-                if let values = part.values {
+                if part.values != nil {
                     let shift = offsets[part.file]
                     for row in 0..<part.rows {
-                        let code = values.loadUnaligned(fromByteOffset: row * 4, as: UInt32.self)
+                        let code = part.code(row)
                         target[row] = code == TagColumn.nullCode ? code : code &+ shift
                     }
                 } else {
@@ -313,18 +339,33 @@ enum PeriodFile {
         return mask
     }
 
-    fileprivate static func append(_ nulls: NullMask?, to out: inout ByteWriter) {
+    /// Writes how a column's nulls are stored: 0 none, 1 a mask follows, 2 all null (no values follow).
+    /// Returns whether the values must follow.
+    fileprivate static func append(_ nulls: NullMask?, rows: Int, to out: inout ByteWriter) -> Bool {
         guard let nulls else {
             out.append(UInt8(0))
-            return
+            return true
+        }
+        if nulls.nullCount == rows {
+            out.append(UInt8(2))
+            return false
         }
         out.append(UInt8(1))
         out.append(contentsOf: nulls.words)
+        return true
     }
 
-    private static func readNulls(_ reader: inout ByteReader, rows: Int) throws(ByteReader.Truncated) -> NullMask? {
-        guard try reader.read(UInt8.self) == 1 else { return nil }
-        return NullMask(words: try reader.readArray(of: UInt64.self, count: (rows + 63) / 64), count: rows)
+    private static func readNulls(
+        _ reader: inout ByteReader,
+        rows: Int
+    ) throws(ByteReader.Truncated) -> (NullMask?, allNull: Bool) {
+        switch try reader.read(UInt8.self) {
+        case 0: return (nil, false)
+        case 1:
+            return (NullMask(words: try reader.readArray(of: UInt64.self, count: (rows + 63) / 64), count: rows), false)
+        case 2: return (nil, true)
+        default: throw ByteReader.Truncated()
+        }
     }
 
     fileprivate static func append(_ set: TagSet, to out: inout ByteWriter) {
@@ -412,22 +453,22 @@ final class PeriodFileWriter {
             switch column.data {
             case .string(let values):
                 meta.append(PeriodFile.Kind.string.rawValue)
-                pieces.append(.bytes(meta.bytes))
-                pieces.append(.codes(remap(values, column: column.name)))
+                let (codes, distinct) = remap(values, column: column.name)
+                appendCodes(codes, distinct: distinct, meta: &meta, pieces: &pieces)
             case .decimal(let values):
                 meta.append(PeriodFile.Kind.decimal.rawValue)
-                PeriodFile.append(values.nulls, to: &meta)
+                let follow = PeriodFile.append(values.nulls, rows: table.rowCount, to: &meta)
                 pieces.append(.bytes(meta.bytes))
-                pieces.append(.decimals(values.values))
+                if follow { pieces.append(.decimals(values.values)) }
             case .timestamp(let values):
                 meta.append(PeriodFile.Kind.timestamp.rawValue)
-                PeriodFile.append(values.nulls, to: &meta)
+                let follow = PeriodFile.append(values.nulls, rows: table.rowCount, to: &meta)
                 pieces.append(.bytes(meta.bytes))
-                pieces.append(.integers(values.values))
+                if follow { pieces.append(.integers(values.values)) }
             case .tags(let values):
                 meta.append(PeriodFile.Kind.tags.rawValue)
-                pieces.append(.bytes(meta.bytes))
-                pieces.append(.codes(remap(values, column: column.name)))
+                let (codes, distinct) = remap(values, column: column.name)
+                appendCodes(codes, distinct: distinct, meta: &meta, pieces: &pieces)
             }
             meta.bytes.removeAll(keepingCapacity: true)
         }
@@ -436,11 +477,30 @@ final class PeriodFileWriter {
         try writer.append(length.bytes)
         for piece in pieces {
             switch piece {
-            case .bytes(let bytes): try writer.append(bytes)
+            case .bytes(let bytes): try writer.append(array: bytes)
+            case .shorts(let codes): try writer.append(array: codes)
             case .codes(let codes): try writer.append(array: codes)
             case .decimals(let values): try writer.append(array: values)
             case .integers(let values): try writer.append(array: values)
             }
+        }
+        writer.startWriteback()
+    }
+
+    /// Codes in the narrowest width that holds the dictionary (the width's all-ones value meaning null).
+    private func appendCodes(_ codes: [UInt32], distinct: Int, meta: inout ByteWriter, pieces: inout [Piece]) {
+        if distinct < Int(UInt8.max) {
+            meta.append(UInt8(1))
+            pieces.append(.bytes(meta.bytes))
+            pieces.append(.bytes(codes.map { $0 == .max ? .max : UInt8(truncatingIfNeeded: $0) }))
+        } else if distinct < Int(UInt16.max) {
+            meta.append(UInt8(2))
+            pieces.append(.bytes(meta.bytes))
+            pieces.append(.shorts(codes.map { $0 == .max ? .max : UInt16(truncatingIfNeeded: $0) }))
+        } else {
+            meta.append(UInt8(4))
+            pieces.append(.bytes(meta.bytes))
+            pieces.append(.codes(codes))
         }
     }
 
@@ -469,7 +529,7 @@ final class PeriodFileWriter {
         try writer.sync()
     }
 
-    private func remap(_ column: StringColumn, column name: String) -> [UInt32] {
+    private func remap(_ column: StringColumn, column name: String) -> (codes: [UInt32], distinct: Int) {
         if strings[name] == nil {
             strings[name] = StringDictionary()
             order.append((name, false))
@@ -482,12 +542,13 @@ final class PeriodFileWriter {
             if isNew { dictionary.values.append(value) }
             return code
         }
-        return codes.withUnsafeBufferPointer { remap in
+        let remapped = codes.withUnsafeBufferPointer { remap in
             column.codes.map { $0 == StringColumn.nullCode ? $0 : remap[Int($0)] }
         }
+        return (remapped, dictionary.values.count)
     }
 
-    private func remap(_ column: TagColumn, column name: String) -> [UInt32] {
+    private func remap(_ column: TagColumn, column name: String) -> (codes: [UInt32], distinct: Int) {
         if tagSets[name] == nil {
             tagSets[name] = TagDictionary()
             order.append((name, true))
@@ -501,11 +562,12 @@ final class PeriodFileWriter {
             dictionary.index[set] = code
             return code
         }
-        return column.codes.map { $0 == TagColumn.nullCode ? $0 : codes[Int($0)] }
+        return (column.codes.map { $0 == TagColumn.nullCode ? $0 : codes[Int($0)] }, dictionary.sets.count)
     }
 
     private enum Piece {
         case bytes([UInt8])
+        case shorts([UInt16])
         case codes([UInt32])
         case decimals([ExactDecimal])
         case integers([Int64])
@@ -513,6 +575,7 @@ final class PeriodFileWriter {
         var byteCount: Int {
             switch self {
             case .bytes(let bytes): bytes.count
+            case .shorts(let codes): codes.count * 2
             case .codes(let codes): codes.count * 4
             case .decimals(let values): values.count * MemoryLayout<ExactDecimal>.stride
             case .integers(let values): values.count * 8
