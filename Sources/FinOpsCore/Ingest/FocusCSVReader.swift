@@ -209,14 +209,13 @@ public final class FocusCSVReader {
         }
         checkPeriods(outcomes, into: &rowErrors)
         for outcome in outcomes { warnings.merge(outcome.warnings) }
-        var columns = zip(specs, outcomes).map { CostTable.Column(name: $0.name, data: $1.data) }
+        let columns = zip(specs, outcomes).map { CostTable.Column(name: $0.name, data: $1.data) }
         var table = CostTable(rowCount: count, columns: columns)
         if !rowErrors.isEmpty {
             for row in rowErrors.keys.sorted() {
                 try reject(rowErrors[row]!, text: records.recordText(row: row), into: &rejected)
             }
             table = table.selecting(rows: (0..<count).filter { rowErrors[$0] == nil })
-            columns = []
         }
         acceptedRowCount += table.rowCount
         return table

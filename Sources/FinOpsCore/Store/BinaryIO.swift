@@ -189,3 +189,36 @@ func posixRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: 
 func posixRename(_ from: String, _ to: String) -> Int32 {
     rename(from, to)
 }
+
+/// A read-only memory map of a whole file.
+final class MappedFile {
+    let bytes: UnsafeRawBufferPointer
+
+    init(path: String) throws(CostStoreError) {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw CostStoreError(.io, "cannot open \(path): \(systemError())") }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw CostStoreError(.io, "cannot stat \(path): \(systemError())") }
+        let size = Int(info.st_size)
+        guard size > 0 else {
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+            throw CostStoreError(.io, "cannot map \(path): \(systemError())")
+        }
+        _ = madvise(address, size, MADV_SEQUENTIAL)
+        bytes = UnsafeRawBufferPointer(start: address, count: size)
+    }
+
+    deinit {
+        if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+    }
+}
+
+/// The whole content of a small file.
+func readFile(_ path: String) throws(CostStoreError) -> [UInt8] {
+    let file = try MappedFile(path: path)
+    return Array(file.bytes)
+}
