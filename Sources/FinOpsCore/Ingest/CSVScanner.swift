@@ -65,7 +65,7 @@ final class CSVScanner {
     private var nextLine = 1
     private var nextRow = 0
 
-    init(input: FileInput, bufferSize: Int = 1 << 24) {
+    init(input: FileInput, bufferSize: Int) {
         self.input = input
         self.capacity = bufferSize
         self.buffer = .allocate(capacity: bufferSize)
@@ -121,7 +121,8 @@ final class CSVScanner {
         batch.recordStarts.removeAll(keepingCapacity: true)
         batch.recordEnds.removeAll(keepingCapacity: true)
         switchBuffers()
-        batch.base = buffer
+        // Refilling may move the buffer (a long record grows it), so the batch points at it only once it is done.
+        defer { batch.base = buffer }
         try refill()
         while batch.count < maxRows {
             let firstField = batch.starts.count

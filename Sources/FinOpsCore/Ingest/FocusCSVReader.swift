@@ -8,14 +8,20 @@ public struct FocusReadOptions: Sendable {
     public var skipInvalidRows: Bool
     /// Columns whose absence from the header is an error: by default the FOCUS 1.2 mandatory columns.
     public var requiredColumns: [String]
+    /// Bytes of the file held per batch (two such buffers are used); a batch ends early when its buffer is full.
+    /// A longer record grows the buffer.
+    public var bufferSize: Int
 
     /// Creates options.
     public init(
         batchSize: Int = 65_536,
         skipInvalidRows: Bool = false,
-        requiredColumns: [String] = FocusSchema.mandatoryColumns.map(\.name)
+        requiredColumns: [String] = FocusSchema.mandatoryColumns.map(\.name),
+        bufferSize: Int = 16 << 20
     ) {
         precondition(batchSize > 0, "batchSize must be positive")
+        precondition(bufferSize > 0, "bufferSize must be positive")
+        self.bufferSize = bufferSize
         self.batchSize = batchSize
         self.skipInvalidRows = skipInvalidRows
         self.requiredColumns = requiredColumns
@@ -88,7 +94,7 @@ public final class FocusCSVReader {
         self.path = path
         self.options = options
         self.input = try FileInput(path: path)
-        self.scanner = CSVScanner(input: input)
+        self.scanner = CSVScanner(input: input, bufferSize: options.bufferSize)
         try scanner.skipByteOrderMark()
         let cells: [[UInt8]]
         switch try scanner.header() {

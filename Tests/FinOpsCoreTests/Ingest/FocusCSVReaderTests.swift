@@ -141,3 +141,78 @@ struct FocusCSVReaderTests {
         }
     }
 }
+
+@Suite("FOCUS CSV reader across buffer and batch boundaries")
+struct ReaderBoundaryTests {
+    private static let rows: [[String: String]] = (0..<400).map { index in
+        [
+            "ChargeDescription": index % 7 == 0 ? "line one\nline \"two\", \(index)" : "plain \(index)",
+            "BilledCost": "\(index).0\(index % 10)",
+            "Tags": index % 5 == 0 ? "" : "{\"k\":\"v\(index % 13)\",\"q\":\"a\\\"b\"}",
+        ]
+    }
+
+    @Test("tiny buffers and batches give the same table as one big read", arguments: [64, 97, 1_000, 1 << 20])
+    func sameResult(_ bufferSize: Int) throws {
+        let path = Fixtures.file(Fixtures.csv(Self.rows, lineEnd: "\r\n"))
+        let (expected, _) = try Fixtures.readAll(path)
+        let (actual, _) = try Fixtures.readAll(path, options: FocusReadOptions(batchSize: 37, bufferSize: bufferSize))
+        #expect(actual.rowCount == 400)
+        for name in ["ChargeDescription", "BilledCost", "Tags", "ChargePeriodStart"] {
+            #expect(
+                (0..<400).map { describe(actual, name, $0) } == (0..<400).map { describe(expected, name, $0) },
+                "\(name)"
+            )
+        }
+        #expect(actual.strings("ChargeDescription")?[7] == "line one\nline \"two\", 7")
+    }
+
+    @Test("rejected rows keep their true row and line numbers across batches")
+    func rejectedRowNumbers() throws {
+        var rows = Self.rows
+        for index in [5, 150, 151, 399] { rows[index]["BilledCost"] = "bad\(index)" }
+        let path = Fixtures.file(Fixtures.csv(rows))
+        let reader = try FocusCSVReader(
+            path: path,
+            options: FocusReadOptions(batchSize: 50, skipInvalidRows: true, bufferSize: 512)
+        )
+        var rejected: [RejectedRow] = []
+        var stored = 0
+        while let batch = try reader.nextBatch() {
+            rejected += batch.rejected
+            stored += batch.table.rowCount
+        }
+        #expect(stored == 396)
+        #expect(rejected.map(\.error.issue.row) == [6, 151, 152, 400])
+        #expect(rejected.map(\.error.issue.value) == ["bad5", "bad150", "bad151", "bad399"])
+        // Rows 1, 8, 15, … hold a two-line description, so lines run ahead of rows.
+        let expectedLines = [5, 150, 151, 399].map { index in 2 + index + (0..<index).filter { $0 % 7 == 0 }.count }
+        #expect(rejected.map(\.error.issue.line) == expectedLines)
+        #expect(rejected[0].text.contains("bad5"))
+    }
+
+    @Test("in strict mode the first error in file order is reported, even in a later batch")
+    func strictFirstError() throws {
+        var rows = Self.rows
+        rows[300]["ChargeCategory"] = "Other"
+        rows[301]["BilledCost"] = "x"
+        let path = Fixtures.file(Fixtures.csv(rows))
+        do {
+            _ = try Fixtures.readAll(path, options: FocusReadOptions(batchSize: 64, bufferSize: 700))
+            Issue.record("no error")
+        } catch let error as IngestError {
+            #expect(error.code == .disallowedValue)
+            #expect(error.issue.row == 301)
+        }
+    }
+
+    private func describe(_ table: CostTable, _ name: String, _ row: Int) -> String {
+        switch table.column(named: name)?.data {
+        case .string(let values)?: values[row] ?? "∅"
+        case .decimal(let values)?: values[row]?.description ?? "∅"
+        case .timestamp(let values)?: values[row]?.description ?? "∅"
+        case .tags(let values)?: values[row]?.json ?? "∅"
+        case nil: "missing"
+        }
+    }
+}
