@@ -21,6 +21,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "IngestSummary", dependencies: ["FinOpsCore"], path: "Examples/IngestSummary"),
         .testTarget(name: "FinOpsCoreTests", dependencies: ["FinOpsCore", "CSystem", "finops-cli"], exclude: ["Fixtures"]),
     ]
 )

@@ -48,21 +48,16 @@ public struct IngestIssue: Sendable, Hashable, Codable, CustomStringConvertible 
 /// An export that cannot be ingested as it is: the location, the value and the reason.
 public struct IngestError: Error, Sendable, CustomStringConvertible {
     /// The kind of error; new kinds can be added without breaking callers.
-    public struct Code: Sendable, Hashable, Codable, CustomStringConvertible {
+    public struct Code: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
         /// A stable identifier, e.g. `invalid-number`.
         public var rawValue: String
 
-        init(_ rawValue: String) {
+        public init(rawValue: String) {
             self.rawValue = rawValue
         }
 
-        public init(from decoder: any Decoder) throws {
-            rawValue = try decoder.singleValueContainer().decode(String.self)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
+        init(_ rawValue: String) {
+            self.rawValue = rawValue
         }
 
         public var description: String { rawValue }
@@ -112,21 +107,16 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
 }
 
 /// A breach of the FOCUS specification that leaves the row usable: the row is stored and the breach counted.
-public struct IngestWarningKind: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct IngestWarningKind: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
     /// A stable identifier, e.g. `null-in-non-nullable-column`.
     public var rawValue: String
 
-    init(_ rawValue: String) {
+    public init(rawValue: String) {
         self.rawValue = rawValue
     }
 
-    public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
+    init(_ rawValue: String) {
+        self.rawValue = rawValue
     }
 
     public var description: String { rawValue }

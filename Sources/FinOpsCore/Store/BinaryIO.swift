@@ -36,22 +36,14 @@ final class BufferedFileWriter {
 
     /// Appends the raw bytes of an array; large arrays are written directly, without copying into the buffer.
     func append<T>(array: [T]) throws(CostStoreError) {
-        let failure = array.withUnsafeBytes { raw -> CostStoreError? in
-            do {
-                if raw.count < flushThreshold {
-                    try append(raw)
-                } else {
-                    try flush()
-                    try writeDirectly(raw)
-                }
-                return nil
-            } catch let error as CostStoreError {
-                return error
-            } catch {
-                return CostStoreError(.io, "\(error)")
+        try withBytes(of: array) { (raw) throws(CostStoreError) in
+            if raw.count < flushThreshold {
+                try append(raw)
+            } else {
+                try flush()
+                try writeDirectly(raw)
             }
         }
-        if let failure { throw failure }
     }
 
     private func writeDirectly(_ raw: UnsafeRawBufferPointer) throws(CostStoreError) {
@@ -75,17 +67,7 @@ final class BufferedFileWriter {
 
     func flush() throws(CostStoreError) {
         guard !buffer.isEmpty else { return }
-        let failure = buffer.withUnsafeBytes { raw -> CostStoreError? in
-            do {
-                try writeDirectly(raw)
-                return nil
-            } catch let error as CostStoreError {
-                return error
-            } catch {
-                return CostStoreError(.io, "\(error)")
-            }
-        }
-        if let failure { throw failure }
+        try withBytes(of: buffer) { (raw) throws(CostStoreError) in try writeDirectly(raw) }
         buffer.removeAll(keepingCapacity: true)
     }
 
@@ -100,6 +82,22 @@ final class BufferedFileWriter {
         try flush()
         guard fsync(descriptor) == 0 else { throw CostStoreError(.io, "cannot sync \(path): \(systemError())") }
     }
+}
+
+/// Runs `body` on an array's bytes; `Array.withUnsafeBytes` only rethrows untyped errors.
+private func withBytes<T>(
+    of array: [T],
+    _ body: (UnsafeRawBufferPointer) throws(CostStoreError) -> Void
+) throws(CostStoreError) {
+    let failure = array.withUnsafeBytes { raw -> CostStoreError? in
+        do throws(CostStoreError) {
+            try body(raw)
+            return nil
+        } catch {
+            return error
+        }
+    }
+    if let failure { throw failure }
 }
 
 /// Appends little-endian values to a byte array.
