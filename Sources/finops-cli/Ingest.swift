@@ -103,8 +103,7 @@ extension FinOps {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let store = try storeOptions.location.openEmbedded()
-            try store.verify()
+            let store = try storeOptions.location.openEmbedded(check: .checksums)
             let periods = try await store.periods()
             print("OK: \(periods.count) periods, \(periods.reduce(0) { $0 + $1.rowCount }) rows match the manifest.")
         }

@@ -23,11 +23,20 @@ public struct EmbeddedCostStore: CostStore {
     /// The directory used when none is given: `.finops` under the current directory.
     public static let defaultDirectoryName = ".finops"
 
+    /// How much of the stored data opening checks against the manifest.
+    public enum OpenCheck: Sendable {
+        /// Every period file exists with its recorded size (cheap; reads still check each file's CRC-32).
+        case sizes
+        /// Also every file's CRC-32, reading all stored data once.
+        case checksums
+    }
+
     /// Opens (creating if needed) the store in `directory` and verifies its manifest.
     ///
-    /// - Throws: ``CostStoreError`` if the directory cannot be created or the manifest names missing or
-    ///   resized files.
-    public init(directory: URL) throws(CostStoreError) {
+    /// - Parameter check: how much to verify now; reads always verify the checksums of what they read.
+    /// - Throws: ``CostStoreError`` if the directory cannot be created or the manifest names missing, resized
+    ///   or (with ``OpenCheck/checksums``) altered files.
+    public init(directory: URL, check: OpenCheck = .sizes) throws(CostStoreError) {
         self.directory = directory.standardizedFileURL
         for sub in ["", "data", "staging"] {
             let path = self.directory.appendingPathComponent(sub).path
@@ -55,6 +64,7 @@ public struct EmbeddedCostStore: CostStore {
             }
         }
         removeAbandonedStaging()
+        if check == .checksums { try verify() }
     }
 
     public func periods() async throws -> [PeriodSummary] {

@@ -26,10 +26,10 @@ public struct StoreLocation: Sendable, Hashable, CustomStringConvertible {
     ///
     /// - Throws: ``CostStoreError`` if the location is a server URL this build cannot open, or the store is
     ///   corrupt.
-    public func openEmbedded() throws(CostStoreError) -> EmbeddedCostStore {
+    public func openEmbedded(check: EmbeddedCostStore.OpenCheck = .sizes) throws(CostStoreError) -> EmbeddedCostStore {
         if value.contains("://") {
             throw CostStoreError(.io, "\(value) is a server URL; only directory stores are supported by this build")
         }
-        return try EmbeddedCostStore(directory: URL(fileURLWithPath: value))
+        return try EmbeddedCostStore(directory: URL(fileURLWithPath: value), check: check)
     }
 }

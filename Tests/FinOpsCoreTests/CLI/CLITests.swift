@@ -90,3 +90,25 @@ struct CLITests {
         #expect(!result.stdout.contains("Warnings"))
     }
 }
+
+@Suite("finops verify")
+struct VerifyCommandTests {
+    @Test("verify passes on an intact store and fails with exit 1 naming the altered file")
+    func verify() throws {
+        let store = Fixtures.temporaryDirectory()
+        #expect(try CommandRunner.run(["ingest", Fixtures.focusSample, "--store", store.path]).status == 0)
+        let ok = try CommandRunner.run(["verify", "--store", store.path])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains("OK: 2 periods, 1000 rows"))
+        let data = store.appendingPathComponent("data")
+        let folder = data.appendingPathComponent(try FileManager.default.contentsOfDirectory(atPath: data.path)[0])
+        let file = folder.appendingPathComponent(try FileManager.default.contentsOfDirectory(atPath: folder.path)[0])
+        var bytes = try Data(contentsOf: file)
+        bytes[100] ^= 0x01
+        try bytes.write(to: file)
+        let bad = try CommandRunner.run(["verify", "--store", store.path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains(file.lastPathComponent))
+        #expect(bad.stderr.contains("the file was altered"))
+    }
+}

@@ -132,6 +132,7 @@ struct EmbeddedCostStoreTests {
         try bytes.write(to: file)
         let reopened = try EmbeddedCostStore(directory: directory)
         await #expect(throws: CostStoreError.self) { try await reopened.read(.all) }
+        #expect(throws: CostStoreError.self) { try EmbeddedCostStore(directory: directory, check: .checksums) }
         #expect(throws: CostStoreError.self) { try reopened.verify() }
         try bytes.dropLast().write(to: file)
         #expect(throws: CostStoreError.self) { try EmbeddedCostStore(directory: directory) }
