@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "FinOpsCore", targets: ["FinOpsCore"]),
+        .library(name: "PivotKit", targets: ["PivotKit"]),
         .executable(name: "finops", targets: ["finops-cli"]),
     ],
     dependencies: [
@@ -14,14 +15,17 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSystem", path: "Sources/CSystem", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "FinOpsCore", dependencies: ["CSystem"]),
+        .target(name: "PivotKit", dependencies: ["FinOpsCore"]),
         .executableTarget(
             name: "finops-cli",
             dependencies: [
                 "FinOpsCore",
+                "PivotKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "IngestSummary", dependencies: ["FinOpsCore"], path: "Examples/IngestSummary"),
+        .testTarget(name: "PivotKitTests", dependencies: ["PivotKit", "FinOpsCore"]),
         .testTarget(name: "FinOpsCoreTests", dependencies: ["FinOpsCore", "CSystem", "finops-cli"], exclude: ["Fixtures"]),
     ]
 )

@@ -7,14 +7,24 @@ struct FinOps: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "finops",
         abstract: "Ingest, store and analyse cloud billing data (FOCUS).",
-        subcommands: [Ingest.self, Periods.self, Verify.self, Sample.self]
+        subcommands: [Ingest.self, Periods.self, Verify.self, Pivot.self, Sample.self]
     )
 
     /// Exit codes: 0 success, 1 a data or store error, 2 a usage error.
     static func main() async {
         AllocatorTuning.preferHeapForLargeAllocations()
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            // Bad arguments: the message with usage, exit code 2 (help and version exit 0).
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+        do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -26,11 +36,10 @@ struct FinOps: AsyncParsableCommand {
             fail("error: \(error)")
         } catch let error as DataError {
             fail("error: \(error.message)")
+        } catch let error as ValidationError {
+            FileHandle.standardError.write(Data(("error: \(error.message)\n").utf8))
+            Foundation.exit(2)
         } catch {
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
-            }
             exit(withError: error)
         }
     }

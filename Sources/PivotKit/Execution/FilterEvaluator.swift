@@ -1,0 +1,235 @@
+import FinOpsCore
+import Foundation
+
+/// Evaluates a ``FilterExpression`` over a table with SQL's three-valued logic: a comparison with a null is
+/// unknown, and only rows whose condition is true are selected (as WHERE does).
+struct FilterEvaluator {
+    private static let no: UInt8 = 0
+    private static let yes: UInt8 = 1
+    private static let unknown: UInt8 = 2
+
+    let table: CostTable
+
+    /// The rows for which the condition is true, in order.
+    func selectedRows(_ expression: FilterExpression) throws(PivotError) -> [Int32] {
+        let truth = try evaluate(expression)
+        var rows: [Int32] = []
+        rows.reserveCapacity(table.rowCount / 2)
+        for row in 0..<truth.count where truth[row] == Self.yes { rows.append(Int32(row)) }
+        return rows
+    }
+
+    private func evaluate(_ expression: FilterExpression) throws(PivotError) -> [UInt8] {
+        switch expression {
+        case .and(let lhs, let rhs):
+            var left = try evaluate(lhs)
+            let right = try evaluate(rhs)
+            for row in left.indices {
+                let (a, b) = (left[row], right[row])
+                left[row] =
+                    a == Self.no || b == Self.no
+                    ? Self.no : (a == Self.unknown || b == Self.unknown ? Self.unknown : Self.yes)
+            }
+            return left
+        case .or(let lhs, let rhs):
+            var left = try evaluate(lhs)
+            let right = try evaluate(rhs)
+            for row in left.indices {
+                let (a, b) = (left[row], right[row])
+                left[row] =
+                    a == Self.yes || b == Self.yes
+                    ? Self.yes : (a == Self.unknown || b == Self.unknown ? Self.unknown : Self.no)
+            }
+            return left
+        case .not(let inner):
+            var values = try evaluate(inner)
+            for row in values.indices where values[row] != Self.unknown { values[row] ^= 1 }
+            return values
+        case .isNull(let field):
+            return try evaluateField(
+                field,
+                nullResult: Self.yes,
+                text: { _ in Self.no },
+                decimal: { _ in Self.no },
+                time: { _ in Self.no }
+            )
+        case .compare(let field, let comparison, let literal):
+            return try evaluate(field, description: "\(field) \(comparison.rawValue) \(literal)", literals: [literal]) {
+                compare($0, comparison, $1[0])
+            }
+        case .isIn(let field, let literals):
+            return try evaluate(field, description: "\(field) IN (…)", literals: literals) { value, operands in
+                operands.contains { compare(value, .equal, $0) }
+            }
+        case .between(let field, let lower, let upper):
+            return try evaluate(field, description: "\(field) BETWEEN", literals: [lower, upper]) { value, operands in
+                compare(value, .greaterOrEqual, operands[0]) && compare(value, .lessOrEqual, operands[1])
+            }
+        case .like(let field, let pattern):
+            let matcher = LikePattern(pattern)
+            return try evaluateField(
+                field,
+                nullResult: Self.unknown,
+                text: { matcher.matches($0) ? Self.yes : Self.no },
+                decimal: nil,
+                time: nil,
+                operation: "LIKE"
+            )
+        }
+    }
+
+    /// A value of a row, typed by its column.
+    private enum Operand {
+        case text(String)
+        case decimal(ExactDecimal)
+        case time(Timestamp)
+    }
+
+    private func compare(_ value: Operand, _ comparison: FilterExpression.Comparison, _ literal: Operand) -> Bool {
+        let order: Int
+        switch (value, literal) {
+        case (.text(let a), .text(let b)): order = a == b ? 0 : (a < b ? -1 : 1)
+        case (.decimal(let a), .decimal(let b)): order = a == b ? 0 : (a < b ? -1 : 1)
+        case (.time(let a), .time(let b)): order = a == b ? 0 : (a < b ? -1 : 1)
+        default: return false
+        }
+        switch comparison {
+        case .equal: return order == 0
+        case .notEqual: return order != 0
+        case .less: return order < 0
+        case .lessOrEqual: return order <= 0
+        case .greater: return order > 0
+        case .greaterOrEqual: return order >= 0
+        }
+    }
+
+    /// Evaluates a predicate on a field against literals converted to the field's type.
+    private func evaluate(
+        _ field: FilterExpression.Field,
+        description: String,
+        literals: [FilterExpression.Literal],
+        _ predicate: @escaping (Operand, [Operand]) -> Bool
+    ) throws(PivotError) -> [UInt8] {
+        let kind = try kind(of: field)
+        var operands: [Operand] = []
+        for literal in literals {
+            switch (kind, literal) {
+            case ("text", .text(let value)): operands.append(.text(value))
+            case ("text", .number(let value)): operands.append(.text(value.description))
+            case ("decimal", .number(let value)): operands.append(.decimal(value))
+            case ("decimal", .text(let value)):
+                guard let number = try? ExactDecimal.parse(value) else {
+                    throw PivotError("\(field) is a decimal column: in \(description), '\(value)' is not a number")
+                }
+                operands.append(.decimal(number))
+            case ("timestamp", .text(let value)):
+                guard let time = Timestamp(value) else {
+                    throw PivotError(
+                        "\(field) is a timestamp column: in \(description), '\(value)' is not an ISO 8601 date"
+                    )
+                }
+                operands.append(.time(time))
+            default:
+                throw PivotError(
+                    "\(field) is a timestamp column: in \(description), compare it with a 'YYYY-MM-DD' date"
+                )
+            }
+        }
+        let yes = Self.yes
+        let no = Self.no
+        return try evaluateField(
+            field,
+            nullResult: Self.unknown,
+            text: { predicate(.text($0), operands) ? yes : no },
+            decimal: { predicate(.decimal($0), operands) ? yes : no },
+            time: { predicate(.time($0), operands) ? yes : no }
+        )
+    }
+
+    private func kind(of field: FilterExpression.Field) throws(PivotError) -> String {
+        guard case .column(let name) = field else { return "text" }
+        guard let column = table.column(named: name) else { throw unknownColumn(name, table: table) }
+        switch column.data {
+        case .string: return "text"
+        case .decimal: return "decimal"
+        case .timestamp: return "timestamp"
+        case .tags: throw PivotError("filter on a tag with tag(key), not on the Tags column")
+        }
+    }
+
+    /// Applies per-type tests to every row of a field; text tests run once per distinct value.
+    private func evaluateField(
+        _ field: FilterExpression.Field,
+        nullResult: UInt8,
+        text: (String) -> UInt8,
+        decimal: ((ExactDecimal) -> UInt8)?,
+        time: ((Timestamp) -> UInt8)?,
+        operation: String = "this comparison"
+    ) throws(PivotError) -> [UInt8] {
+        switch field {
+        case .tag(let key):
+            let keys = try KeyColumn.make(.tag(key), table: table, calendar: .current)
+            let perCode = keys.values.map { value -> UInt8 in
+                if case .text(let string) = value { return text(string) }
+                return nullResult
+            }
+            return keys.codes.map { perCode[Int($0)] }
+        case .column(let name):
+            guard let column = table.column(named: name) else { throw unknownColumn(name, table: table) }
+            switch column.data {
+            case .string(let strings):
+                let perCode = strings.dictionary.map(text)
+                return strings.codes.map { $0 == StringColumn.nullCode ? nullResult : perCode[Int($0)] }
+            case .decimal(let values):
+                guard let decimal else { throw PivotError("\(operation) needs a text column; \(name) holds decimals") }
+                return (0..<table.rowCount).map { row in
+                    if let nulls = values.nulls, nulls[row] { return nullResult }
+                    return decimal(values.values[row])
+                }
+            case .timestamp(let values):
+                guard let time else { throw PivotError("\(operation) needs a text column; \(name) holds timestamps") }
+                return (0..<table.rowCount).map { row in
+                    if let nulls = values.nulls, nulls[row] { return nullResult }
+                    return time(Timestamp(microsecondsSinceEpoch: values.values[row]))
+                }
+            case .tags:
+                throw PivotError("filter on a tag with tag(key), not on the Tags column")
+            }
+        }
+    }
+}
+
+/// A SQL LIKE pattern: `%` matches any run of characters, `_` exactly one; everything else itself.
+struct LikePattern {
+    private let pattern: [Character]
+
+    init(_ pattern: String) {
+        self.pattern = Array(pattern)
+    }
+
+    func matches(_ text: String) -> Bool {
+        let characters = Array(text)
+        var p = 0
+        var t = 0
+        var star = -1
+        var mark = 0
+        while t < characters.count {
+            if p < pattern.count, pattern[p] == "_" || (pattern[p] != "%" && pattern[p] == characters[t]) {
+                p += 1
+                t += 1
+            } else if p < pattern.count, pattern[p] == "%" {
+                star = p
+                mark = t
+                p += 1
+            } else if star >= 0 {
+                p = star + 1
+                mark += 1
+                t = mark
+            } else {
+                return false
+            }
+        }
+        while p < pattern.count, pattern[p] == "%" { p += 1 }
+        return p == pattern.count
+    }
+}

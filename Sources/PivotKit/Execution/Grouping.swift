@@ -1,0 +1,236 @@
+import FinOpsCore
+
+/// Groups rows by their dimension codes and keeps exact accumulators per group and measure.
+struct Grouping {
+    private let keys: [KeyColumn]
+    private let measures: [MeasureInput]
+    /// The codes of each group, `keys.count` per group.
+    private var groupCodes: [UInt32] = []
+    private var groupCount = 0
+    private var accumulators: [Accumulator]
+
+    /// Exact running values of one measure for every group.
+    struct Accumulator {
+        var rows: [Int] = []
+        var nonNull: [Int] = []
+        var sums: [Int128] = []
+        var minimums: [Int128] = []
+        var maximums: [Int128] = []
+        var distinct: [Set<Int128>] = []
+
+        mutating func appendGroup() {
+            rows.append(0)
+            nonNull.append(0)
+            sums.append(0)
+            minimums.append(.max)
+            maximums.append(.min)
+        }
+    }
+
+    init(keys: [KeyColumn], measures: [MeasureInput]) {
+        self.keys = keys
+        self.measures = measures
+        self.accumulators = measures.map { _ in Accumulator() }
+    }
+
+    /// Adds the given rows (all rows when `nil`).
+    mutating func add(rows selection: [Int32]?, count: Int) throws(PivotError) {
+        let groupOf = assignGroups(selection, count: count)
+        for index in measures.indices {
+            try accumulate(measure: index, groupOf: groupOf, selection: selection)
+        }
+    }
+
+    /// The group of each selected row, creating groups in order of first appearance.
+    private mutating func assignGroups(_ selection: [Int32]?, count: Int) -> [Int32] {
+        let rowCount = selection?.count ?? count
+        var groupOf = [Int32](repeating: 0, count: rowCount)
+        var strides: [Int] = []
+        var product = 1
+        var fits = true
+        for key in keys {
+            strides.append(product)
+            let (next, overflow) = product.multipliedReportingOverflow(by: max(key.cardinality, 1))
+            if overflow { fits = false }
+            product = next
+        }
+        func newGroup(_ row: Int) -> Int32 {
+            for key in keys { groupCodes.append(key.codes[row]) }
+            for index in accumulators.indices { accumulators[index].appendGroup() }
+            groupCount += 1
+            return Int32(groupCount - 1)
+        }
+        if fits && product <= 1 << 22 {
+            // Few combinations: a direct index from combined code to group.
+            var slots = [Int32](repeating: -1, count: product)
+            for position in 0..<rowCount {
+                let row = selection.map { Int($0[position]) } ?? position
+                var combined = 0
+                for (index, key) in keys.enumerated() { combined &+= Int(key.codes[row]) &* strides[index] }
+                var group = slots[combined]
+                if group < 0 {
+                    group = newGroup(row)
+                    slots[combined] = group
+                }
+                groupOf[position] = group
+            }
+        } else if fits {
+            var slots: [Int: Int32] = [:]
+            for position in 0..<rowCount {
+                let row = selection.map { Int($0[position]) } ?? position
+                var combined = 0
+                for (index, key) in keys.enumerated() { combined &+= Int(key.codes[row]) &* strides[index] }
+                if let group = slots[combined] {
+                    groupOf[position] = group
+                } else {
+                    let group = newGroup(row)
+                    slots[combined] = group
+                    groupOf[position] = group
+                }
+            }
+        } else {
+            var slots: [[UInt32]: Int32] = [:]
+            for position in 0..<rowCount {
+                let row = selection.map { Int($0[position]) } ?? position
+                let codes = keys.map { $0.codes[row] }
+                if let group = slots[codes] {
+                    groupOf[position] = group
+                } else {
+                    let group = newGroup(row)
+                    slots[codes] = group
+                    groupOf[position] = group
+                }
+            }
+        }
+        return groupOf
+    }
+
+    private mutating func accumulate(measure index: Int, groupOf: [Int32], selection: [Int32]?) throws(PivotError) {
+        var accumulator = accumulators[index]
+        accumulators[index] = Accumulator()
+        defer { accumulators[index] = accumulator }
+        let input = measures[index]
+        for position in groupOf.indices {
+            let group = Int(groupOf[position])
+            let row = selection.map { Int($0[position]) } ?? position
+            accumulator.rows[group] += 1
+            switch input.source {
+            case .none:
+                break
+            case .decimal(let column):
+                if let nulls = column.nulls, nulls[row] { continue }
+                let units = column.values[row].units
+                accumulator.nonNull[group] += 1
+                let (sum, overflow) = accumulator.sums[group].addingReportingOverflow(units)
+                if overflow { throw PivotError("\(input.measure) overflows the decimal range") }
+                accumulator.sums[group] = sum
+                if units < accumulator.minimums[group] { accumulator.minimums[group] = units }
+                if units > accumulator.maximums[group] { accumulator.maximums[group] = units }
+                if case .countDistinct = input.measure { insertDistinct(units, group: group, into: &accumulator) }
+            case .codes(let codes, let nullCode):
+                let code = codes[row]
+                if code == nullCode { continue }
+                accumulator.nonNull[group] += 1
+                insertDistinct(Int128(code), group: group, into: &accumulator)
+            case .timestamps(let column):
+                if let nulls = column.nulls, nulls[row] { continue }
+                accumulator.nonNull[group] += 1
+                insertDistinct(Int128(column.values[row]), group: group, into: &accumulator)
+            }
+        }
+    }
+
+    private func insertDistinct(_ value: Int128, group: Int, into accumulator: inout Accumulator) {
+        while accumulator.distinct.count <= group { accumulator.distinct.append([]) }
+        accumulator.distinct[group].insert(value)
+    }
+
+    /// One cell per combination of the kept dimensions, totals re-aggregated exactly from the groups.
+    func cells(keeping kept: [Bool], rowDimensions: Int, measures: [Measure]) throws(PivotError) -> [PivotResult.Cell] {
+        let width = keys.count
+        var index: [[UInt32]: Int] = [:]
+        var order: [[UInt32]] = []
+        var merged = accumulators.map { _ in Accumulator() }
+        for group in 0..<groupCount {
+            let codes = (0..<width).map { kept[$0] ? groupCodes[group * width + $0] : UInt32.max }
+            let target: Int
+            if let existing = index[codes] {
+                target = existing
+            } else {
+                target = order.count
+                index[codes] = target
+                order.append(codes)
+                for measure in merged.indices { merged[measure].appendGroup() }
+            }
+            for measure in merged.indices {
+                try merge(group, of: accumulators[measure], into: &merged[measure], at: target, name: measures[measure])
+            }
+        }
+        if groupCount == 0 && !kept.contains(true) {
+            // A grand total over no rows still exists.
+            order.append(Array(repeating: .max, count: width))
+            for measure in merged.indices { merged[measure].appendGroup() }
+        }
+        return order.enumerated().map { target, codes in
+            let values: [DimensionValue?] = (0..<width).map { dimension in
+                codes[dimension] == .max ? nil : keys[dimension].values[Int(codes[dimension])]
+            }
+            return PivotResult.Cell(
+                rowValues: Array(values[..<rowDimensions]),
+                columnValues: Array(values[rowDimensions...]),
+                measures: measures.indices.map { value(of: measures[$0], merged[$0], at: target) }
+            )
+        }
+    }
+
+    private func merge(
+        _ group: Int,
+        of source: Accumulator,
+        into target: inout Accumulator,
+        at slot: Int,
+        name: Measure
+    ) throws(PivotError) {
+        target.rows[slot] += source.rows[group]
+        target.nonNull[slot] += source.nonNull[group]
+        let (sum, overflow) = target.sums[slot].addingReportingOverflow(source.sums[group])
+        if overflow { throw PivotError("\(name) overflows the decimal range in a total") }
+        target.sums[slot] = sum
+        target.minimums[slot] = Swift.min(target.minimums[slot], source.minimums[group])
+        target.maximums[slot] = Swift.max(target.maximums[slot], source.maximums[group])
+        if group < source.distinct.count, !source.distinct[group].isEmpty {
+            while target.distinct.count <= slot { target.distinct.append([]) }
+            target.distinct[slot].formUnion(source.distinct[group])
+        }
+    }
+
+    private func value(of measure: Measure, _ accumulator: Accumulator, at slot: Int) -> MeasureValue {
+        let nonNull = accumulator.nonNull[slot]
+        switch measure {
+        case .count:
+            return .integer(accumulator.rows[slot])
+        case .sum:
+            return .decimal(ExactDecimal(units: accumulator.sums[slot]))
+        case .min:
+            return nonNull == 0 ? .null : .decimal(ExactDecimal(units: accumulator.minimums[slot]))
+        case .max:
+            return nonNull == 0 ? .null : .decimal(ExactDecimal(units: accumulator.maximums[slot]))
+        case .avg:
+            return nonNull == 0
+                ? .null : .decimal(ExactDecimal(units: dividedHalfEven(accumulator.sums[slot], by: nonNull)))
+        case .countDistinct:
+            return .integer(slot < accumulator.distinct.count ? accumulator.distinct[slot].count : 0)
+        }
+    }
+}
+
+/// `value / divisor`, rounded half to even.
+func dividedHalfEven(_ value: Int128, by divisor: Int) -> Int128 {
+    let d = Int128(divisor)
+    var quotient = value / d
+    let remainder = value % d
+    let twice = remainder.magnitude * 2
+    if twice > d.magnitude || (twice == d.magnitude && quotient % 2 != 0) {
+        quotient += value < 0 ? -1 : 1
+    }
+    return quotient
+}

@@ -1,0 +1,123 @@
+import FinOpsCore
+import Foundation
+
+/// Runs a ``PivotQuery`` over a ``CostTable``: rows are filtered, each dimension becomes a dense code per row,
+/// rows are grouped by the combined code (direct-indexed when the combinations are few, hashed otherwise) into
+/// exact accumulators, and totals are re-aggregated from the groups.
+struct PivotExecutor {
+    let query: PivotQuery
+    let table: CostTable
+
+    func run() throws(PivotError) -> PivotResult {
+        guard let zone = TimeZone(identifier: query.timeZone) else {
+            throw PivotError("unknown time zone \(query.timeZone); use an IANA name such as Europe/Paris")
+        }
+        guard !query.measures.isEmpty else { throw PivotError("a pivot needs at least one measure, e.g. count()") }
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = zone
+        let dimensions = query.rows + query.columns
+        var keys: [KeyColumn] = []
+        for dimension in dimensions { keys.append(try KeyColumn.make(dimension, table: table, calendar: calendar)) }
+        var selection: [Int32]?
+        if let filter = query.filter { selection = try FilterEvaluator(table: table).selectedRows(filter) }
+        var measures: [MeasureInput] = []
+        for measure in query.measures { measures.append(try MeasureInput(measure, table: table)) }
+        try checkCurrencies(selection)
+
+        var groups = Grouping(keys: keys, measures: measures)
+        try groups.add(rows: selection, count: table.rowCount)
+        var cells: [PivotResult.Cell] = []
+        for set in groupingSets() {
+            cells += try groups.cells(keeping: set, rowDimensions: query.rows.count, measures: query.measures)
+        }
+        return PivotResult(query: query, cells: cells.sorted(by: Self.order))
+    }
+
+    /// For each grouping set, which dimensions it keeps (row dimensions first).
+    private func groupingSets() -> [[Bool]] {
+        let rows = query.rows.count
+        let columns = query.columns.count
+        func set(_ rowLevel: Int, _ columnLevel: Int) -> [Bool] {
+            (0..<rows).map { $0 < rowLevel } + (0..<columns).map { $0 < columnLevel }
+        }
+        switch query.totals {
+        case .none:
+            return [set(rows, columns)]
+        case .grand:
+            var sets = [set(rows, columns), set(0, 0)]
+            if rows > 0 && columns > 0 { sets += [set(rows, 0), set(0, columns)] }
+            return sets
+        case .all:
+            return (0...rows).flatMap { r in (0...columns).map { c in set(r, c) } }
+        }
+    }
+
+    /// Never adds amounts of different currencies: a money measure over several currencies needs
+    /// BillingCurrency as a dimension.
+    private func checkCurrencies(_ selection: [Int32]?) throws(PivotError) {
+        let dimensions = query.rows + query.columns
+        guard query.measures.contains(where: \.isMoney), !dimensions.contains(.column("BillingCurrency")),
+            let currencies = table.strings("BillingCurrency")
+        else { return }
+        var seen = Set<UInt32>()
+        if let selection {
+            for row in selection { seen.insert(currencies.codes[Int(row)]) }
+        } else {
+            seen = Set(currencies.codes)
+        }
+        seen.remove(StringColumn.nullCode)
+        guard seen.count > 1 else { return }
+        let names = seen.map { currencies.dictionary[Int($0)] }.sorted().joined(separator: ", ")
+        throw PivotError(
+            "the rows are billed in several currencies (\(names)) and amounts of different currencies are never added: "
+                + "add BillingCurrency to the rows (e.g. --rows BillingCurrency,\(query.rows.first?.description ?? "ServiceName")) "
+                + "or filter one currency (--where \"BillingCurrency = '\(names.prefix(3))'\")"
+        )
+    }
+
+    /// Row members, then column members; a total (nil) after the members it sums.
+    static func order(_ lhs: PivotResult.Cell, _ rhs: PivotResult.Cell) -> Bool {
+        for (a, b) in zip(lhs.rowValues + lhs.columnValues, rhs.rowValues + rhs.columnValues) where a != b {
+            switch (a, b) {
+            case (nil, _): return false
+            case (_, nil): return true
+            case (let a?, let b?): return a < b
+            }
+        }
+        return false
+    }
+}
+
+/// The column a measure reads, resolved once.
+struct MeasureInput {
+    enum Source {
+        case none
+        case decimal(DecimalColumn)
+        case codes([UInt32], nullCode: UInt32)
+        case timestamps(TimestampColumn)
+    }
+
+    let measure: Measure
+    let source: Source
+
+    init(_ measure: Measure, table: CostTable) throws(PivotError) {
+        self.measure = measure
+        guard let name = measure.column else {
+            source = .none
+            return
+        }
+        guard let column = table.column(named: name) else { throw unknownColumn(name, table: table) }
+        switch (measure, column.data) {
+        case (_, .decimal(let values)):
+            source = .decimal(values)
+        case (.countDistinct, .string(let values)):
+            source = .codes(values.codes, nullCode: StringColumn.nullCode)
+        case (.countDistinct, .tags(let values)):
+            source = .codes(values.codes, nullCode: TagColumn.nullCode)
+        case (.countDistinct, .timestamp(let values)):
+            source = .timestamps(values)
+        default:
+            throw PivotError("\(measure) needs a decimal column; \(name) is not one")
+        }
+    }
+}

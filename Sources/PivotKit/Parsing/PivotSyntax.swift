@@ -1,0 +1,372 @@
+import FinOpsCore
+
+/// A syntax error in a pivot expression, pointing at the column where it was found.
+public struct PivotSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The text that was parsed.
+    public var text: String
+    /// The 1-based column (in characters) of the problem.
+    public var column: Int
+    /// What is wrong.
+    public var message: String
+
+    /// Creates an error.
+    public init(text: String, column: Int, message: String) {
+        self.text = text
+        self.column = column
+        self.message = message
+    }
+
+    /// The message, the text and a caret under the column.
+    public var description: String {
+        "column \(column): \(message)\n  \(text)\n  \(String(repeating: " ", count: max(column - 1, 0)))^"
+    }
+}
+
+/// Parses the textual pivot syntax: dimension lists, measure lists and filter expressions.
+public enum PivotSyntax {
+    /// Parses `ServiceName, month(ChargePeriodStart), tag(team)`.
+    public static func dimensions(_ text: String) throws(PivotSyntaxError) -> [PivotDimension] {
+        var parser = Parser(text)
+        var dimensions: [PivotDimension] = []
+        repeat {
+            let (name, start) = try parser.identifier()
+            if parser.accept(.leftParen) {
+                let argument = try parser.nameOrText()
+                try parser.expect(.rightParen)
+                if name.lowercased() == "tag" {
+                    dimensions.append(.tag(argument))
+                } else if let bucket = TimeBucket(rawValue: name.lowercased()) {
+                    dimensions.append(.time(argument, bucket))
+                } else {
+                    throw PivotSyntaxError(
+                        text: text,
+                        column: start,
+                        message:
+                            "unknown function \(name); use tag(key) or \(TimeBucket.allCases.map(\.rawValue).joined(separator: "/"))(column)"
+                    )
+                }
+            } else {
+                dimensions.append(.column(name))
+            }
+        } while parser.accept(.comma)
+        try parser.expectEnd()
+        return dimensions
+    }
+
+    /// Parses `sum(EffectiveCost), count(), count_distinct(ResourceId)`.
+    public static func measures(_ text: String) throws(PivotSyntaxError) -> [Measure] {
+        var parser = Parser(text)
+        var measures: [Measure] = []
+        repeat {
+            let (name, start) = try parser.identifier()
+            try parser.expect(.leftParen)
+            if name.lowercased() == "count", parser.accept(.rightParen) {
+                measures.append(.count)
+                continue
+            }
+            let (column, _) = try parser.identifier()
+            try parser.expect(.rightParen)
+            switch name.lowercased() {
+            case "sum": measures.append(.sum(column))
+            case "min": measures.append(.min(column))
+            case "max": measures.append(.max(column))
+            case "avg": measures.append(.avg(column))
+            case "count_distinct": measures.append(.countDistinct(column))
+            default:
+                throw PivotSyntaxError(
+                    text: text,
+                    column: start,
+                    message: "unknown measure \(name); use count(), sum, min, max, avg or count_distinct"
+                )
+            }
+        } while parser.accept(.comma)
+        try parser.expectEnd()
+        return measures
+    }
+
+    /// Parses a condition such as
+    /// `ChargeCategory = 'Usage' and RegionId in ('us-east-1','eu-west-1') and ChargePeriodStart >= '2024-02-01'`.
+    public static func filter(_ text: String) throws(PivotSyntaxError) -> FilterExpression {
+        var parser = Parser(text)
+        let expression = try parser.orExpression()
+        try parser.expectEnd()
+        return expression
+    }
+}
+
+private enum Token: Equatable {
+    case identifier(String)
+    case text(String)
+    case number(String)
+    case comparison(FilterExpression.Comparison)
+    case leftParen
+    case rightParen
+    case comma
+    case end
+}
+
+private struct Parser {
+    let text: String
+    private var tokens: [(token: Token, column: Int)] = []
+    private var position = 0
+    private var failure: PivotSyntaxError?
+
+    init(_ text: String) {
+        self.text = text
+        tokenize()
+    }
+
+    var column: Int { tokens[position].column }
+
+    private var current: Token { tokens[position].token }
+
+    private func error(_ message: String, at column: Int? = nil) -> PivotSyntaxError {
+        PivotSyntaxError(text: text, column: column ?? self.column, message: message)
+    }
+
+    private func describe(_ token: Token) -> String {
+        switch token {
+        case .identifier(let name): "'\(name)'"
+        case .text(let value): "'\(value)' (text)"
+        case .number(let value): value
+        case .comparison(let comparison): comparison.rawValue
+        case .leftParen: "'('"
+        case .rightParen: "')'"
+        case .comma: "','"
+        case .end: "the end"
+        }
+    }
+
+    mutating func accept(_ token: Token) -> Bool {
+        guard current == token else { return false }
+        position += 1
+        return true
+    }
+
+    mutating func expect(_ token: Token) throws(PivotSyntaxError) {
+        if let failure { throw failure }
+        guard accept(token) else { throw error("expected \(describe(token)), found \(describe(current))") }
+    }
+
+    func expectEnd() throws(PivotSyntaxError) {
+        if let failure { throw failure }
+        guard current == .end else { throw error("unexpected \(describe(current))") }
+    }
+
+    mutating func identifier() throws(PivotSyntaxError) -> (String, Int) {
+        if let failure { throw failure }
+        guard case .identifier(let name) = current else {
+            throw error("expected a name, found \(describe(current))")
+        }
+        let start = column
+        position += 1
+        return (name, start)
+    }
+
+    /// A name, or a quoted text (for tag keys with spaces).
+    mutating func nameOrText() throws(PivotSyntaxError) -> String {
+        if case .text(let value) = current {
+            position += 1
+            return value
+        }
+        return try identifier().0
+    }
+
+    private func isKeyword(_ word: String) -> Bool {
+        if case .identifier(let name) = current { return name.lowercased() == word }
+        return false
+    }
+
+    private mutating func acceptKeyword(_ word: String) -> Bool {
+        guard isKeyword(word) else { return false }
+        position += 1
+        return true
+    }
+
+    mutating func orExpression() throws(PivotSyntaxError) -> FilterExpression {
+        var expression = try andExpression()
+        while acceptKeyword("or") { expression = .or(expression, try andExpression()) }
+        return expression
+    }
+
+    private mutating func andExpression() throws(PivotSyntaxError) -> FilterExpression {
+        var expression = try notExpression()
+        while acceptKeyword("and") { expression = .and(expression, try notExpression()) }
+        return expression
+    }
+
+    private mutating func notExpression() throws(PivotSyntaxError) -> FilterExpression {
+        if acceptKeyword("not") { return .not(try notExpression()) }
+        if accept(.leftParen) {
+            let inner = try orExpression()
+            try expect(.rightParen)
+            return inner
+        }
+        return try predicate()
+    }
+
+    private mutating func field() throws(PivotSyntaxError) -> FilterExpression.Field {
+        let (name, _) = try identifier()
+        if name.lowercased() == "tag", accept(.leftParen) {
+            let key = try nameOrText()
+            try expect(.rightParen)
+            return .tag(key)
+        }
+        return .column(name)
+    }
+
+    private mutating func literal() throws(PivotSyntaxError) -> FilterExpression.Literal {
+        if let failure { throw failure }
+        switch current {
+        case .text(let value):
+            position += 1
+            return .text(value)
+        case .number(let value):
+            guard let number = try? ExactDecimal.parse(value) else {
+                throw error("\(value) is not an exact decimal number")
+            }
+            position += 1
+            return .number(number)
+        default:
+            throw error("expected a 'quoted text' or a number, found \(describe(current))")
+        }
+    }
+
+    private mutating func predicate() throws(PivotSyntaxError) -> FilterExpression {
+        let field = try field()
+        if case .comparison(let comparison) = current {
+            position += 1
+            return .compare(field, comparison, try literal())
+        }
+        if acceptKeyword("is") {
+            let negated = acceptKeyword("not")
+            guard acceptKeyword("null") else { throw error("expected NULL after IS") }
+            return negated ? .not(.isNull(field)) : .isNull(field)
+        }
+        let negated = acceptKeyword("not")
+        if acceptKeyword("in") {
+            try expect(.leftParen)
+            var values = [try literal()]
+            while accept(.comma) { values.append(try literal()) }
+            try expect(.rightParen)
+            return negated ? .not(.isIn(field, values)) : .isIn(field, values)
+        }
+        if acceptKeyword("between") {
+            let lower = try literal()
+            guard acceptKeyword("and") else { throw error("expected AND in BETWEEN") }
+            let upper = try literal()
+            return negated ? .not(.between(field, lower, upper)) : .between(field, lower, upper)
+        }
+        if acceptKeyword("like") {
+            guard case .text(let pattern) = try literal() else { throw error("LIKE needs a 'quoted pattern'") }
+            return negated ? .not(.like(field, pattern)) : .like(field, pattern)
+        }
+        throw error("expected a comparison (=, !=, <, <=, >, >=), IN, BETWEEN, LIKE or IS NULL after \(field)")
+    }
+
+    // MARK: - Tokens
+
+    private mutating func tokenize() {
+        let characters = Array(text)
+        var index = 0
+        func add(_ token: Token, _ start: Int) { tokens.append((token, start + 1)) }
+        while index < characters.count {
+            let character = characters[index]
+            let start = index
+            if character.isWhitespace {
+                index += 1
+            } else if character.isLetter || character == "_" {
+                while index < characters.count,
+                    characters[index].isLetter || characters[index].isNumber || characters[index] == "_"
+                        || characters[index] == "."
+                {
+                    index += 1
+                }
+                add(.identifier(String(characters[start..<index])), start)
+            } else if character.isNumber
+                || (character == "-" && index + 1 < characters.count && characters[index + 1].isNumber)
+                || character == "."
+            {
+                index += 1
+                while index < characters.count,
+                    characters[index].isNumber || characters[index] == "." || characters[index] == "e"
+                        || characters[index] == "E"
+                        || ((characters[index] == "-" || characters[index] == "+")
+                            && (characters[index - 1] == "e" || characters[index - 1] == "E"))
+                {
+                    index += 1
+                }
+                add(.number(String(characters[start..<index])), start)
+            } else if character == "'" {
+                var value = ""
+                index += 1
+                var closed = false
+                while index < characters.count {
+                    if characters[index] == "'" {
+                        if index + 1 < characters.count, characters[index + 1] == "'" {
+                            value.append("'")
+                            index += 2
+                            continue
+                        }
+                        closed = true
+                        index += 1
+                        break
+                    }
+                    value.append(characters[index])
+                    index += 1
+                }
+                if !closed {
+                    failure = PivotSyntaxError(text: text, column: start + 1, message: "the quoted text is not closed")
+                    break
+                }
+                add(.text(value), start)
+            } else if character == "(" {
+                add(.leftParen, start)
+                index += 1
+            } else if character == ")" {
+                add(.rightParen, start)
+                index += 1
+            } else if character == "," {
+                add(.comma, start)
+                index += 1
+            } else if "=!<>".contains(character) {
+                var symbol = String(character)
+                if index + 1 < characters.count, "=>".contains(characters[index + 1]) {
+                    symbol.append(characters[index + 1])
+                }
+                let comparison: FilterExpression.Comparison? =
+                    switch symbol {
+                    case "=", "==": .equal
+                    case "!=", "<>": .notEqual
+                    case "<": .less
+                    case "<=": .lessOrEqual
+                    case ">": .greater
+                    case ">=": .greaterOrEqual
+                    default: nil
+                    }
+                guard let comparison else {
+                    if symbol.count == 2 {
+                        symbol.removeLast()
+                        if let single = FilterExpression.Comparison(rawValue: symbol) {
+                            add(.comparison(single), start)
+                            index += 1
+                            continue
+                        }
+                    }
+                    failure = PivotSyntaxError(text: text, column: start + 1, message: "unknown operator \(symbol)")
+                    break
+                }
+                add(.comparison(comparison), start)
+                index += symbol.count
+            } else {
+                failure = PivotSyntaxError(
+                    text: text,
+                    column: start + 1,
+                    message: "unexpected character '\(character)'"
+                )
+                break
+            }
+        }
+        tokens.append((.end, characters.count + 1))
+    }
+}

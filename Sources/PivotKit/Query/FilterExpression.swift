@@ -1,0 +1,62 @@
+import FinOpsCore
+import Foundation
+
+/// A condition on rows, as in SQL's WHERE.
+public indirect enum FilterExpression: Sendable, Hashable {
+    /// Both hold.
+    case and(FilterExpression, FilterExpression)
+    /// Either holds.
+    case or(FilterExpression, FilterExpression)
+    /// It does not hold.
+    case not(FilterExpression)
+    /// A comparison of a field with a literal: `RegionId = 'us-east-1'`, `BilledCost >= 10`.
+    case compare(Field, Comparison, Literal)
+    /// The field equals one of the literals (`IN`).
+    case isIn(Field, [Literal])
+    /// The field lies between two literals, both included (`BETWEEN`).
+    case between(Field, Literal, Literal)
+    /// The field is null (`IS NULL`).
+    case isNull(Field)
+    /// A text field matches a SQL LIKE pattern (`%` any run, `_` one character).
+    case like(Field, String)
+
+    /// What a condition reads: a column, or the value of a tag.
+    public enum Field: Sendable, Hashable, CustomStringConvertible {
+        /// A column of the table.
+        case column(String)
+        /// The value of a tag key.
+        case tag(String)
+
+        public var description: String {
+            switch self {
+            case .column(let name): name
+            case .tag(let key): "tag(\(key))"
+            }
+        }
+    }
+
+    /// A comparison operator.
+    public enum Comparison: String, Sendable, Hashable, CaseIterable {
+        case equal = "="
+        case notEqual = "!="
+        case less = "<"
+        case lessOrEqual = "<="
+        case greater = ">"
+        case greaterOrEqual = ">="
+    }
+
+    /// A constant in a condition.
+    public enum Literal: Sendable, Hashable, CustomStringConvertible {
+        /// Text in single quotes; compared with timestamps after parsing it as ISO 8601.
+        case text(String)
+        /// A number, kept exactly.
+        case number(ExactDecimal)
+
+        public var description: String {
+            switch self {
+            case .text(let value): "'\(value.replacingOccurrences(of: "'", with: "''"))'"
+            case .number(let value): value.description
+            }
+        }
+    }
+}

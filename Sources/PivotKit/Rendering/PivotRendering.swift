@@ -1,0 +1,144 @@
+import FinOpsCore
+import Foundation
+
+extension PivotResult {
+    /// The label of a total in rendered output.
+    public static let totalLabel = "(total)"
+
+    /// RFC 4180 CSV: the row and column dimensions, then the measures; one line per cell, every digit kept.
+    /// Totals (when asked for) carry ``totalLabel`` in the dimensions they sum over.
+    public func csv() -> String {
+        let header = (query.rows + query.columns).map(\.description) + query.measures.map(\.description)
+        var lines = [header.map(csvField).joined(separator: ",")]
+        for cell in cells {
+            let members = memberLabels(cell.rowValues + cell.columnValues, dimensions: query.rows + query.columns)
+            lines.append((members + cell.measures.map(\.description)).map(csvField).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// An aligned text table for a terminal: with column dimensions, a crosstab with one column per column
+    /// member and measure; totals labelled ``totalLabel``.
+    public func table() -> String {
+        let rowHeader = query.rows.map(\.description)
+        var columnKeys: [[DimensionValue?]] = []
+        var seenColumns = Set<[DimensionValue?]>()
+        var rowKeys: [[DimensionValue?]] = []
+        var seenRows = Set<[DimensionValue?]>()
+        var lookup: [[DimensionValue?]: [MeasureValue]] = [:]
+        for cell in cells {
+            if seenRows.insert(cell.rowValues).inserted { rowKeys.append(cell.rowValues) }
+            if seenColumns.insert(cell.columnValues).inserted { columnKeys.append(cell.columnValues) }
+            lookup[cell.rowValues + cell.columnValues] = cell.measures
+        }
+        columnKeys.sort {
+            PivotExecutor.order(
+                .init(rowValues: [], columnValues: $0, measures: []),
+                .init(rowValues: [], columnValues: $1, measures: [])
+            )
+        }
+        var header = rowHeader
+        for key in columnKeys {
+            let prefix = key.isEmpty ? "" : memberLabels(key, dimensions: query.columns).joined(separator: " / ") + " "
+            for measure in query.measures {
+                header.append(query.columns.isEmpty ? measure.description : prefix + measure.description)
+            }
+        }
+        var lines: [[String]] = [header]
+        for rowKey in rowKeys {
+            var line = memberLabels(rowKey, dimensions: query.rows)
+            for columnKey in columnKeys {
+                let values = lookup[rowKey + columnKey]
+                for index in query.measures.indices { line.append(values?[index].description ?? "") }
+            }
+            lines.append(line)
+        }
+        let widths = header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
+        return lines.map { line in
+            line.enumerated().map { column, text in
+                let padding = String(repeating: " ", count: widths[column] - text.count)
+                return column < rowHeader.count ? text + padding : padding + text
+            }
+            .joined(separator: "  ")
+            .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        .joined(separator: "\n")
+    }
+
+    /// JSON: the dimensions and measures, then one object per cell (`null` for a total member), decimals as
+    /// strings with every digit.
+    public func json() throws -> String {
+        struct Output: Encodable {
+            var rows: [String]
+            var columns: [String]
+            var measures: [String]
+            var cells: [Cell]
+        }
+        struct Cell: Encodable {
+            var rows: [String?]
+            var columns: [String?]
+            var values: [String: MeasureValue]
+            var total: Bool
+        }
+        let output = Output(
+            rows: query.rows.map(\.description),
+            columns: query.columns.map(\.description),
+            measures: query.measures.map(\.description),
+            cells: cells.map { cell in
+                Cell(
+                    rows: zip(cell.rowValues, query.rows).map { value, dimension in value.map { label($0, dimension) }
+                    },
+                    columns: zip(cell.columnValues, query.columns).map { value, dimension in
+                        value.map { label($0, dimension) }
+                    },
+                    values: Dictionary(
+                        uniqueKeysWithValues: zip(query.measures.map(\.description), cell.measures)
+                    ),
+                    total: cell.isTotal
+                )
+            }
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(output), as: UTF8.self)
+    }
+
+    private func memberLabels(_ values: [DimensionValue?], dimensions: [PivotDimension]) -> [String] {
+        zip(values, dimensions).map { value, dimension in value.map { label($0, dimension) } ?? Self.totalLabel }
+    }
+
+    /// Rows without a tag key form the "(untagged)" member.
+    private func label(_ value: DimensionValue, _ dimension: PivotDimension) -> String {
+        if case .null = value, case .tag = dimension { return "(untagged)" }
+        return value.description
+    }
+}
+
+extension MeasureValue {
+    /// Decodes a count (number), an exact decimal (string) or null.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let integer = try? container.decode(Int.self) {
+            self = .integer(integer)
+        } else {
+            self = .decimal(try ExactDecimal.parse(try container.decode(String.self)))
+        }
+    }
+
+    /// Encodes a count as a number, a decimal as a string with every digit, null as null.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .decimal(let value): try container.encode(value.description)
+        case .integer(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        }
+    }
+}
+
+private func csvField(_ text: String) -> String {
+    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}

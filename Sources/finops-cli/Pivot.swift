@@ -1,0 +1,93 @@
+import ArgumentParser
+import FinOpsCore
+import Foundation
+import PivotKit
+
+extension FinOps {
+    struct Pivot: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Slice stored costs (or CSV files) by dimensions, with exact measures and totals.",
+            discussion: """
+                Examples:
+                  finops pivot --rows ServiceName --measures "sum(EffectiveCost)"
+                  finops pivot --rows "BillingCurrency,tag(team)" --columns "month(ChargePeriodStart)" \\
+                      --measures "sum(BilledCost)" --where "ChargeCategory = 'Usage'" --totals all
+                """
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Option(name: .customLong("file"), help: "Pivot these FOCUS CSV files directly instead of the store.")
+        var files: [String] = []
+
+        @Option(help: "Row dimensions: columns, tag(key), hour|day|week|month|quarter|year(column).")
+        var rows: String
+
+        @Option(help: "Column dimensions, like --rows.")
+        var columns: String?
+
+        @Option(help: "Measures: count(), sum|min|max|avg(column), count_distinct(column).")
+        var measures: String = "count()"
+
+        @Option(
+            name: .customLong("where"),
+            help: "A filter, e.g. \"ChargeCategory = 'Usage' and RegionId in ('us-east-1')\"."
+        )
+        var filter: String?
+
+        @Option(help: "Totals: none, grand, or all (subtotals at every level).")
+        var totals: PivotTotals = .none
+
+        @Option(name: .customLong("tz"), help: "The IANA time zone of time buckets.")
+        var timeZone: String = "UTC"
+
+        @Option(help: "Output format: table, csv or json.")
+        var format: PivotFormat = .table
+
+        enum PivotFormat: String, ExpressibleByArgument, CaseIterable {
+            case table
+            case csv
+            case json
+        }
+
+        func run() async throws {
+            let query: PivotQuery
+            do {
+                query = PivotQuery(
+                    rows: try PivotSyntax.dimensions(rows),
+                    columns: try columns.map { try PivotSyntax.dimensions($0) } ?? [],
+                    measures: try PivotSyntax.measures(measures),
+                    filter: try filter.map { try PivotSyntax.filter($0) },
+                    totals: totals,
+                    timeZone: timeZone
+                )
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            let table: CostTable
+            if files.isEmpty {
+                table = try await storeOptions.location.openEmbedded().read(.all)
+            } else {
+                var batches: [CostTable] = []
+                for file in files {
+                    let reader = try FocusCSVReader(path: file)
+                    while let batch = try reader.nextBatch() { batches.append(batch.table) }
+                }
+                table = CostTable.concatenating(batches)
+            }
+            let result: PivotResult
+            do {
+                result = try query.run(on: table)
+            } catch {
+                throw DataError(message: error.message)
+            }
+            switch format {
+            case .table: print(result.table())
+            case .csv: print(result.csv(), terminator: "")
+            case .json: print(try result.json())
+            }
+        }
+    }
+}
+
+extension PivotTotals: ExpressibleByArgument {}

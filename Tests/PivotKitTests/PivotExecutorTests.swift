@@ -1,0 +1,118 @@
+import FinOpsCore
+import PivotKit
+import Testing
+
+@Suite("Pivot executor")
+struct PivotExecutorTests {
+    @Test("sums over the FOCUS sample are exact, and subtotals add up exactly to the grand total")
+    func exactTotals() throws {
+        let query = PivotQuery(
+            rows: [.column("ProviderName"), .column("ServiceCategory")],
+            measures: [.sum("BilledCost"), .sum("ListCost"), .count],
+            totals: .all
+        )
+        let result = try query.run(on: PivotFixtures.focusSample)
+        let grand = try #require(result.grandTotal)
+        #expect(
+            grand.measures == [
+                .decimal(try .parse("20.52022672899")), .decimal(try .parse("20.39090575119")), .integer(1_000),
+            ]
+        )
+        // Provider subtotals add up to the grand total, and each provider's groups to its subtotal.
+        let providerTotals = result.cells.filter { $0.rowValues[0] != nil && $0.rowValues[1] == nil }
+        #expect(providerTotals.count == 3)
+        #expect(sum(providerTotals, 0) == grand.measures[0])
+        for subtotal in providerTotals {
+            let members = result.groups.filter { $0.rowValues[0] == subtotal.rowValues[0] }
+            #expect(sum(members, 0) == subtotal.measures[0])
+            #expect(sum(members, 1) == subtotal.measures[1])
+        }
+    }
+
+    @Test("money measures never add different currencies")
+    func currencies() throws {
+        let table = PivotFixtures.generated
+        #expect(throws: PivotError.self) {
+            try PivotQuery(rows: [.column("ProviderName")], measures: [.sum("BilledCost")]).run(on: table)
+        }
+        let split = try PivotQuery(rows: [.column("BillingCurrency")], measures: [.sum("BilledCost")]).run(on: table)
+        #expect(split.cells.map { $0.rowValues[0]?.description } == ["EUR", "USD"])
+        let filtered = PivotQuery(
+            rows: [.column("ProviderName")],
+            measures: [.sum("BilledCost")],
+            filter: .compare(.column("BillingCurrency"), .equal, .text("USD"))
+        )
+        #expect(try filtered.run(on: table).cells.count == 3)
+        #expect(try PivotQuery(rows: [.column("ProviderName")], measures: [.count]).run(on: table).cells.count == 3)
+    }
+
+    @Test("time buckets follow the query's time zone; weeks are ISO weeks")
+    func timeZones() throws {
+        let table = PivotFixtures.generated
+        let utc = try PivotQuery(rows: [.time("ChargePeriodStart", .month)], totals: .none).run(on: table)
+        #expect(utc.cells.map { $0.rowValues[0]!.description } == ["2024-01", "2024-02", "2024-03"])
+        let tokyo = try PivotQuery(rows: [.time("ChargePeriodStart", .month)], timeZone: "Asia/Tokyo").run(on: table)
+        // Tokyo is 9 hours ahead: the last hours of March UTC fall into April there.
+        #expect(tokyo.cells.map { $0.rowValues[0]!.description } == ["2024-01", "2024-02", "2024-03", "2024-04"])
+        let weeks = try PivotQuery(rows: [.time("ChargePeriodStart", .week)]).run(on: table)
+        #expect(weeks.cells.first?.rowValues[0]?.description == "2024-W01")
+        #expect(throws: PivotError.self) {
+            try PivotQuery(rows: [.column("ServiceName")], timeZone: "Mars/Olympus").run(on: table)
+        }
+    }
+
+    @Test("clear errors for unknown or mistyped columns")
+    func errors() {
+        let table = PivotFixtures.focusSample
+        #expect(throws: PivotError("no column servicename; did you mean ServiceName?")) {
+            try PivotQuery(rows: [.column("servicename")]).run(on: table)
+        }
+        #expect(throws: PivotError.self) { try PivotQuery(rows: [.column("BilledCost")]).run(on: table) }
+        #expect(throws: PivotError.self) {
+            try PivotQuery(rows: [.column("ServiceName")], measures: [.sum("ServiceName")]).run(on: table)
+        }
+        #expect(throws: PivotError.self) {
+            try PivotQuery(rows: [], filter: .compare(.column("BilledCost"), .equal, .text("abc"))).run(on: table)
+        }
+    }
+
+    @Test("a grand total exists even when no row passes the filter")
+    func emptySelection() throws {
+        let query = PivotQuery(
+            rows: [.column("ServiceName")],
+            measures: [.count, .sum("BilledCost"), .max("BilledCost")],
+            filter: .compare(.column("ServiceName"), .equal, .text("nothing")),
+            totals: .grand
+        )
+        let result = try query.run(on: PivotFixtures.focusSample)
+        #expect(result.cells.count == 1)
+        #expect(result.grandTotal?.measures == [.integer(0), .decimal(.zero), .null])
+    }
+
+    @Test("renderers: CSV with every digit, crosstab table, JSON with decimals as strings")
+    func rendering() throws {
+        let query = PivotQuery(
+            rows: [.tag("environment")],
+            columns: [.column("ProviderName")],
+            measures: [.sum("ListCost")],
+            totals: .grand
+        )
+        let result = try query.run(on: PivotFixtures.focusSample)
+        let csv = result.csv()
+        #expect(csv.hasPrefix("tag(environment),ProviderName,sum(ListCost)\n"))
+        #expect(csv.contains("(untagged),Microsoft,1.97651418586\n"))
+        #expect(csv.contains("(total),(total),20.39090575119\n"))
+        let table = result.table()
+        #expect(table.split(separator: "\n").first?.contains("AWS sum(ListCost)") == true)
+        #expect(table.contains("(untagged)"))
+        #expect(try result.json().contains("\"sum(ListCost)\" : \"20.39090575119\""))
+    }
+
+    private func sum(_ cells: [PivotResult.Cell], _ measure: Int) -> MeasureValue {
+        var total = ExactDecimal.zero
+        for cell in cells {
+            if case .decimal(let value) = cell.measures[measure] { total = total + value }
+        }
+        return .decimal(total)
+    }
+}

@@ -1,0 +1,78 @@
+import FinOpsCore
+import PivotKit
+import Testing
+
+@Suite("Pivot syntax")
+struct PivotSyntaxTests {
+    @Test("dimension lists")
+    func dimensions() throws {
+        #expect(
+            try PivotSyntax.dimensions("ServiceName, month(ChargePeriodStart),tag(team), tag('cost center'), x_Env")
+                == [
+                    .column("ServiceName"), .time("ChargePeriodStart", .month), .tag("team"), .tag("cost center"),
+                    .column("x_Env"),
+                ]
+        )
+    }
+
+    @Test("measure lists")
+    func measures() throws {
+        #expect(
+            try PivotSyntax.measures("sum(EffectiveCost),count(), COUNT_DISTINCT(ResourceId),avg(ListCost)")
+                == [.sum("EffectiveCost"), .count, .countDistinct("ResourceId"), .avg("ListCost")]
+        )
+    }
+
+    @Test("filters with precedence, lists, ranges, nulls and patterns")
+    func filters() throws {
+        let parsed = try PivotSyntax.filter(
+            "ChargeCategory = 'Usage' and RegionId in ('us-east-1','eu-west-1') or not BilledCost >= -1.5e2"
+        )
+        #expect(
+            parsed
+                == .or(
+                    .and(
+                        .compare(.column("ChargeCategory"), .equal, .text("Usage")),
+                        .isIn(.column("RegionId"), [.text("us-east-1"), .text("eu-west-1")])
+                    ),
+                    .not(.compare(.column("BilledCost"), .greaterOrEqual, .number(ExactDecimal(-150))))
+                )
+        )
+        #expect(
+            try PivotSyntax.filter("tag(team) is not null and ServiceName not like 'Amazon%' and x between 1 and 2")
+                == .and(
+                    .and(.not(.isNull(.tag("team"))), .not(.like(.column("ServiceName"), "Amazon%"))),
+                    .between(.column("x"), .number(ExactDecimal(1)), .number(ExactDecimal(2)))
+                )
+        )
+        #expect(try PivotSyntax.filter("a <> 'it''s'") == .compare(.column("a"), .notEqual, .text("it's")))
+    }
+
+    @Test(
+        "errors point at the column",
+        arguments: [
+            ("ChargeCategory = 'Usage' and RegionId inn ('x')", 39, "expected a comparison"),
+            ("ChargeCategory = 'Usage", 18, "not closed"),
+            ("a = 1 and", 10, "expected a name"),
+            ("a in ('x' 'y')", 11, "expected ')'"),
+            ("a = 1 b", 7, "unexpected 'b'"),
+            ("a ~ 1", 3, "unexpected character '~'"),
+        ]
+    )
+    func errors(_ text: String, _ column: Int, _ message: String) {
+        do {
+            _ = try PivotSyntax.filter(text)
+            Issue.record("\(text) parsed")
+        } catch {
+            #expect(error.column == column, "\(error)")
+            #expect(error.message.contains(message), "\(error)")
+            #expect(error.description.contains("\n  \(text)\n"))
+        }
+    }
+
+    @Test("unknown functions and measures are named")
+    func unknownNames() {
+        #expect(throws: PivotSyntaxError.self) { try PivotSyntax.dimensions("fortnight(ChargePeriodStart)") }
+        #expect(throws: PivotSyntaxError.self) { try PivotSyntax.measures("median(BilledCost)") }
+    }
+}

@@ -1,0 +1,41 @@
+import FinOpsCore
+import Foundation
+import PivotKit
+
+enum PivotFixtures {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The official FOCUS sample, read once.
+    static let focusSample: CostTable = read(packageRoot.appendingPathComponent("Examples/data/focus_sample.csv").path)
+
+    /// Generated FOCUS 1.2 data: three months, two currencies, tags, all charge categories.
+    static let generated: CostTable = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pivot-\(UUID().uuidString).csv").path
+        try! SampleGenerator(rows: 20_000, seed: 3).write(to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return read(path)
+    }()
+
+    static func read(_ path: String) -> CostTable {
+        let reader = try! FocusCSVReader(path: path)
+        var batches: [CostTable] = []
+        while let batch = try! reader.nextBatch() { batches.append(batch.table) }
+        return CostTable.concatenating(batches)
+    }
+
+    /// The result as the naive reference keys it: members joined by " | ", measures as text.
+    static func keyed(_ result: PivotResult) -> [String: [String]] {
+        let dimensions = result.query.rows + result.query.columns
+        var keyed: [String: [String]] = [:]
+        for cell in result.cells {
+            let members = zip(cell.rowValues + cell.columnValues, dimensions).map { value, dimension -> String in
+                guard let value else { return "(total)" }
+                if case .null = value, case .tag = dimension { return "(untagged)" }
+                return value.description
+            }
+            keyed[members.joined(separator: " | ")] = cell.measures.map(\.description)
+        }
+        return keyed
+    }
+}
