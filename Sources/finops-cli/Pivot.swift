@@ -35,6 +35,23 @@ extension FinOps {
         )
         var filter: String?
 
+        @Option(help: "Keep groups whose measures pass, e.g. \"sum(EffectiveCost) > 100\".")
+        var having: String?
+
+        @Option(
+            help: "N[:MEASURE]: the N largest members of the innermost row dimension per parent, the rest as Others."
+        )
+        var top: String?
+
+        @Option(
+            help:
+                "Sort keys, descending with 'desc' (or a leading '-' as --sort=-KEY), e.g. \"sum(EffectiveCost) desc,ServiceName\"."
+        )
+        var sort: String?
+
+        @Option(help: "At most this many groups.")
+        var limit: Int?
+
         @Option(help: "Totals: none, grand, or all (subtotals at every level).")
         var totals: PivotTotals = .none
 
@@ -53,15 +70,20 @@ extension FinOps {
         func run() async throws {
             let query: PivotQuery
             do {
+                let measures = try PivotSyntax.measures(self.measures)
                 query = PivotQuery(
                     rows: try PivotSyntax.dimensions(rows),
                     columns: try columns.map { try PivotSyntax.dimensions($0) } ?? [],
-                    measures: try PivotSyntax.measures(measures),
+                    measures: measures,
                     filter: try filter.map { try PivotSyntax.filter($0) },
                     totals: totals,
-                    timeZone: timeZone
+                    timeZone: timeZone,
+                    having: try having.map { try PivotSyntax.having($0) },
+                    top: try top.map { try parseTop($0, measures: measures) },
+                    sort: try sort.map { try PivotSyntax.sortKeys($0) } ?? [],
+                    limit: limit
                 )
-            } catch {
+            } catch let error as PivotSyntaxError {
                 throw ValidationError("\(error)")
             }
             let table: CostTable
@@ -87,6 +109,19 @@ extension FinOps {
             case .json: print(try result.json())
             }
         }
+    }
+}
+
+extension FinOps.Pivot {
+    /// `10` (ranked by the first measure) or `10:sum(EffectiveCost)`.
+    private func parseTop(_ text: String, measures: [Measure]) throws -> TopN {
+        let parts = text.split(separator: ":", maxSplits: 1)
+        guard let count = Int(parts[0]), count > 0 else {
+            throw ValidationError("--top takes N or N:MEASURE with N > 0, e.g. 10:sum(EffectiveCost)")
+        }
+        let measure = parts.count > 1 ? try PivotSyntax.measures(String(parts[1])).first : measures.first
+        guard let measure else { throw ValidationError("--top needs a measure") }
+        return TopN(count, by: measure)
     }
 }
 

@@ -156,6 +156,8 @@ enum NaivePivot {
 
     static func value(_ field: FilterExpression.Field, _ table: CostTable, _ row: Int) -> Value? {
         switch field {
+        case .measure:
+            return nil
         case .tag(let key):
             return table.tags?[row]?[key].map { .text($0.text) }
         case .column(let name):

@@ -147,6 +147,9 @@ struct FilterEvaluator {
     }
 
     private func kind(of field: FilterExpression.Field) throws(PivotError) -> String {
+        if case .measure(let measure) = field {
+            throw PivotError("\(measure) is a measure: filter groups by it with --having, not --where")
+        }
         guard case .column(let name) = field else { return "text" }
         guard let column = table.column(named: name) else { throw unknownColumn(name, table: table) }
         switch column.data {
@@ -167,6 +170,8 @@ struct FilterEvaluator {
         operation: String = "this comparison"
     ) throws(PivotError) -> [UInt8] {
         switch field {
+        case .measure(let measure):
+            throw PivotError("\(measure) is a measure: filter groups by it with --having, not --where")
         case .tag(let key):
             let keys = try KeyColumn.make(.tag(key), table: table, calendar: .current)
             let perCode = keys.values.map { value -> UInt8 in

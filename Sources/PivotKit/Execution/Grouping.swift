@@ -2,7 +2,7 @@ import FinOpsCore
 
 /// Groups rows by their dimension codes and keeps exact accumulators per group and measure.
 struct Grouping {
-    private let keys: [KeyColumn]
+    private var keys: [KeyColumn]
     private let measures: [MeasureInput]
     /// The codes of each group, `keys.count` per group.
     private var groupCodes: [UInt32] = []
@@ -145,8 +145,89 @@ struct Grouping {
         accumulator.distinct[group].insert(value)
     }
 
+    /// Keeps the `count` largest members of dimension `dimension` (by measure `rank`, summed over the dimensions
+    /// after it) within each combination of the dimensions before it, and merges the others into one Others member.
+    mutating func foldOthers(dimension: Int, count: Int, rank: Int, measures: [Measure]) throws(PivotError) {
+        let width = keys.count
+        // The rank measure per (parent…, member).
+        let kept = (0..<width).map { $0 <= dimension }
+        let (order, merged) = try merge(keeping: kept, measures: measures)
+        var byParent: [[UInt32]: [(member: UInt32, value: MeasureValue)]] = [:]
+        for (slot, codes) in order.enumerated() {
+            let parent = Array(codes[..<dimension])
+            byParent[parent, default: []].append((codes[dimension], value(of: measures[rank], merged[rank], at: slot)))
+        }
+        var folded = Set<[UInt32]>()
+        let values = keys[dimension].values
+        for (parent, members) in byParent {
+            let ranked = members.sorted { lhs, rhs in
+                if lhs.value != rhs.value { return Self.isLarger(lhs.value, than: rhs.value) }
+                return values[Int(lhs.member)] < values[Int(rhs.member)]
+            }
+            for entry in ranked.dropFirst(count) { folded.insert(parent + [entry.member]) }
+        }
+        guard !folded.isEmpty else { return }
+        let othersCode = UInt32(keys[dimension].values.count)
+        keys[dimension].values.append(.others)
+        // Regroup: every group of a folded member moves to the parent's Others group.
+        var index: [[UInt32]: Int] = [:]
+        var newCodes: [UInt32] = []
+        var newAccumulators = accumulators.map { _ in Accumulator() }
+        for group in 0..<groupCount {
+            var codes = Array(groupCodes[(group * width)..<((group + 1) * width)])
+            if folded.contains(Array(codes[...dimension])) { codes[dimension] = othersCode }
+            let target: Int
+            if let existing = index[codes] {
+                target = existing
+            } else {
+                target = index.count
+                index[codes] = target
+                newCodes += codes
+                for measure in newAccumulators.indices { newAccumulators[measure].appendGroup() }
+            }
+            for measure in newAccumulators.indices {
+                try merge(
+                    group,
+                    of: accumulators[measure],
+                    into: &newAccumulators[measure],
+                    at: target,
+                    name: measures[measure]
+                )
+            }
+        }
+        groupCodes = newCodes
+        groupCount = index.count
+        accumulators = newAccumulators
+    }
+
+    private static func isLarger(_ lhs: MeasureValue, than rhs: MeasureValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.decimal(let a), .decimal(let b)): a > b
+        case (.integer(let a), .integer(let b)): a > b
+        case (.null, _): false
+        case (_, .null): true
+        default: false
+        }
+    }
+
     /// One cell per combination of the kept dimensions, totals re-aggregated exactly from the groups.
     func cells(keeping kept: [Bool], rowDimensions: Int, measures: [Measure]) throws(PivotError) -> [PivotResult.Cell] {
+        let width = keys.count
+        let (order, merged) = try merge(keeping: kept, measures: measures)
+        return order.enumerated().map { target, codes in
+            let values: [DimensionValue?] = (0..<width).map { dimension in
+                codes[dimension] == .max ? nil : keys[dimension].values[Int(codes[dimension])]
+            }
+            return PivotResult.Cell(
+                rowValues: Array(values[..<rowDimensions]),
+                columnValues: Array(values[rowDimensions...]),
+                measures: measures.indices.map { value(of: measures[$0], merged[$0], at: target) }
+            )
+        }
+    }
+
+    /// The groups merged by the kept dimensions (the others set to `UInt32.max`), in order of first appearance.
+    private func merge(keeping kept: [Bool], measures: [Measure]) throws(PivotError) -> ([[UInt32]], [Accumulator]) {
         let width = keys.count
         var index: [[UInt32]: Int] = [:]
         var order: [[UInt32]] = []
@@ -171,16 +252,7 @@ struct Grouping {
             order.append(Array(repeating: .max, count: width))
             for measure in merged.indices { merged[measure].appendGroup() }
         }
-        return order.enumerated().map { target, codes in
-            let values: [DimensionValue?] = (0..<width).map { dimension in
-                codes[dimension] == .max ? nil : keys[dimension].values[Int(codes[dimension])]
-            }
-            return PivotResult.Cell(
-                rowValues: Array(values[..<rowDimensions]),
-                columnValues: Array(values[rowDimensions...]),
-                measures: measures.indices.map { value(of: measures[$0], merged[$0], at: target) }
-            )
-        }
+        return (order, merged)
     }
 
     private func merge(

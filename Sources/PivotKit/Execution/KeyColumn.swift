@@ -7,6 +7,8 @@ public enum DimensionValue: Sendable, Hashable, Comparable, CustomStringConverti
     case text(String)
     /// The start of a time bucket, with its label in the query's time zone (`2024-02`, `2024-Q1`, `2024-W05`).
     case time(Timestamp, label: String)
+    /// The members folded together by a top-N (shown as "Others").
+    case others
     /// No value (a null cell, or a row without the tag: shown as "(untagged)").
     case null
 
@@ -14,17 +16,20 @@ public enum DimensionValue: Sendable, Hashable, Comparable, CustomStringConverti
         switch self {
         case .text(let value): value
         case .time(_, let label): label
+        case .others: "Others"
         case .null: "(null)"
         }
     }
 
-    /// Text sorts by its characters, time chronologically, null last.
+    /// Text sorts by its characters, time chronologically, then Others, then null.
     public static func < (lhs: DimensionValue, rhs: DimensionValue) -> Bool {
         switch (lhs, rhs) {
         case (.text(let a), .text(let b)): a < b
         case (.time(let a, _), .time(let b, _)): a < b
         case (.null, _): false
         case (_, .null): true
+        case (.others, _): false
+        case (_, .others): true
         case (.text, .time): true
         case (.time, .text): false
         }

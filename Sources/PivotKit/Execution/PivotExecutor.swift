@@ -26,11 +26,87 @@ struct PivotExecutor {
 
         var groups = Grouping(keys: keys, measures: measures)
         try groups.add(rows: selection, count: table.rowCount)
+        if let top = query.top {
+            guard !query.rows.isEmpty else { throw PivotError("a top-N needs at least one row dimension") }
+            guard let rank = query.measures.firstIndex(of: top.measure) else {
+                throw PivotError("the top-N ranks by \(top.measure), which must be one of the measures")
+            }
+            guard top.count > 0 else { throw PivotError("a top-N keeps at least one member") }
+            try groups.foldOthers(
+                dimension: query.rows.count - 1,
+                count: top.count,
+                rank: rank,
+                measures: query.measures
+            )
+        }
         var cells: [PivotResult.Cell] = []
         for set in groupingSets() {
             cells += try groups.cells(keeping: set, rowDimensions: query.rows.count, measures: query.measures)
         }
-        return PivotResult(query: query, cells: cells.sorted(by: Self.order))
+        cells.sort(by: Self.order)
+        return PivotResult(query: query, cells: try arrange(cells))
+    }
+
+    /// Applies HAVING, the sort keys and the limit to the groups; totals stay, after the groups.
+    private func arrange(_ cells: [PivotResult.Cell]) throws(PivotError) -> [PivotResult.Cell] {
+        guard query.having != nil || !query.sort.isEmpty || query.limit != nil else { return cells }
+        var groups = cells.filter { !$0.isTotal }
+        let totals = cells.filter(\.isTotal)
+        if let having = query.having {
+            var kept: [PivotResult.Cell] = []
+            for cell in groups where try HavingEvaluator(measures: query.measures).holds(having, for: cell) == true {
+                kept.append(cell)
+            }
+            groups = kept
+        }
+        if !query.sort.isEmpty {
+            let dimensions = query.rows + query.columns
+            var keys: [(dimension: Int?, measure: Int?, descending: Bool)] = []
+            for key in query.sort {
+                switch key {
+                case .dimension(let dimension, let descending):
+                    guard let index = dimensions.firstIndex(of: dimension) else {
+                        throw PivotError("cannot sort by \(dimension): it is not one of the dimensions")
+                    }
+                    keys.append((index, nil, descending))
+                case .measure(let measure, let descending):
+                    guard let index = query.measures.firstIndex(of: measure) else {
+                        throw PivotError("cannot sort by \(measure): it is not one of the measures")
+                    }
+                    keys.append((nil, index, descending))
+                }
+            }
+            // Stable: groups equal under every key keep their dimension order.
+            groups = groups.enumerated().sorted { lhs, rhs in
+                for key in keys {
+                    let order: Int
+                    if let dimension = key.dimension {
+                        let a = (lhs.element.rowValues + lhs.element.columnValues)[dimension]!
+                        let b = (rhs.element.rowValues + rhs.element.columnValues)[dimension]!
+                        order = a == b ? 0 : (a < b ? -1 : 1)
+                    } else {
+                        order = compare(lhs.element.measures[key.measure!], rhs.element.measures[key.measure!])
+                    }
+                    if order != 0 { return key.descending ? order > 0 : order < 0 }
+                }
+                return lhs.offset < rhs.offset
+            }
+            .map(\.element)
+        }
+        if let limit = query.limit { groups = Array(groups.prefix(max(limit, 0))) }
+        return groups + totals
+    }
+
+    /// Orders measure values; null sorts last whatever the direction.
+    private func compare(_ lhs: MeasureValue, _ rhs: MeasureValue) -> Int {
+        switch (lhs, rhs) {
+        case (.decimal(let a), .decimal(let b)): a == b ? 0 : (a < b ? -1 : 1)
+        case (.integer(let a), .integer(let b)): a == b ? 0 : (a < b ? -1 : 1)
+        case (.null, .null): 0
+        case (.null, _): 1
+        case (_, .null): -1
+        default: 0
+        }
     }
 
     /// For each grouping set, which dimensions it keeps (row dimensions first).

@@ -84,6 +84,69 @@ public enum PivotSyntax {
         return measures
     }
 
+    /// Parses sort keys: dimensions or measures, each descending with a leading `-` or a trailing `desc`
+    /// (`-sum(EffectiveCost), ServiceName` or `sum(EffectiveCost) desc, ServiceName`).
+    public static func sortKeys(_ text: String) throws(PivotSyntaxError) -> [SortKey] {
+        var keys: [SortKey] = []
+        var offset = 0
+        for item in splitTopLevel(text) {
+            var body = Substring(item)
+            var leading = 0
+            while body.first == " " {
+                body = body.dropFirst()
+                leading += 1
+            }
+            var descending = body.first == "-"
+            if body.first == "-" || body.first == "+" {
+                body = body.dropFirst()
+                leading += 1
+            }
+            while body.last == " " { body = body.dropLast() }
+            for (suffix, isDescending) in [(" desc", true), (" asc", false)] where body.lowercased().hasSuffix(suffix) {
+                body = body.dropLast(suffix.count)
+                descending = isDescending
+            }
+            do throws(PivotSyntaxError) {
+                if let measure = try? measures(String(body)), measure.count == 1 {
+                    keys.append(.measure(measure[0], descending: descending))
+                } else {
+                    let dimension = try dimensions(String(body))
+                    guard dimension.count == 1 else {
+                        throw PivotSyntaxError(text: String(body), column: 1, message: "expected one sort key")
+                    }
+                    keys.append(.dimension(dimension[0], descending: descending))
+                }
+            } catch {
+                throw PivotSyntaxError(text: text, column: offset + leading + error.column, message: error.message)
+            }
+            offset += item.count + 1
+        }
+        return keys
+    }
+
+    /// Parses a condition on measures for HAVING, such as `sum(EffectiveCost) > 100 and count() >= 5`.
+    public static func having(_ text: String) throws(PivotSyntaxError) -> FilterExpression {
+        try filter(text)
+    }
+
+    private static func splitTopLevel(_ text: String) -> [String] {
+        var items: [String] = []
+        var current = ""
+        var depth = 0
+        for character in text {
+            if character == "(" { depth += 1 }
+            if character == ")" { depth -= 1 }
+            if character == ",", depth == 0 {
+                items.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        items.append(current)
+        return items
+    }
+
     /// Parses a condition such as
     /// `ChargeCategory = 'Usage' and RegionId in ('us-east-1','eu-west-1') and ChargePeriodStart >= '2024-02-01'`.
     public static func filter(_ text: String) throws(PivotSyntaxError) -> FilterExpression {
@@ -206,13 +269,30 @@ private struct Parser {
     }
 
     private mutating func field() throws(PivotSyntaxError) -> FilterExpression.Field {
-        let (name, _) = try identifier()
-        if name.lowercased() == "tag", accept(.leftParen) {
+        let (name, start) = try identifier()
+        guard accept(.leftParen) else { return .column(name) }
+        switch name.lowercased() {
+        case "tag":
             let key = try nameOrText()
             try expect(.rightParen)
             return .tag(key)
+        case "count" where accept(.rightParen):
+            return .measure(.count)
+        case "sum", "min", "max", "avg", "count_distinct":
+            let (column, _) = try identifier()
+            try expect(.rightParen)
+            let measure: Measure =
+                switch name.lowercased() {
+                case "sum": .sum(column)
+                case "min": .min(column)
+                case "max": .max(column)
+                case "avg": .avg(column)
+                default: .countDistinct(column)
+                }
+            return .measure(measure)
+        default:
+            throw error("unknown function \(name); use tag(key) or a measure such as sum(column)", at: start)
         }
-        return .column(name)
     }
 
     private mutating func literal() throws(PivotSyntaxError) -> FilterExpression.Literal {

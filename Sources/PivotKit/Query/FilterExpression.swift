@@ -26,11 +26,14 @@ public indirect enum FilterExpression: Sendable, Hashable {
         case column(String)
         /// The value of a tag key.
         case tag(String)
+        /// A measure of a group (in HAVING only).
+        case measure(Measure)
 
         public var description: String {
             switch self {
             case .column(let name): name
             case .tag(let key): "tag(\(key))"
+            case .measure(let measure): measure.description
             }
         }
     }

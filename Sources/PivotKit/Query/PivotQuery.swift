@@ -18,6 +18,14 @@ public struct PivotQuery: Sendable, Hashable {
     public var totals: PivotTotals
     /// The IANA time zone that time buckets are computed in.
     public var timeZone: String
+    /// Keeps only the groups whose measures pass, as SQL's HAVING (totals still cover every filtered row).
+    public var having: FilterExpression?
+    /// Keeps the first members of the innermost row dimension within each parent and folds the rest into Others.
+    public var top: TopN?
+    /// The order of the groups; by the dimensions when empty.
+    public var sort: [SortKey]
+    /// At most this many groups (after sorting); totals are not affected.
+    public var limit: Int?
 
     /// Creates a query.
     public init(
@@ -26,7 +34,11 @@ public struct PivotQuery: Sendable, Hashable {
         measures: [Measure] = [.count],
         filter: FilterExpression? = nil,
         totals: PivotTotals = .none,
-        timeZone: String = "UTC"
+        timeZone: String = "UTC",
+        having: FilterExpression? = nil,
+        top: TopN? = nil,
+        sort: [SortKey] = [],
+        limit: Int? = nil
     ) {
         self.rows = rows
         self.columns = columns
@@ -34,6 +46,10 @@ public struct PivotQuery: Sendable, Hashable {
         self.filter = filter
         self.totals = totals
         self.timeZone = timeZone
+        self.having = having
+        self.top = top
+        self.sort = sort
+        self.limit = limit
     }
 
     /// Runs the query in memory.
@@ -44,6 +60,29 @@ public struct PivotQuery: Sendable, Hashable {
     public func run(on table: CostTable) throws(PivotError) -> PivotResult {
         try PivotExecutor(query: self, table: table).run()
     }
+}
+
+/// The largest members of the innermost row dimension within each combination of the outer ones, the rest
+/// folded into one "Others" member whose measures are the exact remainder.
+public struct TopN: Sendable, Hashable {
+    /// How many members are kept per parent.
+    public var count: Int
+    /// Which of the query's measures ranks them (largest first); ties go to the smaller member.
+    public var measure: Measure
+
+    /// Creates a top-N.
+    public init(_ count: Int, by measure: Measure) {
+        self.count = count
+        self.measure = measure
+    }
+}
+
+/// One key of the group order.
+public enum SortKey: Sendable, Hashable {
+    /// By a dimension's members.
+    case dimension(PivotDimension, descending: Bool)
+    /// By a measure's values (nulls last).
+    case measure(Measure, descending: Bool)
 }
 
 /// Why a pivot cannot run.
