@@ -32,9 +32,10 @@ let package = Package(
 
 // Benchmarks are release executables that only build when asked for, so `swift build` and `swift test` skip them.
 if Context.environment["FINOPS_BENCHMARKS"] != nil {
-    package.targets.append(
-        .executableTarget(name: "IngestBench", dependencies: ["FinOpsCore"], path: "Benchmarks/IngestBench")
-    )
+    package.targets += [
+        .executableTarget(name: "IngestBench", dependencies: ["FinOpsCore"], path: "Benchmarks/IngestBench"),
+        .executableTarget(name: "PivotBench", dependencies: ["FinOpsCore", "PivotKit"], path: "Benchmarks/PivotBench"),
+    ]
 }
 
 for target in package.targets where target.type != .system {

@@ -11,11 +11,106 @@ struct FilterEvaluator {
     let table: CostTable
 
     /// The rows for which the condition is true, in order.
+    ///
+    /// The operands of AND narrow the rows one after the other, so later conditions only look at the rows the
+    /// earlier ones kept.
     func selectedRows(_ expression: FilterExpression) throws(PivotError) -> [Int32] {
+        try select(expression, from: nil)
+    }
+
+    private func select(_ expression: FilterExpression, from candidates: [Int32]?) throws(PivotError) -> [Int32] {
+        if case .and(let lhs, let rhs) = expression {
+            return try select(rhs, from: try select(lhs, from: candidates))
+        }
+        if let rows = try fastSelect(expression, from: candidates) { return rows }
         let truth = try evaluate(expression)
         var rows: [Int32] = []
-        rows.reserveCapacity(table.rowCount / 2)
-        for row in 0..<truth.count where truth[row] == Self.yes { rows.append(Int32(row)) }
+        if let candidates {
+            for row in candidates where truth[Int(row)] == Self.yes { rows.append(row) }
+        } else {
+            rows.reserveCapacity(table.rowCount / 2)
+            for row in 0..<truth.count where truth[row] == Self.yes { rows.append(Int32(row)) }
+        }
+        return rows
+    }
+
+    /// Tight loops for the common leaves: a text field against values, a number or time column against a bound.
+    private func fastSelect(_ expression: FilterExpression, from candidates: [Int32]?) throws(PivotError) -> [Int32]? {
+        let field: FilterExpression.Field
+        switch expression {
+        case .compare(let f, _, _), .isIn(let f, _): field = f
+        default: return nil
+        }
+        guard case .column(let name) = field, let column = table.column(named: name) else { return nil }
+        switch column.data {
+        case .string(let strings):
+            // One test per distinct value, then a lookup per row.
+            var perCode = [Bool](repeating: false, count: strings.dictionary.count + 1)
+            for (code, value) in strings.dictionary.enumerated() {
+                switch expression {
+                case .compare(_, let comparison, let literal):
+                    perCode[code] = compare(.text(value), comparison, textOperand(literal))
+                case .isIn(_, let literals):
+                    perCode[code] = literals.contains { compare(.text(value), .equal, textOperand($0)) }
+                default: return nil
+                }
+            }
+            let nullSlot = strings.dictionary.count
+            return filterRows(candidates) { row in
+                let code = strings.codes[row]
+                return perCode[code == StringColumn.nullCode ? nullSlot : Int(code)]
+            }
+        case .timestamp(let times):
+            guard case .compare(_, let comparison, .text(let text)) = expression, let bound = Timestamp(text) else {
+                return nil
+            }
+            let limit = bound.microsecondsSinceEpoch
+            let test = Self.test(comparison)
+            return filterRows(candidates) { row in
+                if let nulls = times.nulls, nulls[row] { return false }
+                return test(times.values[row] == limit ? 0 : (times.values[row] < limit ? -1 : 1))
+            }
+        case .decimal(let decimals):
+            guard case .compare(_, let comparison, .number(let bound)) = expression else { return nil }
+            let limit = bound.units
+            let test = Self.test(comparison)
+            return filterRows(candidates) { row in
+                if let nulls = decimals.nulls, nulls[row] { return false }
+                let value = decimals.values[row].units
+                return test(value == limit ? 0 : (value < limit ? -1 : 1))
+            }
+        case .tags:
+            return nil
+        }
+    }
+
+    private func textOperand(_ literal: FilterExpression.Literal) -> Operand {
+        switch literal {
+        case .text(let value): .text(value)
+        case .number(let value): .text(value.description)
+        }
+    }
+
+    private static func test(_ comparison: FilterExpression.Comparison) -> (Int) -> Bool {
+        switch comparison {
+        case .equal: { $0 == 0 }
+        case .notEqual: { $0 != 0 }
+        case .less: { $0 < 0 }
+        case .lessOrEqual: { $0 <= 0 }
+        case .greater: { $0 > 0 }
+        case .greaterOrEqual: { $0 >= 0 }
+        }
+    }
+
+    @inline(__always)
+    private func filterRows(_ candidates: [Int32]?, _ keep: (Int) -> Bool) -> [Int32] {
+        var rows: [Int32] = []
+        if let candidates {
+            rows.reserveCapacity(candidates.count)
+            for row in candidates where keep(Int(row)) { rows.append(row) }
+        } else {
+            for row in 0..<table.rowCount where keep(row) { rows.append(Int32(row)) }
+        }
         return rows
     }
 

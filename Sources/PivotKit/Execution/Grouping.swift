@@ -17,6 +17,9 @@ struct Grouping {
         var minimums: [Int128] = []
         var maximums: [Int128] = []
         var distinct: [Set<Int128>] = []
+        /// For count-distinct over dictionary codes: one bit per code per group, when that is small enough.
+        var bitmaps: [[UInt64]] = []
+        var bitmapWords = 0
 
         mutating func appendGroup() {
             rows.append(0)
@@ -110,6 +113,20 @@ struct Grouping {
         accumulators[index] = Accumulator()
         defer { accumulators[index] = accumulator }
         let input = measures[index]
+        if case .codes(let codes, let nullCode, let domain) = input.source {
+            let words = (domain + 63) / 64
+            if words * groupCount <= 1 << 21 {
+                try accumulateBitmaps(
+                    codes,
+                    nullCode: nullCode,
+                    words: words,
+                    groupOf: groupOf,
+                    selection: selection,
+                    into: &accumulator
+                )
+                return
+            }
+        }
         for position in groupOf.indices {
             let group = Int(groupOf[position])
             let row = selection.map { Int($0[position]) } ?? position
@@ -127,7 +144,7 @@ struct Grouping {
                 if units < accumulator.minimums[group] { accumulator.minimums[group] = units }
                 if units > accumulator.maximums[group] { accumulator.maximums[group] = units }
                 if case .countDistinct = input.measure { insertDistinct(units, group: group, into: &accumulator) }
-            case .codes(let codes, let nullCode):
+            case .codes(let codes, let nullCode, _):
                 let code = codes[row]
                 if code == nullCode { continue }
                 accumulator.nonNull[group] += 1
@@ -138,6 +155,29 @@ struct Grouping {
                 insertDistinct(Int128(column.values[row]), group: group, into: &accumulator)
             }
         }
+    }
+
+    /// Count-distinct over dictionary codes with one bitmap per group: a bit set per row, no hashing.
+    private func accumulateBitmaps(
+        _ codes: [UInt32],
+        nullCode: UInt32,
+        words: Int,
+        groupOf: [Int32],
+        selection: [Int32]?,
+        into accumulator: inout Accumulator
+    ) throws(PivotError) {
+        accumulator.bitmapWords = words
+        var bits = [UInt64](repeating: 0, count: words * groupCount)
+        for position in groupOf.indices {
+            let group = Int(groupOf[position])
+            let row = selection.map { Int($0[position]) } ?? position
+            accumulator.rows[group] += 1
+            let code = codes[row]
+            if code == nullCode { continue }
+            accumulator.nonNull[group] += 1
+            bits[group * words + Int(code >> 6)] |= 1 << UInt64(code & 63)
+        }
+        accumulator.bitmaps = (0..<groupCount).map { Array(bits[($0 * words)..<(($0 + 1) * words)]) }
     }
 
     private func insertDistinct(_ value: Int128, group: Int, into accumulator: inout Accumulator) {
@@ -269,6 +309,13 @@ struct Grouping {
         target.sums[slot] = sum
         target.minimums[slot] = Swift.min(target.minimums[slot], source.minimums[group])
         target.maximums[slot] = Swift.max(target.maximums[slot], source.maximums[group])
+        if source.bitmapWords > 0 {
+            target.bitmapWords = source.bitmapWords
+            while target.bitmaps.count <= slot {
+                target.bitmaps.append([UInt64](repeating: 0, count: source.bitmapWords))
+            }
+            for word in 0..<source.bitmapWords { target.bitmaps[slot][word] |= source.bitmaps[group][word] }
+        }
         if group < source.distinct.count, !source.distinct[group].isEmpty {
             while target.distinct.count <= slot { target.distinct.append([]) }
             target.distinct[slot].formUnion(source.distinct[group])
@@ -290,6 +337,10 @@ struct Grouping {
             return nonNull == 0
                 ? .null : .decimal(ExactDecimal(units: dividedHalfEven(accumulator.sums[slot], by: nonNull)))
         case .countDistinct:
+            if accumulator.bitmapWords > 0 {
+                guard slot < accumulator.bitmaps.count else { return .integer(0) }
+                return .integer(accumulator.bitmaps[slot].reduce(0) { $0 + $1.nonzeroBitCount })
+            }
             return .integer(slot < accumulator.distinct.count ? accumulator.distinct[slot].count : 0)
         }
     }

@@ -169,7 +169,8 @@ struct MeasureInput {
     enum Source {
         case none
         case decimal(DecimalColumn)
-        case codes([UInt32], nullCode: UInt32)
+        /// Dictionary codes in `0..<domain`, or `nullCode`.
+        case codes([UInt32], nullCode: UInt32, domain: Int)
         case timestamps(TimestampColumn)
     }
 
@@ -187,9 +188,21 @@ struct MeasureInput {
         case (_, .decimal(let values)):
             source = .decimal(values)
         case (.countDistinct, .string(let values)):
-            source = .codes(values.codes, nullCode: StringColumn.nullCode)
+            source = .codes(values.codes, nullCode: StringColumn.nullCode, domain: values.dictionary.count)
         case (.countDistinct, .tags(let values)):
-            source = .codes(values.codes, nullCode: TagColumn.nullCode)
+            // Equal tag sets may have several codes, so they are counted by value.
+            var index: [TagSet: UInt32] = [:]
+            let canonical = values.sets.map { set -> UInt32 in
+                if let code = index[set] { return code }
+                let code = UInt32(index.count)
+                index[set] = code
+                return code
+            }
+            source = .codes(
+                values.codes.map { $0 == TagColumn.nullCode ? $0 : canonical[Int($0)] },
+                nullCode: TagColumn.nullCode,
+                domain: index.count
+            )
         case (.countDistinct, .timestamp(let values)):
             source = .timestamps(values)
         default:

@@ -1,0 +1,127 @@
+// The pivot queries Q1–Q7 and Q2pivot of ../shared/bench (DuckDB, polars, pandas run the same ones) on one CSV,
+// in memory after loading it. Build and run through Benchmarks/run-pivot.sh (release; only built when
+// FINOPS_BENCHMARKS is set).
+//
+//   PivotBench FILE [--runs N]
+//
+// Prints one JSON object: load seconds, median seconds per query, result rows and a checksum per query.
+import FinOpsCore
+import Foundation
+import PivotKit
+
+AllocatorTuning.preferHeapForLargeAllocations()
+var arguments = CommandLine.arguments.dropFirst()
+guard let file = arguments.popFirst() else {
+    FileHandle.standardError.write(Data("usage: PivotBench FILE [--runs N]\n".utf8))
+    exit(2)
+}
+var runs = 3
+while let flag = arguments.popFirst() {
+    if flag == "--runs", let value = arguments.popFirst().flatMap(Int.init) { runs = value }
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+func residentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
+    }
+    return 0
+}
+
+// The peers' file is FOCUS-like, not complete FOCUS: no column is required.
+var table = CostTable()
+let loadSeconds = try seconds {
+    let reader = try FocusCSVReader(path: file, options: FocusReadOptions(requiredColumns: []))
+    var batches: [CostTable] = []
+    while let batch = try reader.nextBatch() { batches.append(batch.table) }
+    table = CostTable.concatenating(batches)
+}
+
+let regions: [FilterExpression.Literal] = ["us-east-1", "eu-west-1", "eastus", "westeurope", "us-central1"].map {
+    .text($0)
+}
+let queries: [(String, PivotQuery)] = [
+    ("Q1", PivotQuery(rows: [.column("ServiceName")], measures: [.sum("EffectiveCost")])),
+    (
+        "Q2",
+        PivotQuery(
+            rows: [.column("BillingAccountId"), .column("ServiceName"), .time("ChargePeriodStart", .month)],
+            measures: [.sum("EffectiveCost"), .count]
+        )
+    ),
+    (
+        "Q3",
+        PivotQuery(
+            rows: [.column("ProviderName"), .column("ServiceCategory"), .column("ServiceName")],
+            measures: [.sum("EffectiveCost")],
+            totals: .all
+        )
+    ),
+    ("Q4", PivotQuery(rows: [.column("RegionId")], measures: [.countDistinct("ResourceId")])),
+    (
+        "Q5",
+        PivotQuery(
+            rows: [.column("BillingAccountId"), .column("ServiceName")],
+            measures: [.sum("EffectiveCost")],
+            top: TopN(10, by: .sum("EffectiveCost"))
+        )
+    ),
+    (
+        "Q6",
+        PivotQuery(
+            rows: [.time("ChargePeriodStart", .day)],
+            measures: [.sum("EffectiveCost")],
+            filter: .and(
+                .and(.compare(.column("ChargeCategory"), .equal, .text("Usage")), .isIn(.column("RegionId"), regions)),
+                .and(
+                    .compare(.column("ChargePeriodStart"), .greaterOrEqual, .text("2024-02-01T00:00:00Z")),
+                    .compare(.column("ChargePeriodStart"), .less, .text("2024-03-01T00:00:00Z"))
+                )
+            )
+        )
+    ),
+    ("Q7", PivotQuery(rows: [.tag("team")], measures: [.sum("EffectiveCost")])),
+    (
+        "Q2pivot",
+        PivotQuery(
+            rows: [.column("BillingAccountId"), .column("ServiceName")],
+            columns: [.time("ChargePeriodStart", .month)],
+            measures: [.sum("EffectiveCost")],
+            totals: .grand
+        )
+    ),
+]
+
+var results: [String: Any] = [
+    "engine": "finops-pivotkit", "rows": table.rowCount, "load_s": loadSeconds,
+    "rss_after_load_mb": residentMegabytes(),
+]
+var timings: [String: Any] = [:]
+for (name, query) in queries {
+    var times: [Double] = []
+    var result: PivotResult?
+    for _ in 0..<runs {
+        times.append(try seconds { result = try query.run(on: table) })
+    }
+    var checksum = ExactDecimal.zero
+    for cell in result?.groups ?? [] {
+        for value in cell.measures {
+            if case .decimal(let amount) = value { checksum = checksum + amount }
+        }
+    }
+    timings[name] = [
+        "median_s": times.sorted()[times.count / 2], "result_rows": result?.groups.count ?? 0,
+        "checksum": checksum.description,
+    ]
+    FileHandle.standardError.write(Data("\(name): \(times.sorted()[times.count / 2]) s\n".utf8))
+}
+results["queries"] = timings
+let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
+print(String(decoding: data, as: UTF8.self))
