@@ -1,4 +1,5 @@
 import FinOpsCore
+import Foundation
 
 /// Groups rows by their dimension codes and keeps exact accumulators per group and measure.
 struct Grouping {
@@ -36,17 +37,76 @@ struct Grouping {
         self.accumulators = measures.map { _ in Accumulator() }
     }
 
-    /// Adds the given rows (all rows when `nil`).
-    mutating func add(rows selection: [Int32]?, count: Int) throws(PivotError) {
-        let groupOf = assignGroups(selection, count: count)
+    /// Adds the given rows (all rows when `nil`); this grouping must be empty.
+    ///
+    /// Large inputs are split into parts aggregated on all cores, then merged part after part, so the result does
+    /// not depend on thread timing.
+    mutating func add(rows selection: [Int32]?, count: Int, parallelThreshold: Int) throws(PivotError) {
+        let total = selection?.count ?? count
+        let cores = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let parts = total >= parallelThreshold ? Swift.max(cores, 2) : 1
+        guard parts > 1 else {
+            try addPart(selection, base: 0, count: total)
+            return
+        }
+        let template = self
+        // Each worker writes only its own slot.
+        let results = PartialResults(.allocate(capacity: parts))
+        results.buffer.initialize(repeating: nil)
+        defer { results.buffer.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            var partial = template
+            let lower = total * part / parts
+            let upper = total * (part + 1) / parts
+            do throws(PivotError) {
+                try partial.addPart(selection, base: lower, count: upper - lower)
+                results.buffer[part] = .success(partial)
+            } catch {
+                results.buffer[part] = .failure(error)
+            }
+        }
+        for part in 0..<parts { try absorb(try results.buffer[part]!.get()) }
+    }
+
+    private mutating func addPart(_ selection: [Int32]?, base: Int, count: Int) throws(PivotError) {
+        let groupOf = assignGroups(selection, base: base, count: count)
         for index in measures.indices {
-            try accumulate(measure: index, groupOf: groupOf, selection: selection)
+            try accumulate(measure: index, groupOf: groupOf, selection: selection, base: base)
         }
     }
 
-    /// The group of each selected row, creating groups in order of first appearance.
-    private mutating func assignGroups(_ selection: [Int32]?, count: Int) -> [Int32] {
-        let rowCount = selection?.count ?? count
+    /// Merges the groups of a partial aggregation of other rows into this one.
+    private mutating func absorb(_ other: Grouping) throws(PivotError) {
+        let width = keys.count
+        var index: [[UInt32]: Int] = [:]
+        for group in 0..<groupCount { index[Array(groupCodes[(group * width)..<((group + 1) * width)])] = group }
+        for group in 0..<other.groupCount {
+            let codes = Array(other.groupCodes[(group * width)..<((group + 1) * width)])
+            let slot: Int
+            if let existing = index[codes] {
+                slot = existing
+            } else {
+                slot = groupCount
+                index[codes] = slot
+                groupCodes += codes
+                groupCount += 1
+                for measure in accumulators.indices { accumulators[measure].appendGroup() }
+            }
+            for measure in accumulators.indices {
+                try merge(
+                    group,
+                    of: other.accumulators[measure],
+                    into: &accumulators[measure],
+                    at: slot,
+                    name: measures[measure].measure
+                )
+            }
+        }
+    }
+
+    /// The group of each row of a part, creating groups in order of first appearance.
+    private mutating func assignGroups(_ selection: [Int32]?, base: Int, count: Int) -> [Int32] {
+        let rowCount = count
         var groupOf = [Int32](repeating: 0, count: rowCount)
         var strides: [Int] = []
         var product = 1
@@ -67,7 +127,7 @@ struct Grouping {
             // Few combinations: a direct index from combined code to group.
             var slots = [Int32](repeating: -1, count: product)
             for position in 0..<rowCount {
-                let row = selection.map { Int($0[position]) } ?? position
+                let row = selection.map { Int($0[base + position]) } ?? base + position
                 var combined = 0
                 for (index, key) in keys.enumerated() { combined &+= Int(key.codes[row]) &* strides[index] }
                 var group = slots[combined]
@@ -80,7 +140,7 @@ struct Grouping {
         } else if fits {
             var slots: [Int: Int32] = [:]
             for position in 0..<rowCount {
-                let row = selection.map { Int($0[position]) } ?? position
+                let row = selection.map { Int($0[base + position]) } ?? base + position
                 var combined = 0
                 for (index, key) in keys.enumerated() { combined &+= Int(key.codes[row]) &* strides[index] }
                 if let group = slots[combined] {
@@ -94,7 +154,7 @@ struct Grouping {
         } else {
             var slots: [[UInt32]: Int32] = [:]
             for position in 0..<rowCount {
-                let row = selection.map { Int($0[position]) } ?? position
+                let row = selection.map { Int($0[base + position]) } ?? base + position
                 let codes = keys.map { $0.codes[row] }
                 if let group = slots[codes] {
                     groupOf[position] = group
@@ -108,7 +168,12 @@ struct Grouping {
         return groupOf
     }
 
-    private mutating func accumulate(measure index: Int, groupOf: [Int32], selection: [Int32]?) throws(PivotError) {
+    private mutating func accumulate(
+        measure index: Int,
+        groupOf: [Int32],
+        selection: [Int32]?,
+        base: Int
+    ) throws(PivotError) {
         var accumulator = accumulators[index]
         accumulators[index] = Accumulator()
         defer { accumulators[index] = accumulator }
@@ -116,34 +181,33 @@ struct Grouping {
         if case .codes(let codes, let nullCode, let domain) = input.source {
             let words = (domain + 63) / 64
             if words * groupCount <= 1 << 21 {
-                try accumulateBitmaps(
+                accumulateBitmaps(
                     codes,
                     nullCode: nullCode,
                     words: words,
                     groupOf: groupOf,
                     selection: selection,
+                    base: base,
                     into: &accumulator
                 )
                 return
             }
         }
+        if case .decimal(let column) = input.source, !isCountDistinct(input.measure) {
+            try accumulateDecimals(column, groupOf: groupOf, selection: selection, base: base, into: &accumulator)
+            return
+        }
         for position in groupOf.indices {
             let group = Int(groupOf[position])
-            let row = selection.map { Int($0[position]) } ?? position
+            let row = selection.map { Int($0[base + position]) } ?? base + position
             accumulator.rows[group] += 1
             switch input.source {
             case .none:
                 break
             case .decimal(let column):
                 if let nulls = column.nulls, nulls[row] { continue }
-                let units = column.values[row].units
                 accumulator.nonNull[group] += 1
-                let (sum, overflow) = accumulator.sums[group].addingReportingOverflow(units)
-                if overflow { throw PivotError("\(input.measure) overflows the decimal range") }
-                accumulator.sums[group] = sum
-                if units < accumulator.minimums[group] { accumulator.minimums[group] = units }
-                if units > accumulator.maximums[group] { accumulator.maximums[group] = units }
-                if case .countDistinct = input.measure { insertDistinct(units, group: group, into: &accumulator) }
+                insertDistinct(column.values[row].units, group: group, into: &accumulator)
             case .codes(let codes, let nullCode, _):
                 let code = codes[row]
                 if code == nullCode { continue }
@@ -157,6 +221,49 @@ struct Grouping {
         }
     }
 
+    private func isCountDistinct(_ measure: Measure) -> Bool {
+        if case .countDistinct = measure { return true }
+        return false
+    }
+
+    /// Sum, minimum, maximum and counts of a decimal column in one tight loop over raw buffers.
+    private func accumulateDecimals(
+        _ column: DecimalColumn,
+        groupOf: [Int32],
+        selection: [Int32]?,
+        base: Int,
+        into accumulator: inout Accumulator
+    ) throws(PivotError) {
+        var overflow = false
+        let nulls = column.nulls
+        column.values.withUnsafeBufferPointer { values in
+            accumulator.rows.withUnsafeMutableBufferPointer { rows in
+                accumulator.nonNull.withUnsafeMutableBufferPointer { nonNull in
+                    accumulator.sums.withUnsafeMutableBufferPointer { sums in
+                        accumulator.minimums.withUnsafeMutableBufferPointer { minimums in
+                            accumulator.maximums.withUnsafeMutableBufferPointer { maximums in
+                                for position in groupOf.indices {
+                                    let group = Int(groupOf[position])
+                                    let row = selection.map { Int($0[base + position]) } ?? base + position
+                                    rows[group] &+= 1
+                                    if let nulls, nulls[row] { continue }
+                                    let units = values[row].units
+                                    nonNull[group] &+= 1
+                                    let (sum, carry) = sums[group].addingReportingOverflow(units)
+                                    overflow = overflow || carry
+                                    sums[group] = sum
+                                    if units < minimums[group] { minimums[group] = units }
+                                    if units > maximums[group] { maximums[group] = units }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if overflow { throw PivotError("a sum overflows the decimal range") }
+    }
+
     /// Count-distinct over dictionary codes with one bitmap per group: a bit set per row, no hashing.
     private func accumulateBitmaps(
         _ codes: [UInt32],
@@ -164,13 +271,14 @@ struct Grouping {
         words: Int,
         groupOf: [Int32],
         selection: [Int32]?,
+        base: Int,
         into accumulator: inout Accumulator
-    ) throws(PivotError) {
+    ) {
         accumulator.bitmapWords = words
         var bits = [UInt64](repeating: 0, count: words * groupCount)
         for position in groupOf.indices {
             let group = Int(groupOf[position])
-            let row = selection.map { Int($0[position]) } ?? position
+            let row = selection.map { Int($0[base + position]) } ?? base + position
             accumulator.rows[group] += 1
             let code = codes[row]
             if code == nullCode { continue }
@@ -356,4 +464,13 @@ func dividedHalfEven(_ value: Int128, by divisor: Int) -> Int128 {
         quotient += value < 0 ? -1 : 1
     }
     return quotient
+}
+
+/// The partial aggregations of the workers; each worker writes only its own slot.
+private struct PartialResults: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Result<Grouping, PivotError>?>
+
+    init(_ buffer: UnsafeMutableBufferPointer<Result<Grouping, PivotError>?>) {
+        self.buffer = buffer
+    }
 }

@@ -25,7 +25,7 @@ struct PivotExecutor {
         try checkCurrencies(selection)
 
         var groups = Grouping(keys: keys, measures: measures)
-        try groups.add(rows: selection, count: table.rowCount)
+        try groups.add(rows: selection, count: table.rowCount, parallelThreshold: query.parallelThreshold)
         if let top = query.top {
             guard !query.rows.isEmpty else { throw PivotError("a top-N needs at least one row dimension") }
             guard let rank = query.measures.firstIndex(of: top.measure) else {

@@ -112,3 +112,44 @@ struct VerifyCommandTests {
         #expect(bad.stderr.contains("the file was altered"))
     }
 }
+
+@Suite("finops pivot")
+struct PivotCommandTests {
+    @Test("pivots stored data and files: CSV with every digit, totals, top-N, sort and limit")
+    func pivot() throws {
+        let store = Fixtures.temporaryDirectory().path
+        #expect(try CommandRunner.run(["ingest", Fixtures.focusSample, "--store", store]).status == 0)
+        let csv = try CommandRunner.run([
+            "pivot", "--store", store, "--rows", "ProviderName", "--measures", "sum(BilledCost),count()",
+            "--totals", "grand", "--format", "csv",
+        ])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        #expect(csv.stdout.hasPrefix("ProviderName,sum(BilledCost),count()\nAWS,18.0066386184,942\n"))
+        #expect(csv.stdout.hasSuffix("(total),20.52022672899,1000\n"))
+        let fromFile = try CommandRunner.run([
+            "pivot", "--file", Fixtures.focusSample, "--rows", "ServiceName", "--measures", "count()",
+            "--sort", "count() desc", "--limit", "1", "--format", "csv",
+        ])
+        #expect(fromFile.stdout == "ServiceName,count()\nAmazon Elastic Compute Cloud,554\n")
+        let top = try CommandRunner.run([
+            "pivot", "--store", store, "--rows", "ProviderName,ServiceName", "--measures", "sum(ListCost)", "--top",
+            "1",
+            "--where", "ChargeCategory = 'Usage'",
+        ])
+        #expect(top.stdout.contains("Others"))
+    }
+
+    @Test("a bad expression is a usage error pointing at its column; a bad column a data error")
+    func errors() throws {
+        let store = Fixtures.temporaryDirectory().path
+        #expect(try CommandRunner.run(["ingest", Fixtures.focusSample, "--store", store]).status == 0)
+        let syntax = try CommandRunner.run([
+            "pivot", "--store", store, "--rows", "ServiceName", "--where", "RegionId inn ('x')",
+        ])
+        #expect(syntax.status == 2)
+        #expect(syntax.stderr.contains("column 10: expected a comparison"))
+        let column = try CommandRunner.run(["pivot", "--store", store, "--rows", "Servicename"])
+        #expect(column.status == 1)
+        #expect(column.stderr.contains("did you mean ServiceName?"))
+    }
+}
