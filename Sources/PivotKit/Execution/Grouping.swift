@@ -93,7 +93,7 @@ struct Grouping {
                 for measure in accumulators.indices { accumulators[measure].appendGroup() }
             }
             for measure in accumulators.indices {
-                try merge(
+                try Self.merge(
                     group,
                     of: other.accumulators[measure],
                     into: &accumulators[measure],
@@ -105,9 +105,11 @@ struct Grouping {
     }
 
     /// The group of each row of a part, creating groups in order of first appearance.
+    ///
+    /// The combined key is built one dimension at a time over raw buffers: no per-row copies of the key columns,
+    /// whose reference counts would otherwise be contended when parts run on several cores.
     private mutating func assignGroups(_ selection: [Int32]?, base: Int, count: Int) -> [Int32] {
-        let rowCount = count
-        var groupOf = [Int32](repeating: 0, count: rowCount)
+        var groupOf = [Int32](repeating: 0, count: count)
         var strides: [Int] = []
         var product = 1
         var fits = true
@@ -117,50 +119,66 @@ struct Grouping {
             if overflow { fits = false }
             product = next
         }
+        func row(_ position: Int) -> Int {
+            selection.map { Int($0[base + position]) } ?? base + position
+        }
         func newGroup(_ row: Int) -> Int32 {
             for key in keys { groupCodes.append(key.codes[row]) }
             for index in accumulators.indices { accumulators[index].appendGroup() }
             groupCount += 1
             return Int32(groupCount - 1)
         }
-        if fits && product <= 1 << 22 {
-            // Few combinations: a direct index from combined code to group.
-            var slots = [Int32](repeating: -1, count: product)
-            for position in 0..<rowCount {
-                let row = selection.map { Int($0[base + position]) } ?? base + position
-                var combined = 0
-                for (index, key) in keys.enumerated() { combined &+= Int(key.codes[row]) &* strides[index] }
-                var group = slots[combined]
-                if group < 0 {
-                    group = newGroup(row)
-                    slots[combined] = group
-                }
-                groupOf[position] = group
-            }
-        } else if fits {
-            var slots: [Int: Int32] = [:]
-            for position in 0..<rowCount {
-                let row = selection.map { Int($0[base + position]) } ?? base + position
-                var combined = 0
-                for (index, key) in keys.enumerated() { combined &+= Int(key.codes[row]) &* strides[index] }
-                if let group = slots[combined] {
-                    groupOf[position] = group
-                } else {
-                    let group = newGroup(row)
-                    slots[combined] = group
-                    groupOf[position] = group
-                }
-            }
-        } else {
+        guard fits else {
             var slots: [[UInt32]: Int32] = [:]
-            for position in 0..<rowCount {
-                let row = selection.map { Int($0[base + position]) } ?? base + position
+            for position in 0..<count {
+                let row = row(position)
                 let codes = keys.map { $0.codes[row] }
                 if let group = slots[codes] {
                     groupOf[position] = group
                 } else {
                     let group = newGroup(row)
                     slots[codes] = group
+                    groupOf[position] = group
+                }
+            }
+            return groupOf
+        }
+        var combined = [Int](repeating: 0, count: count)
+        combined.withUnsafeMutableBufferPointer { combined in
+            for (index, key) in keys.enumerated() {
+                let stride = strides[index]
+                key.codes.withUnsafeBufferPointer { codes in
+                    if let selection {
+                        selection.withUnsafeBufferPointer { selection in
+                            for position in 0..<count {
+                                combined[position] &+= Int(codes[Int(selection[base + position])]) &* stride
+                            }
+                        }
+                    } else {
+                        for position in 0..<count { combined[position] &+= Int(codes[base + position]) &* stride }
+                    }
+                }
+            }
+        }
+        if product <= 1 << 22 {
+            // Few combinations: a direct index from combined code to group.
+            var slots = [Int32](repeating: -1, count: product)
+            for position in 0..<count {
+                var group = slots[combined[position]]
+                if group < 0 {
+                    group = newGroup(row(position))
+                    slots[combined[position]] = group
+                }
+                groupOf[position] = group
+            }
+        } else {
+            var slots: [Int: Int32] = [:]
+            for position in 0..<count {
+                if let group = slots[combined[position]] {
+                    groupOf[position] = group
+                } else {
+                    let group = newGroup(row(position))
+                    slots[combined[position]] = group
                     groupOf[position] = group
                 }
             }
@@ -192,6 +210,12 @@ struct Grouping {
                 )
                 return
             }
+        }
+        if case .none = input.source {
+            accumulator.rows.withUnsafeMutableBufferPointer { rows in
+                for group in groupOf { rows[Int(group)] &+= 1 }
+            }
+            return
         }
         if case .decimal(let column) = input.source, !isCountDistinct(input.measure) {
             try accumulateDecimals(column, groupOf: groupOf, selection: selection, base: base, into: &accumulator)
@@ -236,24 +260,28 @@ struct Grouping {
     ) throws(PivotError) {
         var overflow = false
         let nulls = column.nulls
-        column.values.withUnsafeBufferPointer { values in
-            accumulator.rows.withUnsafeMutableBufferPointer { rows in
-                accumulator.nonNull.withUnsafeMutableBufferPointer { nonNull in
-                    accumulator.sums.withUnsafeMutableBufferPointer { sums in
-                        accumulator.minimums.withUnsafeMutableBufferPointer { minimums in
-                            accumulator.maximums.withUnsafeMutableBufferPointer { maximums in
-                                for position in groupOf.indices {
-                                    let group = Int(groupOf[position])
-                                    let row = selection.map { Int($0[base + position]) } ?? base + position
-                                    rows[group] &+= 1
-                                    if let nulls, nulls[row] { continue }
-                                    let units = values[row].units
-                                    nonNull[group] &+= 1
-                                    let (sum, carry) = sums[group].addingReportingOverflow(units)
-                                    overflow = overflow || carry
-                                    sums[group] = sum
-                                    if units < minimums[group] { minimums[group] = units }
-                                    if units > maximums[group] { maximums[group] = units }
+        let selection = selection ?? []
+        let direct = selection.isEmpty
+        selection.withUnsafeBufferPointer { selection in
+            column.values.withUnsafeBufferPointer { values in
+                accumulator.rows.withUnsafeMutableBufferPointer { rows in
+                    accumulator.nonNull.withUnsafeMutableBufferPointer { nonNull in
+                        accumulator.sums.withUnsafeMutableBufferPointer { sums in
+                            accumulator.minimums.withUnsafeMutableBufferPointer { minimums in
+                                accumulator.maximums.withUnsafeMutableBufferPointer { maximums in
+                                    for position in groupOf.indices {
+                                        let group = Int(groupOf[position])
+                                        let row = direct ? base + position : Int(selection[base + position])
+                                        rows[group] &+= 1
+                                        if let nulls, nulls[row] { continue }
+                                        let units = values[row].units
+                                        nonNull[group] &+= 1
+                                        let (sum, carry) = sums[group].addingReportingOverflow(units)
+                                        overflow = overflow || carry
+                                        sums[group] = sum
+                                        if units < minimums[group] { minimums[group] = units }
+                                        if units > maximums[group] { maximums[group] = units }
+                                    }
                                 }
                             }
                         }
@@ -334,7 +362,7 @@ struct Grouping {
                 for measure in newAccumulators.indices { newAccumulators[measure].appendGroup() }
             }
             for measure in newAccumulators.indices {
-                try merge(
+                try Self.merge(
                     group,
                     of: accumulators[measure],
                     into: &newAccumulators[measure],
@@ -392,7 +420,13 @@ struct Grouping {
                 for measure in merged.indices { merged[measure].appendGroup() }
             }
             for measure in merged.indices {
-                try merge(group, of: accumulators[measure], into: &merged[measure], at: target, name: measures[measure])
+                try Self.merge(
+                    group,
+                    of: accumulators[measure],
+                    into: &merged[measure],
+                    at: target,
+                    name: measures[measure]
+                )
             }
         }
         if groupCount == 0 && !kept.contains(true) {
@@ -403,7 +437,9 @@ struct Grouping {
         return (order, merged)
     }
 
-    private func merge(
+    /// Static so that merging into an accumulator owned by this grouping never copies the grouping (and with it
+    /// every accumulator array).
+    private static func merge(
         _ group: Int,
         of source: Accumulator,
         into target: inout Accumulator,

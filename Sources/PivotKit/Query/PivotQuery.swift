@@ -26,9 +26,9 @@ public struct PivotQuery: Sendable, Hashable {
     public var sort: [SortKey]
     /// At most this many groups (after sorting); totals are not affected.
     public var limit: Int?
-    /// From how many rows aggregation is split over the cores. Off by default: on 3M rows the split version
-    /// measured slower than one pass for every benchmark query (not yet understood); tests lower it to keep the
-    /// parallel path correct.
+    /// From how many rows aggregation is split over the cores. Off by default: split, it measured slower than one
+    /// pass on 3M rows, mostly page faults of fresh per-thread scratch arrays; tests lower it to keep the parallel
+    /// path correct.
     var parallelThreshold = Int.max
 
     /// Creates a query.
