@@ -273,7 +273,7 @@ struct FilterEvaluator {
                 if case .text(let string) = value { return text(string) }
                 return nullResult
             }
-            return keys.codes.map { perCode[Int($0)] }
+            return (0..<keys.codes.count).map { perCode[Int(keys.code($0))] }
         case .column(let name):
             guard let column = table.column(named: name) else { throw unknownColumn(name, table: table) }
             switch column.data {

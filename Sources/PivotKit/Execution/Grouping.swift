@@ -45,12 +45,16 @@ struct Grouping {
         let total = selection?.count ?? count
         let cores = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let parts = total >= parallelThreshold ? Swift.max(cores, 2) : 1
+        // Per-row scratch for every part, allocated here once: fresh pages touched by worker threads (in their own
+        // allocator arenas) cost more than the aggregation itself.
+        let scratch = Scratch(rows: total)
+        defer { scratch.deallocate() }
         guard parts > 1 else {
-            try addPart(selection, base: 0, count: total)
+            try addPart(selection, base: 0, count: total, scratch: scratch)
             return
         }
         let template = self
-        // Each worker writes only its own slot.
+        // Each worker writes only its own slot and its own range of the scratch.
         let results = PartialResults(.allocate(capacity: parts))
         results.buffer.initialize(repeating: nil)
         defer { results.buffer.deallocate() }
@@ -59,7 +63,7 @@ struct Grouping {
             let lower = total * part / parts
             let upper = total * (part + 1) / parts
             do throws(PivotError) {
-                try partial.addPart(selection, base: lower, count: upper - lower)
+                try partial.addPart(selection, base: lower, count: upper - lower, scratch: scratch)
                 results.buffer[part] = .success(partial)
             } catch {
                 results.buffer[part] = .failure(error)
@@ -68,10 +72,12 @@ struct Grouping {
         for part in 0..<parts { try absorb(try results.buffer[part]!.get()) }
     }
 
-    private mutating func addPart(_ selection: [Int32]?, base: Int, count: Int) throws(PivotError) {
-        let groupOf = assignGroups(selection, base: base, count: count)
+    private mutating func addPart(_ selection: [Int32]?, base: Int, count: Int, scratch: Scratch) throws(PivotError) {
+        let groupOf = UnsafeMutableBufferPointer(rebasing: scratch.groupOf[base..<(base + count)])
+        let combined = UnsafeMutableBufferPointer(rebasing: scratch.combined[base..<(base + count)])
+        assignGroups(selection, base: base, into: groupOf, combined: combined)
         for index in measures.indices {
-            try accumulate(measure: index, groupOf: groupOf, selection: selection, base: base)
+            try accumulate(measure: index, groupOf: UnsafeBufferPointer(groupOf), selection: selection, base: base)
         }
     }
 
@@ -108,31 +114,35 @@ struct Grouping {
     ///
     /// The combined key is built one dimension at a time over raw buffers: no per-row copies of the key columns,
     /// whose reference counts would otherwise be contended when parts run on several cores.
-    private mutating func assignGroups(_ selection: [Int32]?, base: Int, count: Int) -> [Int32] {
-        var groupOf = [Int32](repeating: 0, count: count)
+    private mutating func assignGroups(
+        _ selection: [Int32]?,
+        base: Int,
+        into groupOf: UnsafeMutableBufferPointer<Int32>,
+        combined: UnsafeMutableBufferPointer<UInt32>
+    ) {
+        let count = groupOf.count
         var strides: [Int] = []
         var product = 1
-        var fits = true
         for key in keys {
             strides.append(product)
             let (next, overflow) = product.multipliedReportingOverflow(by: max(key.cardinality, 1))
-            if overflow { fits = false }
-            product = next
+            product = overflow ? .max : next
         }
         func row(_ position: Int) -> Int {
             selection.map { Int($0[base + position]) } ?? base + position
         }
         func newGroup(_ row: Int) -> Int32 {
-            for key in keys { groupCodes.append(key.codes[row]) }
+            for key in keys { groupCodes.append(key.code(row)) }
             for index in accumulators.indices { accumulators[index].appendGroup() }
             groupCount += 1
             return Int32(groupCount - 1)
         }
-        guard fits else {
+        guard product <= Int(UInt32.max) else {
+            // Too many combinations for one 32-bit key: hash the codes themselves.
             var slots: [[UInt32]: Int32] = [:]
             for position in 0..<count {
                 let row = row(position)
-                let codes = keys.map { $0.codes[row] }
+                let codes = keys.map { $0.code(row) }
                 if let group = slots[codes] {
                     groupOf[position] = group
                 } else {
@@ -141,38 +151,38 @@ struct Grouping {
                     groupOf[position] = group
                 }
             }
-            return groupOf
+            return
         }
-        var combined = [Int](repeating: 0, count: count)
-        combined.withUnsafeMutableBufferPointer { combined in
-            for (index, key) in keys.enumerated() {
-                let stride = strides[index]
-                key.codes.withUnsafeBufferPointer { codes in
-                    if let selection {
-                        selection.withUnsafeBufferPointer { selection in
-                            for position in 0..<count {
-                                combined[position] &+= Int(codes[Int(selection[base + position])]) &* stride
-                            }
-                        }
-                    } else {
-                        for position in 0..<count { combined[position] &+= Int(codes[base + position]) &* stride }
+        for (index, key) in keys.enumerated() {
+            let stride = UInt32(strides[index])
+            let nullMember = UInt32(key.cardinality - 1)
+            let first = index == 0
+            key.codes.withUnsafeBufferPointer { codes in
+                (selection ?? []).withUnsafeBufferPointer { selected in
+                    let direct = selection == nil
+                    for position in 0..<count {
+                        let code = codes[direct ? base + position : Int(selected[base + position])]
+                        let part = (code == .max ? nullMember : code) &* stride
+                        combined[position] = first ? part : combined[position] &+ part
                     }
                 }
             }
         }
+        if keys.isEmpty { combined.update(repeating: 0) }
         if product <= 1 << 22 {
             // Few combinations: a direct index from combined code to group.
             var slots = [Int32](repeating: -1, count: product)
             for position in 0..<count {
-                var group = slots[combined[position]]
+                let key = Int(combined[position])
+                var group = slots[key]
                 if group < 0 {
                     group = newGroup(row(position))
-                    slots[combined[position]] = group
+                    slots[key] = group
                 }
                 groupOf[position] = group
             }
         } else {
-            var slots: [Int: Int32] = [:]
+            var slots: [UInt32: Int32] = [:]
             for position in 0..<count {
                 if let group = slots[combined[position]] {
                     groupOf[position] = group
@@ -183,12 +193,11 @@ struct Grouping {
                 }
             }
         }
-        return groupOf
     }
 
     private mutating func accumulate(
         measure index: Int,
-        groupOf: [Int32],
+        groupOf: UnsafeBufferPointer<Int32>,
         selection: [Int32]?,
         base: Int
     ) throws(PivotError) {
@@ -253,7 +262,7 @@ struct Grouping {
     /// Sum, minimum, maximum and counts of a decimal column in one tight loop over raw buffers.
     private func accumulateDecimals(
         _ column: DecimalColumn,
-        groupOf: [Int32],
+        groupOf: UnsafeBufferPointer<Int32>,
         selection: [Int32]?,
         base: Int,
         into accumulator: inout Accumulator
@@ -297,7 +306,7 @@ struct Grouping {
         _ codes: [UInt32],
         nullCode: UInt32,
         words: Int,
-        groupOf: [Int32],
+        groupOf: UnsafeBufferPointer<Int32>,
         selection: [Int32]?,
         base: Int,
         into accumulator: inout Accumulator
@@ -508,5 +517,21 @@ private struct PartialResults: @unchecked Sendable {
 
     init(_ buffer: UnsafeMutableBufferPointer<Result<Grouping, PivotError>?>) {
         self.buffer = buffer
+    }
+}
+
+/// Per-row working memory of one aggregation, shared by its parts (each uses its own range).
+private struct Scratch: @unchecked Sendable {
+    let groupOf: UnsafeMutableBufferPointer<Int32>
+    let combined: UnsafeMutableBufferPointer<UInt32>
+
+    init(rows: Int) {
+        groupOf = .allocate(capacity: rows)
+        combined = .allocate(capacity: rows)
+    }
+
+    func deallocate() {
+        groupOf.deallocate()
+        combined.deallocate()
     }
 }

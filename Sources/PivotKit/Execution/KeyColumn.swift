@@ -38,15 +38,25 @@ public enum DimensionValue: Sendable, Hashable, Comparable, CustomStringConverti
 
 /// One dimension resolved over a table: a dense code per row and the member each code stands for.
 struct KeyColumn {
+    /// One code per row; `UInt32.max` also stands for the last member (null), so text columns need no copy.
     var codes: [UInt32]
     var values: [DimensionValue]
 
     var cardinality: Int { values.count }
 
+    /// The member of a row.
+    @inline(__always)
+    func code(_ row: Int) -> UInt32 {
+        let code = codes[row]
+        return code == .max ? UInt32(values.count - 1) : code
+    }
+
+    /// Resolves a dimension; with `rows`, only those rows get meaningful codes (the others are never read).
     static func make(
         _ dimension: PivotDimension,
         table: CostTable,
-        calendar: Calendar
+        calendar: Calendar,
+        rows: [Int32]? = nil
     ) throws(PivotError) -> KeyColumn {
         switch dimension {
         case .column(let name):
@@ -54,15 +64,13 @@ struct KeyColumn {
             guard case .string(let strings) = column.data else {
                 throw PivotError("\(name) is not a text column; group timestamps with a bucket such as month(\(name))")
             }
-            let nullCode = UInt32(strings.dictionary.count)
-            let codes = strings.codes.map { $0 == StringColumn.nullCode ? nullCode : $0 }
-            return KeyColumn(codes: codes, values: strings.dictionary.map { .text($0) } + [.null])
+            return KeyColumn(codes: strings.codes, values: strings.dictionary.map { .text($0) } + [.null])
         case .time(let name, let bucket):
             guard let column = table.column(named: name) else { throw unknownColumn(name, table: table) }
             guard case .timestamp(let timestamps) = column.data else {
                 throw PivotError("\(name) is not a timestamp column, so it has no \(bucket.rawValue) buckets")
             }
-            return timeBuckets(timestamps, bucket: bucket, calendar: calendar)
+            return timeBuckets(timestamps, bucket: bucket, calendar: calendar, rows: rows)
         case .tag(let key):
             guard let tags = table.tags else {
                 return KeyColumn(codes: Array(repeating: 0, count: table.rowCount), values: [.null])
@@ -78,24 +86,35 @@ struct KeyColumn {
                 index[text] = code
                 return code
             }
-            let nullCode = UInt32(values.count)
             values.append(.null)
-            let codes = tags.codes.map { code -> UInt32 in
-                guard code != TagColumn.nullCode else { return nullCode }
-                let valueCode = setCodes[Int(code)]
-                return valueCode == .max ? nullCode : valueCode
+            // Rows without the key (or without tags) keep UInt32.max: the null member.
+            var codes = [UInt32](repeating: .max, count: tags.codes.count)
+            func resolve(_ row: Int) {
+                let code = tags.codes[row]
+                if code != TagColumn.nullCode { codes[row] = setCodes[Int(code)] }
+            }
+            if let rows {
+                for row in rows { resolve(Int(row)) }
+            } else {
+                for row in 0..<codes.count { resolve(row) }
             }
             return KeyColumn(codes: codes, values: values)
         }
     }
 
-    private static func timeBuckets(_ column: TimestampColumn, bucket: TimeBucket, calendar: Calendar) -> KeyColumn {
+    private static func timeBuckets(
+        _ column: TimestampColumn,
+        bucket: TimeBucket,
+        calendar: Calendar,
+        rows: [Int32]?
+    ) -> KeyColumn {
         var index: [Int64: UInt32] = [:]
         var starts: [Int64] = []
         var codes = [UInt32](repeating: 0, count: column.values.count)
         var lastInput: Int64?
         var lastCode: UInt32 = 0
-        for row in 0..<column.values.count {
+        for position in 0..<(rows?.count ?? column.values.count) {
+            let row = rows.map { Int($0[position]) } ?? position
             if let nulls = column.nulls, nulls[row] {
                 codes[row] = .max
                 continue
@@ -121,9 +140,8 @@ struct KeyColumn {
         var values = starts.map { start -> DimensionValue in
             .time(Timestamp(microsecondsSinceEpoch: start), label: label(start, bucket: bucket, calendar: calendar))
         }
-        let nullCode = UInt32(values.count)
+        // Null rows keep UInt32.max: the null member.
         values.append(.null)
-        for row in 0..<codes.count where codes[row] == .max { codes[row] = nullCode }
         return KeyColumn(codes: codes, values: values)
     }
 

@@ -15,11 +15,13 @@ struct PivotExecutor {
         guard !query.measures.isEmpty else { throw PivotError("a pivot needs at least one measure, e.g. count()") }
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = zone
-        let dimensions = query.rows + query.columns
-        var keys: [KeyColumn] = []
-        for dimension in dimensions { keys.append(try KeyColumn.make(dimension, table: table, calendar: calendar)) }
         var selection: [Int32]?
         if let filter = query.filter { selection = try FilterEvaluator(table: table).selectedRows(filter) }
+        let dimensions = query.rows + query.columns
+        var keys: [KeyColumn] = []
+        for dimension in dimensions {
+            keys.append(try KeyColumn.make(dimension, table: table, calendar: calendar, rows: selection))
+        }
         var measures: [MeasureInput] = []
         for measure in query.measures { measures.append(try MeasureInput(measure, table: table)) }
         try checkCurrencies(selection)
