@@ -1,4 +1,5 @@
 import FinOpsCore
+import FinOpsTestSupport
 import Foundation
 import Testing
 

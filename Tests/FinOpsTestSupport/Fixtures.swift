@@ -2,34 +2,35 @@ import CSystem
 import FinOpsCore
 import Foundation
 
-/// Files and builders shared by the tests.
-enum Fixtures {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// Files and builders shared by the test targets.
+public enum Fixtures {
+    /// The package's root directory.
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The official FOCUS 1,000-row sample bundled in Examples/data.
-    static var focusSample: String { packageRoot.appendingPathComponent("Examples/data/focus_sample.csv").path }
+    public static var focusSample: String { packageRoot.appendingPathComponent("Examples/data/focus_sample.csv").path }
 
-    static func fixture(_ name: String) -> URL {
+    public static func fixture(_ name: String) -> URL {
         packageRoot.appendingPathComponent("Tests/FinOpsCoreTests/Fixtures").appendingPathComponent(name)
     }
 
     /// A fresh directory under the system's temporary directory.
-    static func temporaryDirectory() -> URL {
+    public static func temporaryDirectory() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("finops-tests-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 
     /// Writes text to a new file in a fresh directory and returns its path.
-    static func file(named name: String = "export.csv", _ text: String) -> String {
+    public static func file(named name: String = "export.csv", _ text: String) -> String {
         let url = temporaryDirectory().appendingPathComponent(name)
         try! Data(text.utf8).write(to: url)
         return url.path
     }
 
     /// Writes bytes gzip-compressed with the system zlib.
-    static func gzipFile(named name: String = "export.csv.gz", _ bytes: [UInt8]) -> String {
+    public static func gzipFile(named name: String = "export.csv.gz", _ bytes: [UInt8]) -> String {
         let path = temporaryDirectory().appendingPathComponent(name).path
         let handle = gzopen(path, "wb")!
         bytes.withUnsafeBytes { _ = gzwrite(handle, $0.baseAddress, UInt32($0.count)) }
@@ -38,7 +39,7 @@ enum Fixtures {
     }
 
     /// The FOCUS 1.2 mandatory columns with plausible values, for building small exports.
-    static let defaultRow: [(String, String)] = [
+    public static let defaultRow: [(String, String)] = [
         ("BilledCost", "1.5"), ("BillingAccountId", "A1"), ("BillingAccountName", "Acme"), ("BillingCurrency", "USD"),
         ("BillingPeriodEnd", "2024-02-01T00:00:00Z"), ("BillingPeriodStart", "2024-01-01T00:00:00Z"),
         ("ChargeCategory", "Usage"), ("ChargeClass", ""), ("ChargeDescription", "compute"),
@@ -49,7 +50,7 @@ enum Fixtures {
     ]
 
     /// A CSV export: the default columns (plus `extraColumns`), one line per row of overrides.
-    static func csv(_ rows: [[String: String]], extraColumns: [String] = [], lineEnd: String = "\n") -> String {
+    public static func csv(_ rows: [[String: String]], extraColumns: [String] = [], lineEnd: String = "\n") -> String {
         let columns = defaultRow.map(\.0) + extraColumns
         let defaults = Dictionary(uniqueKeysWithValues: defaultRow)
         var lines = [columns.joined(separator: ",")]
@@ -59,13 +60,13 @@ enum Fixtures {
         return lines.joined(separator: lineEnd) + lineEnd
     }
 
-    static func quote(_ value: String) -> String {
+    public static func quote(_ value: String) -> String {
         guard value.contains(where: { ",\"\n\r".contains($0) }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// Reads a whole export into one table.
-    static func readAll(
+    public static func readAll(
         _ path: String,
         options: FocusReadOptions = FocusReadOptions()
     ) throws -> (CostTable, FocusCSVReader) {

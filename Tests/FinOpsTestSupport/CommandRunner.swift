@@ -1,14 +1,15 @@
 import Foundation
 
 /// Runs the built `finops` executable.
-enum CommandRunner {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+public enum CommandRunner {
+    /// What a finished command printed and how it exited.
+    public struct Output {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
-    static var executable: URL {
+    public static var executable: URL {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
             Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL,
@@ -21,7 +22,7 @@ enum CommandRunner {
         return Fixtures.packageRoot.appendingPathComponent(".build/debug/finops")
     }
 
-    static func start(
+    public static func start(
         _ arguments: [String],
         environment: [String: String] = [:],
         directory: URL? = nil
@@ -42,7 +43,7 @@ enum CommandRunner {
         return (process, out, err)
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Output
+    public static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Output
     {
         let (process, out, err) = try start(arguments, environment: environment, directory: directory)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
