@@ -43,8 +43,11 @@ public enum CommandRunner {
         return (process, out, err)
     }
 
-    public static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Output
-    {
+    public static func run(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        directory: URL? = nil
+    ) throws -> Output {
         let (process, out, err) = try start(arguments, environment: environment, directory: directory)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
