@@ -61,6 +61,11 @@ extension FinOps {
         @Option(help: "Output format: table, csv or json.")
         var format: PivotFormat = .table
 
+        @Flag(
+            help: "Print the PostgreSQL statement (and its parameters) that answers the pivot, instead of running it."
+        )
+        var sql = false
+
         enum PivotFormat: String, ExpressibleByArgument, CaseIterable {
             case table
             case csv
@@ -85,6 +90,18 @@ extension FinOps {
                 )
             } catch let error as PivotSyntaxError {
                 throw ValidationError("\(error)")
+            }
+            if sql {
+                do {
+                    let compiled = try PostgresPivotCompiler().compile(query)
+                    print(compiled.sql + ";")
+                    for (index, parameter) in compiled.parameters.enumerated() {
+                        print("-- $\(index + 1) = \(parameter)")
+                    }
+                } catch {
+                    throw DataError(message: error.message)
+                }
+                return
             }
             let table: CostTable
             if files.isEmpty {

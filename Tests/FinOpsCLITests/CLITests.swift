@@ -154,3 +154,18 @@ struct PivotCommandTests {
         #expect(column.stderr.contains("did you mean ServiceName?"))
     }
 }
+
+@Suite("finops pivot --sql")
+struct PivotSQLCommandTests {
+    @Test("prints the PostgreSQL statement and its parameters without touching a store")
+    func printsStatement() throws {
+        let result = try CommandRunner.run([
+            "pivot", "--rows", "ServiceName", "--measures", "sum(BilledCost)", "--where", "RegionId = 'eu-west-1'",
+            "--sql",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("SELECT d0, coalesce(sum(v0), 0) AS m0, GROUPING(d0) AS g\n"))
+        #expect(result.stdout.contains("WHERE (\"region_id\" = $1)"))
+        #expect(result.stdout.hasSuffix("-- $1 = 'eu-west-1'\n"))
+    }
+}

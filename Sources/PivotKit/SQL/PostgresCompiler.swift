@@ -1,0 +1,296 @@
+import FinOpsCore
+import Foundation
+
+/// A value bound to a placeholder (`$1`, `$2`, …) of a compiled statement; never spliced into the SQL text.
+public enum SQLParameter: Sendable, Hashable, CustomStringConvertible {
+    case text(String)
+    case decimal(ExactDecimal)
+    case timestamp(Timestamp)
+    case integer(Int)
+
+    public var description: String {
+        switch self {
+        case .text(let value): "'\(value)'"
+        case .decimal(let value): value.description
+        case .timestamp(let value): value.description
+        case .integer(let value): String(value)
+        }
+    }
+}
+
+/// One SQL statement answering a ``PivotQuery``, with its parameters and how to read its result columns.
+public struct CompiledPivot: Sendable, Hashable {
+    /// How the result columns map back to the query.
+    public enum OutputColumn: Sendable, Hashable {
+        /// The member of a dimension (null may be a null member or, see ``grouping``, a total).
+        case dimension(Int)
+        /// A measure's value.
+        case measure(Int)
+        /// The exact sum and the non-null count of an average's column, to be divided half to even at 18 digits
+        /// by the reader, as the in-memory executor does (PostgreSQL's `avg` and `round` round differently).
+        case averageParts(Int)
+        /// The `GROUPING(...)` bitmask: bit `n - 1 - i` set when dimension `i` is rolled up in a total row.
+        case grouping
+    }
+
+    /// The statement, with `$n` placeholders.
+    public var sql: String
+    /// The values of the placeholders, in order.
+    public var parameters: [SQLParameter]
+    /// What each result column holds, in order (an average takes two columns).
+    public var columns: [OutputColumn]
+}
+
+/// Compiles pivots to PostgreSQL over the cost table of the PGStore schema: FOCUS columns in snake_case, exact
+/// `numeric` costs, `timestamptz` times, Tags in a `jsonb` column `tags` and other extra columns in a `jsonb` column
+/// `extra`.
+///
+/// The statement groups with `GROUPING SETS` (one per total the query asks for) and marks totals with
+/// `GROUPING()`; time buckets use `date_trunc` in the query's time zone. HAVING keeps every total, as the in-memory
+/// executor does. Sort and limit are left to the reader, which orders the groups it receives as the in-memory
+/// executor's final step does; a top-N is not compiled yet and is refused.
+public struct PostgresPivotCompiler: Sendable {
+    /// The cost table, schema-qualified if needed (trusted configuration, not user input).
+    public var table: String
+
+    /// Creates a compiler for a cost table.
+    public init(table: String = "finops.cost_rows") {
+        self.table = table
+    }
+
+    /// The statement for a query.
+    ///
+    /// - Throws: ``PivotError`` for what PostgreSQL cannot be asked safely, such as a timestamp literal that does
+    ///   not parse.
+    public func compile(_ query: PivotQuery) throws(PivotError) -> CompiledPivot {
+        if query.top != nil { throw PivotError("a top-N is not compiled to SQL yet: run it in memory") }
+        var builder = Builder()
+        let dimensions = query.rows + query.columns
+        let names = (0..<dimensions.count).map { "d\($0)" }
+        // The inner query names each dimension and each measure's input, so grouping and GROUPING() refer to plain
+        // columns rather than repeated expressions with parameters.
+        var inner = dimensions.enumerated().map { index, dimension in
+            "\(builder.expression(for: dimension, timeZone: query.timeZone)) AS d\(index)"
+        }
+        for (index, measure) in query.measures.enumerated() {
+            if let column = measure.column { inner.append("\(builder.column(column)) AS v\(index)") }
+        }
+        if inner.isEmpty { inner.append("1 AS one") }
+        var source = "SELECT \(inner.joined(separator: ", ")) FROM \(table)"
+        if let filter = query.filter { source += " WHERE \(try builder.condition(filter))" }
+
+        var select = names
+        var columns: [CompiledPivot.OutputColumn] = dimensions.indices.map { .dimension($0) }
+        for (index, measure) in query.measures.enumerated() {
+            if case .avg = measure {
+                select.append("coalesce(sum(v\(index)), 0) AS m\(index)_sum")
+                select.append("count(v\(index)) AS m\(index)_count")
+                columns.append(.averageParts(index))
+            } else {
+                select.append("\(aggregate(measure, input: "v\(index)")) AS m\(index)")
+                columns.append(.measure(index))
+            }
+        }
+        let grouping = "GROUPING(\(names.joined(separator: ", ")))"
+        if !dimensions.isEmpty {
+            select.append("\(grouping) AS g")
+            columns.append(.grouping)
+        }
+        var sql = "SELECT \(select.joined(separator: ", "))\nFROM (\(source)) AS cost_rows"
+        if !dimensions.isEmpty {
+            let sets = groupingSets(query).map { set in
+                "(" + zip(names, set).filter(\.1).map(\.0).joined(separator: ", ") + ")"
+            }
+            sql += "\nGROUP BY GROUPING SETS (\(sets.joined(separator: ", ")))"
+        }
+        if let having = query.having {
+            let condition = try builder.having(having) { (measure) throws(PivotError) in
+                guard let index = query.measures.firstIndex(of: measure) else {
+                    throw PivotError("HAVING refers to \(measure), which must also be one of the measures")
+                }
+                return aggregate(measure, input: "v\(index)")
+            }
+            sql += dimensions.isEmpty ? "\nHAVING \(condition)" : "\nHAVING \(grouping) <> 0 OR \(condition)"
+        }
+        if !dimensions.isEmpty { sql += "\nORDER BY \(names.joined(separator: ", "))" }
+        return CompiledPivot(sql: sql, parameters: builder.parameters, columns: columns)
+    }
+
+    private func aggregate(_ measure: Measure, input: String) -> String {
+        switch measure {
+        case .count: "count(*)"
+        case .sum: "coalesce(sum(\(input)), 0)"
+        case .min: "min(\(input))"
+        case .max: "max(\(input))"
+        case .avg: "avg(\(input))"
+        case .countDistinct: "count(DISTINCT \(input))"
+        }
+    }
+
+    private func groupingSets(_ query: PivotQuery) -> [[Bool]] {
+        let rows = query.rows.count
+        let columns = query.columns.count
+        func set(_ rowLevel: Int, _ columnLevel: Int) -> [Bool] {
+            (0..<rows).map { $0 < rowLevel } + (0..<columns).map { $0 < columnLevel }
+        }
+        switch query.totals {
+        case .none: return [set(rows, columns)]
+        case .grand:
+            return [set(rows, columns), set(0, 0)] + (rows > 0 && columns > 0 ? [set(rows, 0), set(0, columns)] : [])
+        case .all: return (0...rows).flatMap { r in (0...columns).map { c in set(r, c) } }
+        }
+    }
+
+    /// Builds SQL fragments and collects their parameters.
+    private struct Builder {
+        var parameters: [SQLParameter] = []
+
+        mutating func bind(_ value: SQLParameter) -> String {
+            parameters.append(value)
+            return "$\(parameters.count)"
+        }
+
+        /// A column of the cost table: FOCUS columns by their snake_case name, anything else from `extra`.
+        mutating func column(_ name: String) -> String {
+            if FocusSchema.column(named: name) != nil { return quoted(snakeCase(name)) }
+            return "(extra ->> \(bind(.text(name))))"
+        }
+
+        mutating func expression(for dimension: PivotDimension, timeZone: String) -> String {
+            switch dimension {
+            case .column(let name):
+                return column(name)
+            case .time(let name, let bucket):
+                return "date_trunc('\(bucket.rawValue)', \(column(name)) AT TIME ZONE \(bind(.text(timeZone))))"
+            case .tag(let key):
+                return "(tags ->> \(bind(.text(key))))"
+            }
+        }
+
+        mutating func condition(_ expression: FilterExpression) throws(PivotError) -> String {
+            switch expression {
+            case .and(let lhs, let rhs): return "(\(try condition(lhs)) AND \(try condition(rhs)))"
+            case .or(let lhs, let rhs): return "(\(try condition(lhs)) OR \(try condition(rhs)))"
+            case .not(let inner): return "(NOT \(try condition(inner)))"
+            case .isNull(let field): return "(\(try operand(field)) IS NULL)"
+            case .compare(let field, let comparison, let literal):
+                let sqlOperator = comparison == .notEqual ? "<>" : comparison.rawValue
+                return "(\(try operand(field)) \(sqlOperator) \(try value(literal, for: field)))"
+            case .isIn(let field, let literals):
+                let target = try operand(field)
+                var values: [String] = []
+                for literal in literals { values.append(try value(literal, for: field)) }
+                return "(\(target) IN (\(values.joined(separator: ", "))))"
+            case .between(let field, let lower, let upper):
+                let target = try operand(field)
+                return "(\(target) BETWEEN \(try value(lower, for: field)) AND \(try value(upper, for: field)))"
+            case .like(let field, let pattern):
+                let target = try operand(field)
+                return "(\(target) LIKE \(bind(.text(pattern))))"
+            }
+        }
+
+        private mutating func operand(_ field: FilterExpression.Field) throws(PivotError) -> String {
+            switch field {
+            case .column(let name): return column(name)
+            case .tag(let key): return "(tags ->> \(bind(.text(key))))"
+            case .measure(let measure):
+                throw PivotError("\(measure) is a measure: filter groups by it with HAVING, not WHERE")
+            }
+        }
+
+        /// A literal, bound with the type of the column it is compared with.
+        private mutating func value(
+            _ literal: FilterExpression.Literal,
+            for field: FilterExpression.Field
+        ) throws(PivotError) -> String {
+            var type: FocusDataType = .string
+            if case .column(let name) = field, let column = FocusSchema.column(named: name) { type = column.dataType }
+            switch (type, literal) {
+            case (.decimal, .number(let number)):
+                return bind(.decimal(number)) + "::numeric"
+            case (.decimal, .text(let text)):
+                guard let number = ExactDecimal(text) else {
+                    throw PivotError("\(field) is a decimal column; '\(text)' is not a number")
+                }
+                return bind(.decimal(number)) + "::numeric"
+            case (.dateTime, .text(let text)):
+                guard let time = Timestamp(text) else {
+                    throw PivotError("\(field) is a timestamp column; '\(text)' is not an ISO 8601 date")
+                }
+                return bind(.timestamp(time)) + "::timestamptz"
+            case (.dateTime, .number):
+                throw PivotError("\(field) is a timestamp column: compare it with a 'YYYY-MM-DD' date")
+            case (_, .text(let text)):
+                return bind(.text(text))
+            case (_, .number(let number)):
+                return bind(.text(number.description))
+            }
+        }
+
+        mutating func having(
+            _ expression: FilterExpression,
+            aggregate: (Measure) throws(PivotError) -> String
+        ) throws(PivotError) -> String {
+            func measure(_ field: FilterExpression.Field) throws(PivotError) -> String {
+                guard case .measure(let measure) = field else {
+                    throw PivotError("HAVING refers to measures such as sum(EffectiveCost); \(field) belongs in WHERE")
+                }
+                return try aggregate(measure)
+            }
+            switch expression {
+            case .and(let lhs, let rhs):
+                return "(\(try having(lhs, aggregate: aggregate)) AND \(try having(rhs, aggregate: aggregate)))"
+            case .or(let lhs, let rhs):
+                return "(\(try having(lhs, aggregate: aggregate)) OR \(try having(rhs, aggregate: aggregate)))"
+            case .not(let inner):
+                return "(NOT \(try having(inner, aggregate: aggregate)))"
+            case .isNull(let field):
+                return "(\(try measure(field)) IS NULL)"
+            case .compare(let field, let comparison, let literal):
+                let sqlOperator = comparison == .notEqual ? "<>" : comparison.rawValue
+                return "(\(try measure(field)) \(sqlOperator) \(try number(literal)))"
+            case .isIn(let field, let literals):
+                let target = try measure(field)
+                var values: [String] = []
+                for literal in literals { values.append(try number(literal)) }
+                return "(\(target) IN (\(values.joined(separator: ", "))))"
+            case .between(let field, let lower, let upper):
+                let target = try measure(field)
+                return "(\(target) BETWEEN \(try number(lower)) AND \(try number(upper)))"
+            case .like:
+                throw PivotError("HAVING compares measures with numbers; LIKE applies to text in WHERE")
+            }
+        }
+
+        private mutating func number(_ literal: FilterExpression.Literal) throws(PivotError) -> String {
+            switch literal {
+            case .number(let value): return bind(.decimal(value)) + "::numeric"
+            case .text(let text):
+                guard let value = ExactDecimal(text) else {
+                    throw PivotError("HAVING compares with numbers, not '\(text)'")
+                }
+                return bind(.decimal(value)) + "::numeric"
+            }
+        }
+    }
+}
+
+/// `BilledCost` → `billed_cost`, `SkuPriceId` → `sku_price_id`.
+func snakeCase(_ name: String) -> String {
+    var out = ""
+    for (index, character) in name.enumerated() {
+        if character.isUppercase {
+            if index > 0 { out.append("_") }
+            out.append(Character(character.lowercased()))
+        } else {
+            out.append(character)
+        }
+    }
+    return out
+}
+
+/// A double-quoted SQL identifier.
+func quoted(_ identifier: String) -> String {
+    "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}

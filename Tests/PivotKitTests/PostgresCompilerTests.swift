@@ -1,0 +1,103 @@
+import FinOpsCore
+import PivotKit
+import Testing
+
+@Suite("PostgreSQL compiler")
+struct PostgresCompilerTests {
+    let compiler = PostgresPivotCompiler(table: "finops.cost_rows")
+
+    @Test("dimensions, measures and totals become one GROUPING SETS statement with bound parameters")
+    func rollup() throws {
+        let query = PivotQuery(
+            rows: [.column("ProviderName"), .tag("team")],
+            columns: [.time("ChargePeriodStart", .month)],
+            measures: [.sum("EffectiveCost"), .count, .avg("ListCost"), .countDistinct("x_Owner")],
+            totals: .grand,
+            timeZone: "Europe/Paris"
+        )
+        let compiled = try compiler.compile(query)
+        #expect(
+            compiled.sql == """
+                SELECT d0, d1, d2, coalesce(sum(v0), 0) AS m0, count(*) AS m1, coalesce(sum(v2), 0) AS m2_sum, \
+                count(v2) AS m2_count, count(DISTINCT v3) AS m3, GROUPING(d0, d1, d2) AS g
+                FROM (SELECT "provider_name" AS d0, (tags ->> $1) AS d1, \
+                date_trunc('month', "charge_period_start" AT TIME ZONE $2) AS d2, "effective_cost" AS v0, \
+                "list_cost" AS v2, (extra ->> $3) AS v3 FROM finops.cost_rows) AS cost_rows
+                GROUP BY GROUPING SETS ((d0, d1, d2), (), (d0, d1), (d2))
+                ORDER BY d0, d1, d2
+                """
+        )
+        #expect(compiled.parameters == [.text("team"), .text("Europe/Paris"), .text("x_Owner")])
+        #expect(
+            compiled.columns == [
+                .dimension(0), .dimension(1), .dimension(2), .measure(0), .measure(1), .averageParts(2), .measure(3),
+                .grouping,
+            ]
+        )
+    }
+
+    @Test("filters bind every literal with the type of its column; nothing is spliced into the text")
+    func filters() throws {
+        let filter = try PivotSyntax.filter(
+            "ChargeCategory = 'Usage' and RegionId in ('us-east-1', 'x''; DROP TABLE t; --') "
+                + "and ChargePeriodStart >= '2024-02-01' and BilledCost between 0 and 1.5 "
+                + "and not tag(team) like 'pay%' or ResourceId is null"
+        )
+        let compiled = try compiler.compile(PivotQuery(rows: [.column("ServiceName")], filter: filter))
+        #expect(
+            compiled.sql.contains(
+                """
+                WHERE (((((("charge_category" = $1) AND ("region_id" IN ($2, $3))) \
+                AND ("charge_period_start" >= $4::timestamptz)) AND ("billed_cost" BETWEEN $5::numeric AND $6::numeric)) \
+                AND (NOT ((tags ->> $7) LIKE $8))) OR ("resource_id" IS NULL))
+                """
+            ),
+            "\(compiled.sql)"
+        )
+        #expect(!compiled.sql.contains("DROP"))
+        #expect(
+            compiled.parameters == [
+                .text("Usage"), .text("us-east-1"), .text("x'; DROP TABLE t; --"),
+                .timestamp(try #require(Timestamp("2024-02-01"))), .decimal(.zero), .decimal(try .parse("1.5")),
+                .text("team"), .text("pay%"),
+            ]
+        )
+    }
+
+    @Test("HAVING keeps totals and refers to the measures' aggregates")
+    func having() throws {
+        let query = PivotQuery(
+            rows: [.column("ServiceName")],
+            measures: [.sum("BilledCost"), .count],
+            totals: .grand,
+            having: try PivotSyntax.having("sum(BilledCost) > 10 and count() >= 3")
+        )
+        let compiled = try compiler.compile(query)
+        #expect(
+            compiled.sql.hasSuffix(
+                """
+                GROUP BY GROUPING SETS ((d0), ())
+                HAVING GROUPING(d0) <> 0 OR ((coalesce(sum(v0), 0) > $1::numeric) AND (count(*) >= $2::numeric))
+                ORDER BY d0
+                """
+            ),
+            "\(compiled.sql)"
+        )
+        #expect(compiled.parameters == [.decimal(ExactDecimal(10)), .decimal(ExactDecimal(3))])
+    }
+
+    @Test("what cannot be compiled safely is refused with a reason")
+    func refusals() {
+        #expect(throws: PivotError.self) {
+            try compiler.compile(PivotQuery(rows: [.column("ServiceName")], top: TopN(3, by: .count)))
+        }
+        #expect(throws: PivotError.self) {
+            try compiler.compile(
+                PivotQuery(rows: [], filter: .compare(.column("ChargePeriodStart"), .greater, .text("yesterday")))
+            )
+        }
+        #expect(throws: PivotError.self) {
+            try compiler.compile(PivotQuery(rows: [], filter: .compare(.measure(.count), .greater, .number(.zero))))
+        }
+    }
+}
