@@ -58,7 +58,7 @@ extension FinOps {
         @Option(name: .customLong("tz"), help: "The IANA time zone of time buckets.")
         var timeZone: String = "UTC"
 
-        @Option(help: "Output format: table, csv or json.")
+        @Option(help: "Output format: table, csv, json or html (a self-contained page).")
         var format: PivotFormat = .table
 
         @Flag(
@@ -70,6 +70,7 @@ extension FinOps {
             case table
             case csv
             case json
+            case html
         }
 
         func run() async throws {
@@ -124,6 +125,7 @@ extension FinOps {
             case .table: print(result.table())
             case .csv: print(result.csv(), terminator: "")
             case .json: print(try result.json())
+            case .html: print(result.html(title: "finops pivot: \(rows)"), terminator: "")
             }
         }
     }

@@ -108,6 +108,23 @@ struct PivotExecutorTests {
         #expect(try result.json().contains("\"sum(ListCost)\" : \"20.39090575119\""))
     }
 
+    @Test("HTML: a self-contained page, values escaped, totals marked")
+    func html() throws {
+        let query = PivotQuery(
+            rows: [.column("ProviderName")],
+            columns: [.tag("environment")],
+            measures: [.sum("BilledCost")],
+            totals: .grand
+        )
+        let page = try query.run(on: PivotFixtures.focusSample).html(title: "Costs <by> provider & env")
+        #expect(page.hasPrefix("<!doctype html>"))
+        #expect(page.contains("<title>Costs &lt;by&gt; provider &amp; env</title>"))
+        #expect(page.contains("<th class=\"n\">dev sum(BilledCost)</th>"))
+        #expect(page.contains("<tr class=\"total\"><td>(total)</td>"))
+        #expect(page.contains("<td class=\"n\">20.52022672899</td>"))
+        #expect(!page.contains("<script"))
+    }
+
     private func sum(_ cells: [PivotResult.Cell], _ measure: Int) -> MeasureValue {
         var total = ExactDecimal.zero
         for cell in cells {

@@ -20,7 +20,55 @@ extension PivotResult {
     /// An aligned text table for a terminal: with column dimensions, a crosstab with one column per column
     /// member and measure; totals labelled ``totalLabel``.
     public func table() -> String {
-        let rowHeader = query.rows.map(\.description)
+        let grid = crosstab()
+        let lines = [grid.header] + grid.rows.map(\.cells)
+        let widths = grid.header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
+        return lines.map { line in
+            line.enumerated().map { column, text in
+                let padding = String(repeating: " ", count: widths[column] - text.count)
+                return column < grid.labelColumns ? text + padding : padding + text
+            }
+            .joined(separator: "  ")
+            .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        .joined(separator: "\n")
+    }
+
+    /// A self-contained HTML page with the pivot table (no scripts, no external resources).
+    public func html(title: String = "Pivot") -> String {
+        let grid = crosstab()
+        var page = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>\(escapeHTML(title))</title>
+            <style>
+            body{font:14px system-ui,sans-serif;margin:2em;color:#222}
+            table{border-collapse:collapse}
+            th,td{padding:4px 10px;border-bottom:1px solid #ddd;white-space:nowrap}
+            th{background:#f3f4f6;text-align:left}
+            td.n{text-align:right;font-variant-numeric:tabular-nums}
+            tr.total td{font-weight:600;background:#fafafa}
+            caption{text-align:left;font-weight:600;margin-bottom:.5em}
+            </style></head><body>
+            <table><caption>\(escapeHTML(title))</caption>
+            <thead><tr>
+            """
+        for (index, cell) in grid.header.enumerated() {
+            page += "<th\(index < grid.labelColumns ? "" : " class=\"n\"")>\(escapeHTML(cell))</th>"
+        }
+        page += "</tr></thead>\n<tbody>\n"
+        for row in grid.rows {
+            page += row.isTotal ? "<tr class=\"total\">" : "<tr>"
+            for (index, cell) in row.cells.enumerated() {
+                page += "<td\(index < grid.labelColumns ? "" : " class=\"n\"")>\(escapeHTML(cell))</td>"
+            }
+            page += "</tr>\n"
+        }
+        return page + "</tbody></table>\n</body></html>\n"
+    }
+
+    /// The pivot laid out as a grid: one line per row member combination, one column per column member and
+    /// measure.
+    private func crosstab() -> (header: [String], labelColumns: Int, rows: [(cells: [String], isTotal: Bool)]) {
         var columnKeys: [[DimensionValue?]] = []
         var seenColumns = Set<[DimensionValue?]>()
         var rowKeys: [[DimensionValue?]] = []
@@ -37,32 +85,22 @@ extension PivotResult {
                 .init(rowValues: [], columnValues: $1, measures: [])
             )
         }
-        var header = rowHeader
+        var header = query.rows.map(\.description)
         for key in columnKeys {
             let prefix = key.isEmpty ? "" : memberLabels(key, dimensions: query.columns).joined(separator: " / ") + " "
             for measure in query.measures {
                 header.append(query.columns.isEmpty ? measure.description : prefix + measure.description)
             }
         }
-        var lines: [[String]] = [header]
-        for rowKey in rowKeys {
+        let rows = rowKeys.map { rowKey -> (cells: [String], isTotal: Bool) in
             var line = memberLabels(rowKey, dimensions: query.rows)
             for columnKey in columnKeys {
                 let values = lookup[rowKey + columnKey]
                 for index in query.measures.indices { line.append(values?[index].description ?? "") }
             }
-            lines.append(line)
+            return (line, rowKey.contains(nil))
         }
-        let widths = header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
-        return lines.map { line in
-            line.enumerated().map { column, text in
-                let padding = String(repeating: " ", count: widths[column] - text.count)
-                return column < rowHeader.count ? text + padding : padding + text
-            }
-            .joined(separator: "  ")
-            .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }
-        .joined(separator: "\n")
+        return (header, query.rows.count, rows)
     }
 
     /// JSON: the dimensions and measures, then one object per cell (`null` for a total member), decimals as
@@ -136,6 +174,21 @@ extension MeasureValue {
         case .null: try container.encodeNil()
         }
     }
+}
+
+private func escapeHTML(_ text: String) -> String {
+    var out = ""
+    for character in text {
+        switch character {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.append(character)
+        }
+    }
+    return out
 }
 
 private func csvField(_ text: String) -> String {
