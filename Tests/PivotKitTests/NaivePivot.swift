@@ -94,6 +94,24 @@ enum NaivePivot {
                 if let value = table.decimals(name)?[row] { seen.insert(value.description) }
             }
             return String(seen.count)
+        case .percentile(let name, let percent):
+            // Independently of PivotKit: Foundation's Decimal, banker's rounding at 18 places.
+            let values = rows.compactMap { table.decimals(name)?[$0] }.sorted().map { Decimal(string: $0.description)! }
+            guard !values.isEmpty else { return "" }
+            let position = Decimal(values.count - 1) * Decimal(percent) / 100
+            var lowerPosition = Decimal()
+            var exact = position
+            NSDecimalRound(&lowerPosition, &exact, 0, .down)
+            let lower = NSDecimalNumber(decimal: lowerPosition).intValue
+            let fraction = position - lowerPosition
+            var value = values[lower]
+            if fraction != 0 && lower + 1 < values.count { value += (values[lower + 1] - values[lower]) * fraction }
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &value, 18, .bankers)
+            return ExactDecimal(
+                NSDecimalNumber(decimal: rounded).description(withLocale: Locale(identifier: "en_US_POSIX"))
+            )!
+            .description
         case .sum(let name), .min(let name), .max(let name), .avg(let name):
             let values = rows.compactMap { table.decimals(name)?[$0] }
             switch measure {

@@ -13,7 +13,8 @@ struct PivotDifferentialTests {
     ]
     static let measures: [Measure] = [
         .count, .sum("EffectiveCost"), .sum("ListCost"), .min("BilledCost"), .max("BilledCost"), .avg("EffectiveCost"),
-        .countDistinct("ResourceId"), .avg("ConsumedQuantity"), .min("ContractedCost"),
+        .countDistinct("ResourceId"), .avg("ConsumedQuantity"), .min("ContractedCost"), .percentile("BilledCost", 50),
+        .percentile("ListCost", 90), .percentile("EffectiveCost", 99),
     ]
     static let filters: [FilterExpression?] = [
         nil,

@@ -61,6 +61,24 @@ struct PivotExecutorTests {
         }
     }
 
+    @Test("percentiles interpolate between neighbours exactly")
+    func percentiles() throws {
+        let table = PivotFixtures.focusSample
+        let query = PivotQuery(
+            rows: [],
+            measures: [
+                .percentile("BilledCost", 50), .percentile("BilledCost", 99), .min("BilledCost"), .max("BilledCost"),
+            ],
+            filter: .compare(.column("ProviderName"), .equal, .text("Oracle"))
+        )
+        // Oracle's 7 BilledCost values sorted: 0, 0.00107392473, 0.012, 0.012, 0.08, 0.192, 0.24.
+        let cell = try #require(try query.run(on: table).cells.first)
+        #expect(cell.measures[0] == .decimal(try .parse("0.012")))
+        // Position 6 × 0.99 = 5.94: 0.192 + (0.24 − 0.192) × 0.94 = 0.23712.
+        #expect(cell.measures[1] == .decimal(try .parse("0.23712")))
+        #expect(cell.measures[2] == .decimal(.zero))
+    }
+
     @Test("clear errors for unknown or mistyped columns")
     func errors() {
         let table = PivotFixtures.focusSample

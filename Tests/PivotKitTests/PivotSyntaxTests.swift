@@ -18,8 +18,13 @@ struct PivotSyntaxTests {
     @Test("measure lists")
     func measures() throws {
         #expect(
-            try PivotSyntax.measures("sum(EffectiveCost),count(), COUNT_DISTINCT(ResourceId),avg(ListCost)")
-                == [.sum("EffectiveCost"), .count, .countDistinct("ResourceId"), .avg("ListCost")]
+            try PivotSyntax.measures(
+                "sum(EffectiveCost),count(), COUNT_DISTINCT(ResourceId),avg(ListCost),p90(BilledCost)"
+            )
+                == [
+                    .sum("EffectiveCost"), .count, .countDistinct("ResourceId"), .avg("ListCost"),
+                    .percentile("BilledCost", 90),
+                ]
         )
     }
 

@@ -86,6 +86,19 @@ struct PostgresCompilerTests {
         #expect(compiled.parameters == [.decimal(ExactDecimal(10)), .decimal(ExactDecimal(3))])
     }
 
+    @Test("percentiles return the ordered values, interpolated exactly by the reader")
+    func percentiles() throws {
+        let compiled = try compiler.compile(
+            PivotQuery(rows: [.column("ServiceName")], measures: [.percentile("BilledCost", 99)])
+        )
+        #expect(
+            compiled.sql.hasPrefix(
+                "SELECT d0, array_agg(v0 ORDER BY v0) FILTER (WHERE v0 IS NOT NULL) AS m0_values, GROUPING(d0) AS g\n"
+            )
+        )
+        #expect(compiled.columns == [.dimension(0), .percentileValues(0), .grouping])
+    }
+
     @Test("what cannot be compiled safely is refused with a reason")
     func refusals() {
         #expect(throws: PivotError.self) {

@@ -18,6 +18,8 @@ struct Grouping {
         var minimums: [Int128] = []
         var maximums: [Int128] = []
         var distinct: [Set<Int128>] = []
+        /// For percentiles: every non-null value of each group.
+        var values: [[Int128]] = []
         /// For count-distinct over dictionary codes: one bit per code per group, when that is small enough.
         var bitmaps: [[UInt64]] = []
         var bitmapWords = 0
@@ -223,6 +225,18 @@ struct Grouping {
         if case .none = input.source {
             accumulator.rows.withUnsafeMutableBufferPointer { rows in
                 for group in groupOf { rows[Int(group)] &+= 1 }
+            }
+            return
+        }
+        if case .percentile = input.measure, case .decimal(let column) = input.source {
+            while accumulator.values.count < groupCount { accumulator.values.append([]) }
+            for position in groupOf.indices {
+                let group = Int(groupOf[position])
+                let row = selection.map { Int($0[base + position]) } ?? base + position
+                accumulator.rows[group] += 1
+                if let nulls = column.nulls, nulls[row] { continue }
+                accumulator.nonNull[group] += 1
+                accumulator.values[group].append(column.values[row].units)
             }
             return
         }
@@ -462,6 +476,10 @@ struct Grouping {
         target.sums[slot] = sum
         target.minimums[slot] = Swift.min(target.minimums[slot], source.minimums[group])
         target.maximums[slot] = Swift.max(target.maximums[slot], source.maximums[group])
+        if group < source.values.count, !source.values[group].isEmpty {
+            while target.values.count <= slot { target.values.append([]) }
+            target.values[slot] += source.values[group]
+        }
         if source.bitmapWords > 0 {
             target.bitmapWords = source.bitmapWords
             while target.bitmaps.count <= slot {
@@ -489,6 +507,9 @@ struct Grouping {
         case .avg:
             return nonNull == 0
                 ? .null : .decimal(ExactDecimal(units: dividedHalfEven(accumulator.sums[slot], by: nonNull)))
+        case .percentile(_, let percent):
+            guard nonNull > 0, slot < accumulator.values.count else { return .null }
+            return .decimal(ExactDecimal(units: interpolatedPercentile(accumulator.values[slot].sorted(), percent)))
         case .countDistinct:
             if accumulator.bitmapWords > 0 {
                 guard slot < accumulator.bitmaps.count else { return .integer(0) }
@@ -497,6 +518,20 @@ struct Grouping {
             return .integer(slot < accumulator.distinct.count ? accumulator.distinct[slot].count : 0)
         }
     }
+}
+
+/// The linearly interpolated percentile of sorted values: position (n − 1) × p / 100 between two neighbours.
+func interpolatedPercentile(_ sorted: [Int128], _ percent: Int) -> Int128 {
+    let scaled = (sorted.count - 1) * percent
+    let lower = scaled / 100
+    let fraction = scaled % 100
+    guard fraction != 0, lower + 1 < sorted.count else { return sorted[lower] }
+    let step = (sorted[lower + 1] - sorted[lower]) * Int128(fraction)
+    // Round the exact value, (100 × lower + step) / 100, not the step: half to even depends on the whole sum.
+    let (scaled100, overflow) = sorted[lower].multipliedReportingOverflow(by: 100)
+    let (numerator, carry) = scaled100.addingReportingOverflow(step)
+    if overflow || carry { return sorted[lower] + dividedHalfEven(step, by: 100) }
+    return dividedHalfEven(numerator, by: 100)
 }
 
 /// `value / divisor`, rounded half to even.

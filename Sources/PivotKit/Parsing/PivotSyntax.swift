@@ -72,16 +72,26 @@ public enum PivotSyntax {
             case "max": measures.append(.max(column))
             case "avg": measures.append(.avg(column))
             case "count_distinct": measures.append(.countDistinct(column))
+            case let name where percentile(name) != nil: measures.append(.percentile(column, percentile(name)!))
             default:
                 throw PivotSyntaxError(
                     text: text,
                     column: start,
-                    message: "unknown measure \(name); use count(), sum, min, max, avg or count_distinct"
+                    message: "unknown measure \(name); use count(), sum, min, max, avg, count_distinct or p50/p90/p99"
                 )
             }
         } while parser.accept(.comma)
         try parser.expectEnd()
         return measures
+    }
+
+    /// `p90` → 90, for percentiles p1…p99.
+    static func percentile(_ name: String) -> Int? {
+        guard name.first == "p" || name.first == "P", let percent = Int(name.dropFirst()), (1...99).contains(percent)
+        else {
+            return nil
+        }
+        return percent
     }
 
     /// Parses sort keys: dimensions or measures, each descending with a leading `-` or a trailing `desc`
@@ -290,6 +300,10 @@ private struct Parser {
                 default: .countDistinct(column)
                 }
             return .measure(measure)
+        case let lowered where PivotSyntax.percentile(lowered) != nil:
+            let (column, _) = try identifier()
+            try expect(.rightParen)
+            return .measure(.percentile(column, PivotSyntax.percentile(lowered)!))
         default:
             throw error("unknown function \(name); use tag(key) or a measure such as sum(column)", at: start)
         }

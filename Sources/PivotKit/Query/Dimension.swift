@@ -44,6 +44,9 @@ public enum Measure: Sendable, Hashable, CustomStringConvertible {
     case avg(String)
     /// The exact number of distinct non-null values of a column.
     case countDistinct(String)
+    /// The `percent`-th percentile (1–99) of a decimal column's non-null values, interpolated linearly between
+    /// neighbours (as DuckDB's `quantile_cont`), exact, rounded half to even at 18 fractional digits when needed.
+    case percentile(String, Int)
 
     /// The measure as written in the textual syntax.
     public var description: String {
@@ -54,6 +57,7 @@ public enum Measure: Sendable, Hashable, CustomStringConvertible {
         case .max(let column): "max(\(column))"
         case .avg(let column): "avg(\(column))"
         case .countDistinct(let column): "count_distinct(\(column))"
+        case .percentile(let column, let percent): "p\(percent)(\(column))"
         }
     }
 
@@ -61,14 +65,16 @@ public enum Measure: Sendable, Hashable, CustomStringConvertible {
     public var column: String? {
         switch self {
         case .count: nil
-        case .sum(let column), .min(let column), .max(let column), .avg(let column), .countDistinct(let column): column
+        case .sum(let column), .min(let column), .max(let column), .avg(let column), .countDistinct(let column),
+            .percentile(let column, _):
+            column
         }
     }
 
     /// Whether the result is an amount in the billing currency (so currencies must not be mixed).
     var isMoney: Bool {
         switch self {
-        case .sum(let column), .min(let column), .max(let column), .avg(let column):
+        case .sum(let column), .min(let column), .max(let column), .avg(let column), .percentile(let column, _):
             Measure.moneyColumns.contains(column)
         case .count, .countDistinct: false
         }

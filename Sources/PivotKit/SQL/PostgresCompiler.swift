@@ -29,6 +29,9 @@ public struct CompiledPivot: Sendable, Hashable {
         /// The exact sum and the non-null count of an average's column, to be divided half to even at 18 digits
         /// by the reader, as the in-memory executor does (PostgreSQL's `avg` and `round` round differently).
         case averageParts(Int)
+        /// The ordered non-null values of a percentile's column (an array), interpolated exactly by the reader:
+        /// PostgreSQL's `percentile_cont` works in double precision.
+        case percentileValues(Int)
         /// The `GROUPING(...)` bitmask: bit `n - 1 - i` set when dimension `i` is rolled up in a total row.
         case grouping
     }
@@ -82,7 +85,12 @@ public struct PostgresPivotCompiler: Sendable {
         var select = names
         var columns: [CompiledPivot.OutputColumn] = dimensions.indices.map { .dimension($0) }
         for (index, measure) in query.measures.enumerated() {
-            if case .avg = measure {
+            if case .percentile = measure {
+                select.append(
+                    "array_agg(v\(index) ORDER BY v\(index)) FILTER (WHERE v\(index) IS NOT NULL) AS m\(index)_values"
+                )
+                columns.append(.percentileValues(index))
+            } else if case .avg = measure {
                 select.append("coalesce(sum(v\(index)), 0) AS m\(index)_sum")
                 select.append("count(v\(index)) AS m\(index)_count")
                 columns.append(.averageParts(index))
@@ -105,6 +113,11 @@ public struct PostgresPivotCompiler: Sendable {
         }
         if let having = query.having {
             let condition = try builder.having(having) { (measure) throws(PivotError) in
+                if case .percentile = measure {
+                    throw PivotError(
+                        "HAVING on a percentile is not compiled to SQL (it would be inexact): run it in memory"
+                    )
+                }
                 guard let index = query.measures.firstIndex(of: measure) else {
                     throw PivotError("HAVING refers to \(measure), which must also be one of the measures")
                 }
@@ -124,6 +137,7 @@ public struct PostgresPivotCompiler: Sendable {
         case .max: "max(\(input))"
         case .avg: "avg(\(input))"
         case .countDistinct: "count(DISTINCT \(input))"
+        case .percentile(_, let percent): "percentile_cont(\(Double(percent) / 100)) WITHIN GROUP (ORDER BY \(input))"
         }
     }
 
