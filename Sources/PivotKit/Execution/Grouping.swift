@@ -510,6 +510,9 @@ struct Grouping {
         case .percentile(_, let percent):
             guard nonNull > 0, slot < accumulator.values.count else { return .null }
             return .decimal(ExactDecimal(units: interpolatedPercentile(accumulator.values[slot].sorted(), percent)))
+        case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn:
+            // Derived measures never reach the accumulators: they are computed from base measures afterwards.
+            return .null
         case .countDistinct:
             if accumulator.bitmapWords > 0 {
                 guard slot < accumulator.bitmaps.count else { return .integer(0) }
@@ -518,6 +521,29 @@ struct Grouping {
             return .integer(slot < accumulator.distinct.count ? accumulator.distinct[slot].count : 0)
         }
     }
+}
+
+/// `lhs / rhs` of two fixed-point unit counts as units of 10⁻¹⁸, rounded half to even; `nil` if it does not fit.
+///
+/// Long division, one decimal digit at a time, so no intermediate exceeds the divisor times ten.
+func exactQuotient(_ lhs: Int128, _ rhs: Int128) -> Int128? {
+    let negative = (lhs < 0) != (rhs < 0)
+    let a = lhs.magnitude
+    let b = rhs.magnitude
+    guard b <= UInt128.max / 10 else { return nil }
+    var quotient = a / b
+    var remainder = a % b
+    for _ in 0..<ExactDecimal.fractionDigits {
+        remainder *= 10
+        let (scaled, overflow) = quotient.multipliedReportingOverflow(by: 10)
+        guard !overflow else { return nil }
+        quotient = scaled + remainder / b
+        remainder %= b
+    }
+    let twice = remainder * 2
+    if twice > b || (twice == b && quotient % 2 == 1) { quotient += 1 }
+    guard quotient <= UInt128(Int128.max) else { return nil }
+    return negative ? 0 - Int128(quotient) : Int128(quotient)
 }
 
 /// The linearly interpolated percentile of sorted values: position (n − 1) × p / 100 between two neighbours.

@@ -22,31 +22,140 @@ struct PivotExecutor {
         for dimension in dimensions {
             keys.append(try KeyColumn.make(dimension, table: table, calendar: calendar, rows: selection))
         }
+        // Derived measures are computed from aggregated ("base") ones after grouping.
+        var base: [Measure] = []
+        for measure in query.measures.flatMap(\.baseMeasures) where !base.contains(measure) { base.append(measure) }
         var measures: [MeasureInput] = []
-        for measure in query.measures { measures.append(try MeasureInput(measure, table: table)) }
+        for measure in base { measures.append(try MeasureInput(measure, table: table)) }
         try checkCurrencies(selection)
 
         var groups = Grouping(keys: keys, measures: measures)
         try groups.add(rows: selection, count: table.rowCount, parallelThreshold: query.parallelThreshold)
         if let top = query.top {
             guard !query.rows.isEmpty else { throw PivotError("a top-N needs at least one row dimension") }
-            guard let rank = query.measures.firstIndex(of: top.measure) else {
-                throw PivotError("the top-N ranks by \(top.measure), which must be one of the measures")
+            guard query.measures.contains(top.measure), let rank = base.firstIndex(of: top.measure) else {
+                throw PivotError("the top-N ranks by \(top.measure), which must be one of the aggregated measures")
             }
             guard top.count > 0 else { throw PivotError("a top-N keeps at least one member") }
-            try groups.foldOthers(
-                dimension: query.rows.count - 1,
-                count: top.count,
-                rank: rank,
-                measures: query.measures
-            )
+            try groups.foldOthers(dimension: query.rows.count - 1, count: top.count, rank: rank, measures: base)
         }
+        let requested = groupingSets()
+        var sets = requested
+        for set in referenceSets(for: requested) where !sets.contains(set) { sets.append(set) }
+        var baseCells: [[DimensionValue?]: [MeasureValue]] = [:]
         var cells: [PivotResult.Cell] = []
-        for set in groupingSets() {
-            cells += try groups.cells(keeping: set, rowDimensions: query.rows.count, measures: query.measures)
+        for set in sets {
+            for cell in try groups.cells(keeping: set, rowDimensions: query.rows.count, measures: base) {
+                baseCells[cell.rowValues + cell.columnValues] = cell.measures
+                if requested.contains(set) { cells.append(cell) }
+            }
+        }
+        if query.measures != base {
+            cells = cells.map { cell in
+                var final = cell
+                final.measures = query.measures.map { derive($0, cell: cell, base: base, cells: baseCells) }
+                return final
+            }
         }
         cells.sort(by: Self.order)
         return PivotResult(query: query, cells: try arrange(cells))
+    }
+
+    /// The grouping sets that percentages of totals, parents or columns refer to.
+    private func referenceSets(for requested: [[Bool]]) -> [[Bool]] {
+        let rows = query.rows.count
+        let columns = query.columns.count
+        var sets: [[Bool]] = []
+        func visit(_ measure: Measure) {
+            switch measure {
+            case .ratio(let lhs, let rhs), .difference(let lhs, let rhs):
+                visit(lhs)
+                visit(rhs)
+            case .percentOfTotal(let inner):
+                sets.append(Array(repeating: false, count: rows + columns))
+                visit(inner)
+            case .percentOfColumn(let inner):
+                for set in requested { sets.append(Array(repeating: false, count: rows) + set[rows...]) }
+                visit(inner)
+            case .percentOfParent(let inner):
+                for set in requested {
+                    var parent = set
+                    if let last = parent[..<rows].lastIndex(of: true) { parent[last] = false }
+                    sets.append(parent)
+                }
+                visit(inner)
+            default:
+                break
+            }
+        }
+        query.measures.forEach(visit)
+        return sets
+    }
+
+    /// The value of a (possibly derived) measure for a cell, from the base measures of it and its reference cells.
+    private func derive(
+        _ measure: Measure,
+        cell: PivotResult.Cell,
+        base: [Measure],
+        cells: [[DimensionValue?]: [MeasureValue]]
+    ) -> MeasureValue {
+        let rows = query.rows.count
+        func value(_ measure: Measure, at key: [DimensionValue?]) -> MeasureValue {
+            if let index = base.firstIndex(of: measure) { return cells[key]?[index] ?? .null }
+            return derive(
+                measure,
+                cell: PivotResult.Cell(
+                    rowValues: Array(key[..<rows]),
+                    columnValues: Array(key[rows...]),
+                    measures: []
+                ),
+                base: base,
+                cells: cells
+            )
+        }
+        let key = cell.rowValues + cell.columnValues
+        switch measure {
+        case .ratio(let lhs, let rhs):
+            return divide(value(lhs, at: key), by: value(rhs, at: key), scale: 1)
+        case .difference(let lhs, let rhs):
+            guard let a = decimal(value(lhs, at: key)), let b = decimal(value(rhs, at: key)) else { return .null }
+            return (try? a.subtracting(b)).map(MeasureValue.decimal) ?? .null
+        case .percentOfTotal(let inner):
+            return divide(
+                value(inner, at: key),
+                by: value(inner, at: Array(repeating: nil, count: key.count)),
+                scale: 100
+            )
+        case .percentOfColumn(let inner):
+            return divide(
+                value(inner, at: key),
+                by: value(inner, at: Array(repeating: nil, count: rows) + cell.columnValues),
+                scale: 100
+            )
+        case .percentOfParent(let inner):
+            var parent = cell.rowValues
+            if let last = parent.lastIndex(where: { $0 != nil }) { parent[last] = nil }
+            return divide(value(inner, at: key), by: value(inner, at: parent + cell.columnValues), scale: 100)
+        default:
+            return value(measure, at: key)
+        }
+    }
+
+    private func decimal(_ value: MeasureValue) -> ExactDecimal? {
+        switch value {
+        case .decimal(let amount): amount
+        case .integer(let count): ExactDecimal(count)
+        case .null: nil
+        }
+    }
+
+    /// `scale × lhs / rhs`, rounded half to even at 18 digits; null for a null operand or a zero divisor.
+    private func divide(_ lhs: MeasureValue, by rhs: MeasureValue, scale: Int) -> MeasureValue {
+        guard let a = decimal(lhs), let b = decimal(rhs), !b.isZero,
+            let numerator = try? a.multiplied(by: scale),
+            let quotient = exactQuotient(numerator.units, b.units)
+        else { return .null }
+        return .decimal(ExactDecimal(units: quotient))
     }
 
     /// Applies HAVING, the sort keys and the limit to the groups; totals stay, after the groups.
@@ -134,7 +243,8 @@ struct PivotExecutor {
     /// BillingCurrency as a dimension.
     private func checkCurrencies(_ selection: [Int32]?) throws(PivotError) {
         let dimensions = query.rows + query.columns
-        guard query.measures.contains(where: \.isMoney), !dimensions.contains(.column("BillingCurrency")),
+        guard query.measures.flatMap(\.baseMeasures).contains(where: \.isMoney),
+            !dimensions.contains(.column("BillingCurrency")),
             let currencies = table.strings("BillingCurrency")
         else { return }
         var seen = Set<UInt32>()

@@ -53,33 +53,15 @@ public enum PivotSyntax {
         return dimensions
     }
 
-    /// Parses `sum(EffectiveCost), count(), count_distinct(ResourceId)`.
+    /// Parses `sum(EffectiveCost), count(), count_distinct(ResourceId), p90(BilledCost),
+    /// ratio(sum(EffectiveCost), sum(ListCost)), pct_of_total(sum(BilledCost))`.
     public static func measures(_ text: String) throws(PivotSyntaxError) -> [Measure] {
         var parser = Parser(text)
         var measures: [Measure] = []
         repeat {
             let (name, start) = try parser.identifier()
             try parser.expect(.leftParen)
-            if name.lowercased() == "count", parser.accept(.rightParen) {
-                measures.append(.count)
-                continue
-            }
-            let (column, _) = try parser.identifier()
-            try parser.expect(.rightParen)
-            switch name.lowercased() {
-            case "sum": measures.append(.sum(column))
-            case "min": measures.append(.min(column))
-            case "max": measures.append(.max(column))
-            case "avg": measures.append(.avg(column))
-            case "count_distinct": measures.append(.countDistinct(column))
-            case let name where percentile(name) != nil: measures.append(.percentile(column, percentile(name)!))
-            default:
-                throw PivotSyntaxError(
-                    text: text,
-                    column: start,
-                    message: "unknown measure \(name); use count(), sum, min, max, avg, count_distinct or p50/p90/p99"
-                )
-            }
+            measures.append(try parser.measure(name, start: start))
         } while parser.accept(.comma)
         try parser.expectEnd()
         return measures
@@ -286,26 +268,59 @@ private struct Parser {
             let key = try nameOrText()
             try expect(.rightParen)
             return .tag(key)
-        case "count" where accept(.rightParen):
-            return .measure(.count)
-        case "sum", "min", "max", "avg", "count_distinct":
-            let (column, _) = try identifier()
-            try expect(.rightParen)
-            let measure: Measure =
-                switch name.lowercased() {
-                case "sum": .sum(column)
-                case "min": .min(column)
-                case "max": .max(column)
-                case "avg": .avg(column)
-                default: .countDistinct(column)
-                }
-            return .measure(measure)
+        case "count", "sum", "min", "max", "avg", "count_distinct", "ratio", "diff", "pct_of_total", "pct_of_parent",
+            "pct_of_column":
+            return .measure(try measure(name, start: start))
         case let lowered where PivotSyntax.percentile(lowered) != nil:
-            let (column, _) = try identifier()
-            try expect(.rightParen)
-            return .measure(.percentile(column, PivotSyntax.percentile(lowered)!))
+            return .measure(try measure(name, start: start))
         default:
             throw error("unknown function \(name); use tag(key) or a measure such as sum(column)", at: start)
+        }
+    }
+
+    /// A measure whose name and opening parenthesis were just read.
+    mutating func measure(_ name: String, start: Int) throws(PivotSyntaxError) -> Measure {
+        let lowered = name.lowercased()
+        switch lowered {
+        case "count" where accept(.rightParen):
+            return .count
+        case "ratio", "diff":
+            let (lhsName, lhsStart) = try identifier()
+            try expect(.leftParen)
+            let lhs = try measure(lhsName, start: lhsStart)
+            try expect(.comma)
+            let (rhsName, rhsStart) = try identifier()
+            try expect(.leftParen)
+            let rhs = try measure(rhsName, start: rhsStart)
+            try expect(.rightParen)
+            return lowered == "ratio" ? .ratio(lhs, rhs) : .difference(lhs, rhs)
+        case "pct_of_total", "pct_of_parent", "pct_of_column":
+            let (innerName, innerStart) = try identifier()
+            try expect(.leftParen)
+            let inner = try measure(innerName, start: innerStart)
+            try expect(.rightParen)
+            switch lowered {
+            case "pct_of_total": return .percentOfTotal(inner)
+            case "pct_of_parent": return .percentOfParent(inner)
+            default: return .percentOfColumn(inner)
+            }
+        default:
+            break
+        }
+        let (column, _) = try identifier()
+        try expect(.rightParen)
+        switch lowered {
+        case "sum": return .sum(column)
+        case "min": return .min(column)
+        case "max": return .max(column)
+        case "avg": return .avg(column)
+        case "count_distinct": return .countDistinct(column)
+        default:
+            if let percent = PivotSyntax.percentile(lowered) { return .percentile(column, percent) }
+            throw error(
+                "unknown measure \(name); use count(), sum, min, max, avg, count_distinct, p50/p90/p99, ratio, diff or pct_of_total/parent/column",
+                at: start
+            )
         }
     }
 

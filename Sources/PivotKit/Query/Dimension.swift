@@ -31,7 +31,7 @@ public enum PivotDimension: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A value computed over the rows of a group.
-public enum Measure: Sendable, Hashable, CustomStringConvertible {
+public indirect enum Measure: Sendable, Hashable, CustomStringConvertible {
     /// The number of rows.
     case count
     /// The exact sum of a decimal column (nulls skipped).
@@ -47,6 +47,17 @@ public enum Measure: Sendable, Hashable, CustomStringConvertible {
     /// The `percent`-th percentile (1–99) of a decimal column's non-null values, interpolated linearly between
     /// neighbours (as DuckDB's `quantile_cont`), exact, rounded half to even at 18 fractional digits when needed.
     case percentile(String, Int)
+    /// One measure divided by another (e.g. EffectiveCost / ListCost), rounded half to even at 18 digits; null
+    /// when the divisor is zero or null.
+    case ratio(Measure, Measure)
+    /// One measure minus another.
+    case difference(Measure, Measure)
+    /// A measure as a percentage of the grand total's.
+    case percentOfTotal(Measure)
+    /// A measure as a percentage of the cell one row level up (the subtotal it belongs to).
+    case percentOfParent(Measure)
+    /// A measure as a percentage of its column's total (all rows, same column members).
+    case percentOfColumn(Measure)
 
     /// The measure as written in the textual syntax.
     public var description: String {
@@ -58,8 +69,26 @@ public enum Measure: Sendable, Hashable, CustomStringConvertible {
         case .avg(let column): "avg(\(column))"
         case .countDistinct(let column): "count_distinct(\(column))"
         case .percentile(let column, let percent): "p\(percent)(\(column))"
+        case .ratio(let lhs, let rhs): "ratio(\(lhs), \(rhs))"
+        case .difference(let lhs, let rhs): "diff(\(lhs), \(rhs))"
+        case .percentOfTotal(let measure): "pct_of_total(\(measure))"
+        case .percentOfParent(let measure): "pct_of_parent(\(measure))"
+        case .percentOfColumn(let measure): "pct_of_column(\(measure))"
         }
     }
+
+    /// The aggregated measures this one is computed from (itself when it is aggregated directly).
+    var baseMeasures: [Measure] {
+        switch self {
+        case .ratio(let lhs, let rhs), .difference(let lhs, let rhs): lhs.baseMeasures + rhs.baseMeasures
+        case .percentOfTotal(let measure), .percentOfParent(let measure), .percentOfColumn(let measure):
+            measure.baseMeasures
+        default: [self]
+        }
+    }
+
+    /// Whether the measure is computed from other measures after aggregation.
+    var isDerived: Bool { baseMeasures != [self] }
 
     /// The column the measure reads, if any.
     public var column: String? {
@@ -68,6 +97,7 @@ public enum Measure: Sendable, Hashable, CustomStringConvertible {
         case .sum(let column), .min(let column), .max(let column), .avg(let column), .countDistinct(let column),
             .percentile(let column, _):
             column
+        case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn: nil
         }
     }
 
@@ -76,7 +106,8 @@ public enum Measure: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .sum(let column), .min(let column), .max(let column), .avg(let column), .percentile(let column, _):
             Measure.moneyColumns.contains(column)
-        case .count, .countDistinct: false
+        case .difference(let lhs, let rhs): lhs.isMoney || rhs.isMoney
+        case .count, .countDistinct, .ratio, .percentOfTotal, .percentOfParent, .percentOfColumn: false
         }
     }
 

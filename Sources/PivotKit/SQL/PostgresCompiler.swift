@@ -67,6 +67,11 @@ public struct PostgresPivotCompiler: Sendable {
     ///   not parse.
     public func compile(_ query: PivotQuery) throws(PivotError) -> CompiledPivot {
         if query.top != nil { throw PivotError("a top-N is not compiled to SQL yet: run it in memory") }
+        if let derived = query.measures.first(where: \.isDerived) {
+            throw PivotError(
+                "\(derived) is computed from other measures and is not compiled to SQL yet: run it in memory"
+            )
+        }
         var builder = Builder()
         let dimensions = query.rows + query.columns
         let names = (0..<dimensions.count).map { "d\($0)" }
@@ -138,6 +143,7 @@ public struct PostgresPivotCompiler: Sendable {
         case .avg: "avg(\(input))"
         case .countDistinct: "count(DISTINCT \(input))"
         case .percentile(_, let percent): "percentile_cont(\(Double(percent) / 100)) WITHIN GROUP (ORDER BY \(input))"
+        case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn: "NULL"
         }
     }
 
