@@ -350,11 +350,11 @@ struct Grouping {
         let width = keys.count
         // The rank measure per (parent…, member).
         let kept = (0..<width).map { $0 <= dimension }
-        let (order, merged) = try merge(keeping: kept, measures: measures)
+        let (members, totals) = try merge(keeping: kept, measures: measures)
         var byParent: [[UInt32]: [(member: UInt32, value: MeasureValue)]] = [:]
-        for (slot, codes) in order.enumerated() {
+        for (slot, codes) in members.enumerated() {
             let parent = Array(codes[..<dimension])
-            byParent[parent, default: []].append((codes[dimension], value(of: measures[rank], merged[rank], at: slot)))
+            byParent[parent, default: []].append((codes[dimension], value(of: measures[rank], totals[rank], at: slot)))
         }
         var folded = Set<[UInt32]>()
         let values = keys[dimension].values
@@ -368,35 +368,15 @@ struct Grouping {
         guard !folded.isEmpty else { return }
         let othersCode = UInt32(keys[dimension].values.count)
         keys[dimension].values.append(.others)
-        // Regroup: every group of a folded member moves to the parent's Others group.
-        var index: [[UInt32]: Int] = [:]
-        var newCodes: [UInt32] = []
-        var newAccumulators = accumulators.map { _ in Accumulator() }
-        for group in 0..<groupCount {
+        // Every group of a folded member moves to its parent's Others group.
+        let (order, merged) = try regroup(measures: measures) { group in
             var codes = Array(groupCodes[(group * width)..<((group + 1) * width)])
             if folded.contains(Array(codes[...dimension])) { codes[dimension] = othersCode }
-            let target: Int
-            if let existing = index[codes] {
-                target = existing
-            } else {
-                target = index.count
-                index[codes] = target
-                newCodes += codes
-                for measure in newAccumulators.indices { newAccumulators[measure].appendGroup() }
-            }
-            for measure in newAccumulators.indices {
-                try Self.merge(
-                    group,
-                    of: accumulators[measure],
-                    into: &newAccumulators[measure],
-                    at: target,
-                    name: measures[measure]
-                )
-            }
+            return codes
         }
-        groupCodes = newCodes
-        groupCount = index.count
-        accumulators = newAccumulators
+        groupCodes = order.flatMap { $0 }
+        groupCount = order.count
+        accumulators = merged
     }
 
     private static func isLarger(_ lhs: MeasureValue, than rhs: MeasureValue) -> Bool {
@@ -428,11 +408,27 @@ struct Grouping {
     /// The groups merged by the kept dimensions (the others set to `UInt32.max`), in order of first appearance.
     private func merge(keeping kept: [Bool], measures: [Measure]) throws(PivotError) -> ([[UInt32]], [Accumulator]) {
         let width = keys.count
+        var (order, merged) = try regroup(measures: measures) { group in
+            (0..<width).map { kept[$0] ? groupCodes[group * width + $0] : UInt32.max }
+        }
+        if groupCount == 0 && !kept.contains(true) {
+            // A grand total over no rows still exists.
+            order.append(Array(repeating: .max, count: width))
+            for measure in merged.indices { merged[measure].appendGroup() }
+        }
+        return (order, merged)
+    }
+
+    /// Merges the groups into new ones keyed by `codesOf(group)`, in order of first appearance.
+    private func regroup(
+        measures: [Measure],
+        _ codesOf: (Int) -> [UInt32]
+    ) throws(PivotError) -> ([[UInt32]], [Accumulator]) {
         var index: [[UInt32]: Int] = [:]
         var order: [[UInt32]] = []
         var merged = accumulators.map { _ in Accumulator() }
         for group in 0..<groupCount {
-            let codes = (0..<width).map { kept[$0] ? groupCodes[group * width + $0] : UInt32.max }
+            let codes = codesOf(group)
             let target: Int
             if let existing = index[codes] {
                 target = existing
@@ -451,11 +447,6 @@ struct Grouping {
                     name: measures[measure]
                 )
             }
-        }
-        if groupCount == 0 && !kept.contains(true) {
-            // A grand total over no rows still exists.
-            order.append(Array(repeating: .max, count: width))
-            for measure in merged.indices { merged[measure].appendGroup() }
         }
         return (order, merged)
     }
