@@ -94,7 +94,7 @@ enum NaivePivot {
                 if let value = table.decimals(name)?[row] { seen.insert(value.description) }
             }
             return String(seen.count)
-        case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn:
+        case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn, .change, .percentChange:
             // Derived measures are checked in PivotDerivedMeasureTests, not by the random queries.
             return "(derived)"
         case .percentile(let name, let percent):

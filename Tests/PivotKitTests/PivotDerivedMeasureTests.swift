@@ -69,3 +69,55 @@ struct PivotDerivedMeasureTests {
         #expect(throws: PivotError.self) { try PostgresPivotCompiler().compile(query) }
     }
 }
+
+@Suite("Pivot period over period")
+struct PivotPeriodTests {
+    @Test("change and pct_change compare each cell with the same cell one or more buckets earlier")
+    func changes() throws {
+        let query = PivotQuery(
+            rows: [.column("BillingCurrency"), .time("ChargePeriodStart", .month)],
+            measures: try PivotSyntax.measures(
+                "sum(BilledCost), change(sum(BilledCost)), pct_change(sum(BilledCost)), change(sum(BilledCost), 2)"
+            )
+        )
+        let result = try query.run(on: PivotFixtures.generated)
+        for currency in ["EUR", "USD"] {
+            let months = result.cells.filter { $0.rowValues[0] == .text(currency) }
+            #expect(months.map { $0.rowValues[1]?.description } == ["2024-01", "2024-02", "2024-03"])
+            let sums = months.map { cell -> ExactDecimal in
+                guard case .decimal(let value) = cell.measures[0] else { return .zero }
+                return value
+            }
+            #expect(months[0].measures[1] == .null)
+            #expect(months[1].measures[1] == .decimal(sums[1] - sums[0]))
+            #expect(months[2].measures[1] == .decimal(sums[2] - sums[1]))
+            #expect(months[2].measures[3] == .decimal(sums[2] - sums[0]))
+            #expect(months[1].measures[3] == .null)
+            guard case .decimal(let percent) = months[1].measures[2] else {
+                Issue.record("no percentage")
+                return
+            }
+            #expect(.decimal(percent) == percentChange(sums[1], from: sums[0]))
+        }
+    }
+
+    @Test("a period comparison needs a time dimension")
+    func needsTime() {
+        #expect(throws: PivotError.self) {
+            try PivotQuery(rows: [.column("ServiceName")], measures: [.change(.count, offset: 1)]).run(
+                on: PivotFixtures.focusSample
+            )
+        }
+    }
+
+    private func percentChange(_ now: ExactDecimal, from then: ExactDecimal) -> MeasureValue {
+        var quotient =
+            (Decimal(string: now.description)! - Decimal(string: then.description)!) * 100
+            / Decimal(string: then.description)!
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &quotient, 18, .bankers)
+        return .decimal(
+            ExactDecimal(NSDecimalNumber(decimal: rounded).description(withLocale: Locale(identifier: "en_US_POSIX")))!
+        )
+    }
+}

@@ -501,7 +501,7 @@ struct Grouping {
         case .percentile(_, let percent):
             guard nonNull > 0, slot < accumulator.values.count else { return .null }
             return .decimal(ExactDecimal(units: interpolatedPercentile(accumulator.values[slot].sorted(), percent)))
-        case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn:
+        case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn, .change, .percentChange:
             // Derived measures never reach the accumulators: they are computed from base measures afterwards.
             return .null
         case .countDistinct:

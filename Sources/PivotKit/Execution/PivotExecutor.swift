@@ -51,9 +51,12 @@ struct PivotExecutor {
             }
         }
         if query.measures != base {
+            let periods = try PeriodIndex(query: query, cells: baseCells, calendar: calendar)
             cells = cells.map { cell in
                 var final = cell
-                final.measures = query.measures.map { derive($0, cell: cell, base: base, cells: baseCells) }
+                final.measures = query.measures.map {
+                    derive($0, cell: cell, base: base, cells: baseCells, periods: periods)
+                }
                 return final
             }
         }
@@ -97,7 +100,8 @@ struct PivotExecutor {
         _ measure: Measure,
         cell: PivotResult.Cell,
         base: [Measure],
-        cells: [[DimensionValue?]: [MeasureValue]]
+        cells: [[DimensionValue?]: [MeasureValue]],
+        periods: PeriodIndex?
     ) -> MeasureValue {
         let rows = query.rows.count
         func value(_ measure: Measure, at key: [DimensionValue?]) -> MeasureValue {
@@ -110,7 +114,8 @@ struct PivotExecutor {
                     measures: []
                 ),
                 base: base,
-                cells: cells
+                cells: cells,
+                periods: periods
             )
         }
         let key = cell.rowValues + cell.columnValues
@@ -136,6 +141,18 @@ struct PivotExecutor {
             var parent = cell.rowValues
             if let last = parent.lastIndex(where: { $0 != nil }) { parent[last] = nil }
             return divide(value(inner, at: key), by: value(inner, at: parent + cell.columnValues), scale: 100)
+        case .change(let inner, let offset):
+            guard let earlier = periods?.key(key, shiftedBy: offset),
+                let now = decimal(value(inner, at: key)), let then = decimal(value(inner, at: earlier)),
+                let change = try? now.subtracting(then)
+            else { return .null }
+            return .decimal(change)
+        case .percentChange(let inner, let offset):
+            guard let earlier = periods?.key(key, shiftedBy: offset),
+                let now = decimal(value(inner, at: key)), let then = decimal(value(inner, at: earlier)),
+                let change = try? now.subtracting(then)
+            else { return .null }
+            return divide(.decimal(change), by: .decimal(then), scale: 100)
         default:
             return value(measure, at: key)
         }
@@ -320,5 +337,61 @@ struct MeasureInput {
         default:
             throw PivotError("\(measure) needs a decimal column; \(name) is not one")
         }
+    }
+}
+
+/// Finds, for a cell, the cell of an earlier time bucket with the same other members (period over period).
+struct PeriodIndex {
+    private let dimension: Int
+    private let bucket: TimeBucket
+    private let calendar: Calendar
+    private var members: [Int64: DimensionValue] = [:]
+
+    /// `nil` when the query has no change measure; throws when it has one but no time dimension.
+    init?(query: PivotQuery, cells: [[DimensionValue?]: [MeasureValue]], calendar: Calendar) throws(PivotError) {
+        func comparesPeriods(_ measure: Measure) -> Bool {
+            switch measure {
+            case .change, .percentChange: true
+            case .ratio(let lhs, let rhs), .difference(let lhs, let rhs): comparesPeriods(lhs) || comparesPeriods(rhs)
+            case .percentOfTotal(let inner), .percentOfParent(let inner), .percentOfColumn(let inner):
+                comparesPeriods(inner)
+            default: false
+            }
+        }
+        guard query.measures.contains(where: comparesPeriods) else { return nil }
+        let dimensions = query.rows + query.columns
+        guard let index = dimensions.lastIndex(where: { if case .time = $0 { true } else { false } }),
+            case .time(_, let bucket) = dimensions[index]
+        else {
+            throw PivotError("change and pct_change compare time buckets: add one, e.g. month(ChargePeriodStart)")
+        }
+        self.dimension = index
+        self.bucket = bucket
+        self.calendar = calendar
+        for key in cells.keys {
+            if case .time(let start, _)? = key[index] { members[start.microsecondsSinceEpoch] = key[index] }
+        }
+    }
+
+    /// The key of the same cell `offset` buckets earlier, if that bucket has data.
+    func key(_ key: [DimensionValue?], shiftedBy offset: Int) -> [DimensionValue?]? {
+        guard case .time(let start, _)? = key[dimension] else { return nil }
+        let component: Calendar.Component =
+            switch bucket {
+            case .hour: .hour
+            case .day: .day
+            case .week: .weekOfYear
+            case .month: .month
+            case .quarter: .quarter
+            case .year: .year
+            }
+        let date = Date(timeIntervalSince1970: TimeInterval(start.microsecondsSinceEpoch / 1_000_000))
+        let amount = bucket == .quarter ? -3 * offset : -offset
+        guard let earlier = calendar.date(byAdding: bucket == .quarter ? .month : component, value: amount, to: date),
+            let member = members[Int64(earlier.timeIntervalSince1970.rounded()) * 1_000_000]
+        else { return nil }
+        var shifted = key
+        shifted[dimension] = member
+        return shifted
     }
 }

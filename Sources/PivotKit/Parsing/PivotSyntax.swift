@@ -149,7 +149,7 @@ public enum PivotSyntax {
     }
 }
 
-private enum Token: Equatable {
+enum Token: Equatable {
     case identifier(String)
     case text(String)
     case number(String)
@@ -163,7 +163,7 @@ private enum Token: Equatable {
 private struct Parser {
     let text: String
     private var tokens: [(token: Token, column: Int)] = []
-    private var position = 0
+    var position = 0
     private var failure: PivotSyntaxError?
 
     init(_ text: String) {
@@ -173,7 +173,7 @@ private struct Parser {
 
     var column: Int { tokens[position].column }
 
-    private var current: Token { tokens[position].token }
+    var current: Token { tokens[position].token }
 
     private func error(_ message: String, at column: Int? = nil) -> PivotSyntaxError {
         PivotSyntaxError(text: text, column: column ?? self.column, message: message)
@@ -269,7 +269,7 @@ private struct Parser {
             try expect(.rightParen)
             return .tag(key)
         case "count", "sum", "min", "max", "avg", "count_distinct", "ratio", "diff", "pct_of_total", "pct_of_parent",
-            "pct_of_column":
+            "pct_of_column", "change", "pct_change":
             return .measure(try measure(name, start: start))
         case let lowered where PivotSyntax.percentile(lowered) != nil:
             return .measure(try measure(name, start: start))
@@ -294,6 +294,20 @@ private struct Parser {
             let rhs = try measure(rhsName, start: rhsStart)
             try expect(.rightParen)
             return lowered == "ratio" ? .ratio(lhs, rhs) : .difference(lhs, rhs)
+        case "change", "pct_change":
+            let (innerName, innerStart) = try identifier()
+            try expect(.leftParen)
+            let inner = try measure(innerName, start: innerStart)
+            var offset = 1
+            if accept(.comma) {
+                guard case .number(let text) = current, let value = Int(text), value > 0 else {
+                    throw error("the offset of \(lowered) is a whole number of periods, e.g. 12")
+                }
+                position += 1
+                offset = value
+            }
+            try expect(.rightParen)
+            return lowered == "change" ? .change(inner, offset: offset) : .percentChange(inner, offset: offset)
         case "pct_of_total", "pct_of_parent", "pct_of_column":
             let (innerName, innerStart) = try identifier()
             try expect(.leftParen)

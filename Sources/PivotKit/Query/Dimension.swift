@@ -58,6 +58,10 @@ public indirect enum Measure: Sendable, Hashable, CustomStringConvertible {
     case percentOfParent(Measure)
     /// A measure as a percentage of its column's total (all rows, same column members).
     case percentOfColumn(Measure)
+    /// A measure minus its value `offset` time buckets earlier (same other members); needs a time dimension.
+    case change(Measure, offset: Int)
+    /// The change as a percentage of the earlier value.
+    case percentChange(Measure, offset: Int)
 
     /// The measure as written in the textual syntax.
     public var description: String {
@@ -74,6 +78,9 @@ public indirect enum Measure: Sendable, Hashable, CustomStringConvertible {
         case .percentOfTotal(let measure): "pct_of_total(\(measure))"
         case .percentOfParent(let measure): "pct_of_parent(\(measure))"
         case .percentOfColumn(let measure): "pct_of_column(\(measure))"
+        case .change(let measure, let offset): offset == 1 ? "change(\(measure))" : "change(\(measure), \(offset))"
+        case .percentChange(let measure, let offset):
+            offset == 1 ? "pct_change(\(measure))" : "pct_change(\(measure), \(offset))"
         }
     }
 
@@ -81,7 +88,8 @@ public indirect enum Measure: Sendable, Hashable, CustomStringConvertible {
     var baseMeasures: [Measure] {
         switch self {
         case .ratio(let lhs, let rhs), .difference(let lhs, let rhs): lhs.baseMeasures + rhs.baseMeasures
-        case .percentOfTotal(let measure), .percentOfParent(let measure), .percentOfColumn(let measure):
+        case .percentOfTotal(let measure), .percentOfParent(let measure), .percentOfColumn(let measure),
+            .change(let measure, _), .percentChange(let measure, _):
             measure.baseMeasures
         default: [self]
         }
@@ -97,7 +105,7 @@ public indirect enum Measure: Sendable, Hashable, CustomStringConvertible {
         case .sum(let column), .min(let column), .max(let column), .avg(let column), .countDistinct(let column),
             .percentile(let column, _):
             column
-        case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn: nil
+        case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn, .change, .percentChange: nil
         }
     }
 
@@ -107,7 +115,8 @@ public indirect enum Measure: Sendable, Hashable, CustomStringConvertible {
         case .sum(let column), .min(let column), .max(let column), .avg(let column), .percentile(let column, _):
             Measure.moneyColumns.contains(column)
         case .difference(let lhs, let rhs): lhs.isMoney || rhs.isMoney
-        case .count, .countDistinct, .ratio, .percentOfTotal, .percentOfParent, .percentOfColumn: false
+        case .change(let measure, _): measure.isMoney
+        case .count, .countDistinct, .ratio, .percentOfTotal, .percentOfParent, .percentOfColumn, .percentChange: false
         }
     }
 

@@ -143,7 +143,7 @@ public struct PostgresPivotCompiler: Sendable {
         case .avg: "avg(\(input))"
         case .countDistinct: "count(DISTINCT \(input))"
         case .percentile(_, let percent): "percentile_cont(\(Double(percent) / 100)) WITHIN GROUP (ORDER BY \(input))"
-        case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn: "NULL"
+        case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn, .change, .percentChange: "NULL"
         }
     }
 
