@@ -87,6 +87,8 @@ enum NaivePivot {
         switch measure {
         case .count:
             return String(rows.count)
+        case .approxCountDistinct:
+            return "(approximate)"
         case .countDistinct(let name):
             var seen = Set<String>()
             for row in rows {

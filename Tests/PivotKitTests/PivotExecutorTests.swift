@@ -151,3 +151,38 @@ struct PivotExecutorTests {
         return .decimal(total)
     }
 }
+
+@Suite("Pivot approximate distinct counts")
+struct PivotApproximateTests {
+    @Test("HyperLogLog estimates stay within a few standard errors of the exact counts, totals included")
+    func withinError() throws {
+        let query = PivotQuery(
+            rows: [.column("ProviderName")],
+            measures: [
+                .countDistinct("ResourceId"), .approxCountDistinct("ResourceId"), .approxCountDistinct("SubAccountId"),
+            ],
+            totals: .grand
+        )
+        let result = try query.run(on: PivotFixtures.generated)
+        #expect(result.cells.count == 4)
+        for cell in result.cells {
+            guard case .integer(let exact) = cell.measures[0], case .integer(let estimate) = cell.measures[1] else {
+                Issue.record("not counts: \(cell)")
+                continue
+            }
+            // 1.6% standard error; 4 standard errors leave no room for flakiness with a fixed data set.
+            #expect(abs(Double(estimate - exact)) <= 0.065 * Double(exact), "\(cell)")
+        }
+        // Small cardinalities go through linear counting: within a few values.
+        let exactSubAccounts = try PivotQuery(
+            rows: [.column("ProviderName")],
+            measures: [.countDistinct("SubAccountId")]
+        )
+        .run(on: PivotFixtures.generated).cells.map(\.measures[0])
+        for (estimate, exact) in zip(result.groups.map(\.measures[2]), exactSubAccounts) {
+            guard case .integer(let e) = estimate, case .integer(let x) = exact else { continue }
+            #expect(abs(e - x) <= Swift.max(2, x / 30), "\(e) vs \(x)")
+        }
+        #expect(try PivotSyntax.measures("approx_count_distinct(ResourceId)") == [.approxCountDistinct("ResourceId")])
+    }
+}

@@ -20,6 +20,8 @@ struct Grouping {
         var distinct: [Set<Int128>] = []
         /// For percentiles: every non-null value of each group.
         var values: [[Int128]] = []
+        /// For approximate distinct counts: HyperLogLog registers, `HyperLogLog.registers` per group.
+        var sketches: [[UInt8]] = []
         /// For count-distinct over dictionary codes: one bit per code per group, when that is small enough.
         var bitmaps: [[UInt64]] = []
         var bitmapWords = 0
@@ -207,6 +209,36 @@ struct Grouping {
         accumulators[index] = Accumulator()
         defer { accumulators[index] = accumulator }
         let input = measures[index]
+        if case .approxCountDistinct = input.measure {
+            while accumulator.sketches.count < groupCount {
+                accumulator.sketches.append([UInt8](repeating: 0, count: HyperLogLog.registers))
+            }
+            for position in groupOf.indices {
+                let group = Int(groupOf[position])
+                let row = selection.map { Int($0[base + position]) } ?? base + position
+                accumulator.rows[group] += 1
+                let hashed: UInt64
+                switch input.source {
+                case .decimal(let column):
+                    if let nulls = column.nulls, nulls[row] { continue }
+                    let units = column.values[row].units
+                    hashed = HyperLogLog.hash(
+                        UInt64(truncatingIfNeeded: units) ^ HyperLogLog.hash(UInt64(truncatingIfNeeded: units >> 64))
+                    )
+                case .codes(let codes, let nullCode, _):
+                    if codes[row] == nullCode { continue }
+                    hashed = HyperLogLog.hash(UInt64(codes[row]))
+                case .timestamps(let column):
+                    if let nulls = column.nulls, nulls[row] { continue }
+                    hashed = HyperLogLog.hash(UInt64(bitPattern: column.values[row]))
+                case .none:
+                    continue
+                }
+                accumulator.nonNull[group] += 1
+                HyperLogLog.insert(hashed, into: &accumulator.sketches[group])
+            }
+            return
+        }
         if case .codes(let codes, let nullCode, let domain) = input.source {
             let words = (domain + 63) / 64
             if words * groupCount <= 1 << 21 {
@@ -467,6 +499,17 @@ struct Grouping {
         target.sums[slot] = sum
         target.minimums[slot] = Swift.min(target.minimums[slot], source.minimums[group])
         target.maximums[slot] = Swift.max(target.maximums[slot], source.maximums[group])
+        if group < source.sketches.count {
+            while target.sketches.count <= slot {
+                target.sketches.append([UInt8](repeating: 0, count: HyperLogLog.registers))
+            }
+            for register in 0..<HyperLogLog.registers {
+                target.sketches[slot][register] = Swift.max(
+                    target.sketches[slot][register],
+                    source.sketches[group][register]
+                )
+            }
+        }
         if group < source.values.count, !source.values[group].isEmpty {
             while target.values.count <= slot { target.values.append([]) }
             target.values[slot] += source.values[group]
@@ -498,6 +541,9 @@ struct Grouping {
         case .avg:
             return nonNull == 0
                 ? .null : .decimal(ExactDecimal(units: dividedHalfEven(accumulator.sums[slot], by: nonNull)))
+        case .approxCountDistinct:
+            guard slot < accumulator.sketches.count else { return .integer(0) }
+            return .integer(HyperLogLog.estimate(accumulator.sketches[slot]))
         case .percentile(_, let percent):
             guard nonNull > 0, slot < accumulator.values.count else { return .null }
             return .decimal(ExactDecimal(units: interpolatedPercentile(accumulator.values[slot].sorted(), percent)))

@@ -316,6 +316,10 @@ struct MeasureInput {
         switch (measure, column.data) {
         case (_, .decimal(let values)):
             source = .decimal(values)
+        case (.approxCountDistinct, .string(let values)):
+            source = .codes(values.codes, nullCode: StringColumn.nullCode, domain: values.dictionary.count)
+        case (.approxCountDistinct, .timestamp(let values)):
+            source = .timestamps(values)
         case (.countDistinct, .string(let values)):
             source = .codes(values.codes, nullCode: StringColumn.nullCode, domain: values.dictionary.count)
         case (.countDistinct, .tags(let values)):

@@ -268,7 +268,8 @@ private struct Parser {
             let key = try nameOrText()
             try expect(.rightParen)
             return .tag(key)
-        case "count", "sum", "min", "max", "avg", "count_distinct", "ratio", "diff", "pct_of_total", "pct_of_parent",
+        case "count", "sum", "min", "max", "avg", "count_distinct", "approx_count_distinct", "ratio", "diff",
+            "pct_of_total", "pct_of_parent",
             "pct_of_column", "change", "pct_change":
             return .measure(try measure(name, start: start))
         case let lowered where PivotSyntax.percentile(lowered) != nil:
@@ -329,6 +330,7 @@ private struct Parser {
         case "max": return .max(column)
         case "avg": return .avg(column)
         case "count_distinct": return .countDistinct(column)
+        case "approx_count_distinct": return .approxCountDistinct(column)
         default:
             if let percent = PivotSyntax.percentile(lowered) { return .percentile(column, percent) }
             throw error(

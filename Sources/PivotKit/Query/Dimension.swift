@@ -44,6 +44,9 @@ public indirect enum Measure: Sendable, Hashable, CustomStringConvertible {
     case avg(String)
     /// The exact number of distinct non-null values of a column.
     case countDistinct(String)
+    /// An estimate of the number of distinct non-null values (HyperLogLog with 4,096 registers: a standard error
+    /// of about 1.6%; linear counting below about 10,000 values), in 4 KiB per group.
+    case approxCountDistinct(String)
     /// The `percent`-th percentile (1–99) of a decimal column's non-null values, interpolated linearly between
     /// neighbours (as DuckDB's `quantile_cont`), exact, rounded half to even at 18 fractional digits when needed.
     case percentile(String, Int)
@@ -72,6 +75,7 @@ public indirect enum Measure: Sendable, Hashable, CustomStringConvertible {
         case .max(let column): "max(\(column))"
         case .avg(let column): "avg(\(column))"
         case .countDistinct(let column): "count_distinct(\(column))"
+        case .approxCountDistinct(let column): "approx_count_distinct(\(column))"
         case .percentile(let column, let percent): "p\(percent)(\(column))"
         case .ratio(let lhs, let rhs): "ratio(\(lhs), \(rhs))"
         case .difference(let lhs, let rhs): "diff(\(lhs), \(rhs))"
@@ -103,7 +107,7 @@ public indirect enum Measure: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .count: nil
         case .sum(let column), .min(let column), .max(let column), .avg(let column), .countDistinct(let column),
-            .percentile(let column, _):
+            .approxCountDistinct(let column), .percentile(let column, _):
             column
         case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn, .change, .percentChange: nil
         }
@@ -116,7 +120,9 @@ public indirect enum Measure: Sendable, Hashable, CustomStringConvertible {
             Measure.moneyColumns.contains(column)
         case .difference(let lhs, let rhs): lhs.isMoney || rhs.isMoney
         case .change(let measure, _): measure.isMoney
-        case .count, .countDistinct, .ratio, .percentOfTotal, .percentOfParent, .percentOfColumn, .percentChange: false
+        case .count, .countDistinct, .approxCountDistinct, .ratio, .percentOfTotal, .percentOfParent, .percentOfColumn,
+            .percentChange:
+            false
         }
     }
 

@@ -67,6 +67,13 @@ public struct PostgresPivotCompiler: Sendable {
     ///   not parse.
     public func compile(_ query: PivotQuery) throws(PivotError) -> CompiledPivot {
         if query.top != nil { throw PivotError("a top-N is not compiled to SQL yet: run it in memory") }
+        if let approximate = query.measures.flatMap(\.baseMeasures).first(where: {
+            if case .approxCountDistinct = $0 { true } else { false }
+        }) {
+            throw PivotError(
+                "\(approximate) has no exact PostgreSQL equivalent: use count_distinct, or run it in memory"
+            )
+        }
         if let derived = query.measures.first(where: \.isDerived) {
             throw PivotError(
                 "\(derived) is computed from other measures and is not compiled to SQL yet: run it in memory"
@@ -141,7 +148,7 @@ public struct PostgresPivotCompiler: Sendable {
         case .min: "min(\(input))"
         case .max: "max(\(input))"
         case .avg: "avg(\(input))"
-        case .countDistinct: "count(DISTINCT \(input))"
+        case .countDistinct, .approxCountDistinct: "count(DISTINCT \(input))"
         case .percentile(_, let percent): "percentile_cont(\(Double(percent) / 100)) WITHIN GROUP (ORDER BY \(input))"
         case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn, .change, .percentChange: "NULL"
         }
