@@ -39,9 +39,9 @@ func residentMegabytes() -> Double {
 var table = CostTable()
 let loadSeconds = try seconds {
     let reader = try FocusCSVReader(path: file, options: FocusReadOptions(requiredColumns: []))
-    var batches: [CostTable] = []
-    while let batch = try reader.nextBatch() { batches.append(batch.table) }
-    table = CostTable.concatenating(batches)
+    let builder = CostTable.Builder()
+    while let batch = try reader.nextBatch() { builder.append(batch.table) }
+    table = builder.build()
 }
 
 let regions: [FilterExpression.Literal] = ["us-east-1", "eu-west-1", "eastus", "westeurope", "us-central1"].map {

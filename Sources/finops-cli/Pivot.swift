@@ -108,12 +108,12 @@ extension FinOps {
             if files.isEmpty {
                 table = try await storeOptions.location.openEmbedded().read(.all)
             } else {
-                var batches: [CostTable] = []
+                let builder = CostTable.Builder()
                 for file in files {
                     let reader = try FocusCSVReader(path: file)
-                    while let batch = try reader.nextBatch() { batches.append(batch.table) }
+                    while let batch = try reader.nextBatch() { builder.append(batch.table) }
                 }
-                table = CostTable.concatenating(batches)
+                table = builder.build()
             }
             let result: PivotResult
             do {

@@ -137,27 +137,9 @@ public struct CostTable: Sendable {
     public static func concatenating(_ tables: [CostTable]) -> CostTable {
         let nonEmpty = tables.filter { $0.rowCount > 0 || !$0.columns.isEmpty }
         if nonEmpty.count == 1 { return nonEmpty[0] }
-        var names: [String] = []
-        var kinds: [String: ColumnData] = [:]
-        for table in nonEmpty {
-            for column in table.columns where kinds[column.name] == nil {
-                names.append(column.name)
-                kinds[column.name] = column.data
-            }
-        }
-        let total = nonEmpty.reduce(0) { $0 + $1.rowCount }
-        var merged: [Column] = []
-        merged.reserveCapacity(names.count)
-        for name in names {
-            let parts = nonEmpty.map { ($0.column(named: name)?.data, $0.rowCount) }
-            switch kinds[name]! {
-            case .string: merged.append(Column(name: name, data: .string(mergeStrings(parts, total: total))))
-            case .decimal: merged.append(Column(name: name, data: .decimal(mergeDecimals(parts, total: total))))
-            case .timestamp: merged.append(Column(name: name, data: .timestamp(mergeTimestamps(parts, total: total))))
-            case .tags: merged.append(Column(name: name, data: .tags(mergeTags(parts, total: total))))
-            }
-        }
-        return CostTable(rowCount: total, columns: merged)
+        let builder = Builder()
+        for table in nonEmpty { builder.append(table) }
+        return builder.build()
     }
 }
 
@@ -167,89 +149,4 @@ extension NullMask {
         for row in rows { mask.append(self[row]) }
         return mask
     }
-}
-
-private func mergeStrings(_ parts: [(CostTable.ColumnData?, Int)], total: Int) -> StringColumn {
-    var dictionary: [String] = []
-    var interner = ByteInterner()
-    var codes: [UInt32] = []
-    codes.reserveCapacity(total)
-    for (data, rows) in parts {
-        guard case .string(let column)? = data else {
-            codes.append(contentsOf: repeatElement(StringColumn.nullCode, count: rows))
-            continue
-        }
-        let remap = column.dictionary.map { value -> UInt32 in
-            var utf8 = value
-            let (code, isNew) = utf8.withUTF8 { interner.intern($0) }
-            if isNew { dictionary.append(value) }
-            return code
-        }
-        remap.withUnsafeBufferPointer { remap in
-            for code in column.codes { codes.append(code == StringColumn.nullCode ? code : remap[Int(code)]) }
-        }
-    }
-    return StringColumn(codes: codes, dictionary: dictionary)
-}
-
-private func mergeTags(_ parts: [(CostTable.ColumnData?, Int)], total: Int) -> TagColumn {
-    // Sets are appended, not deduplicated: hashing every tag set costs more than the few repeats save.
-    var sets: [TagSet] = []
-    var codes: [UInt32] = []
-    codes.reserveCapacity(total)
-    for (data, rows) in parts {
-        guard case .tags(let column)? = data else {
-            codes.append(contentsOf: repeatElement(TagColumn.nullCode, count: rows))
-            continue
-        }
-        let offset = UInt32(sets.count)
-        sets.append(contentsOf: column.sets)
-        for code in column.codes { codes.append(code == TagColumn.nullCode ? code : code &+ offset) }
-    }
-    return TagColumn(codes: codes, sets: sets)
-}
-
-private func mergeNulls(_ parts: [(NullMask?, Int, present: Bool)], total: Int) -> NullMask? {
-    guard parts.contains(where: { !$0.present || $0.0 != nil }) else { return nil }
-    var mask = NullMask()
-    for (nulls, rows, present) in parts {
-        if let nulls {
-            mask.append(contentsOf: nulls)
-        } else {
-            mask.append(repeating: !present, count: rows)
-        }
-    }
-    return mask
-}
-
-private func mergeDecimals(_ parts: [(CostTable.ColumnData?, Int)], total: Int) -> DecimalColumn {
-    var values: [ExactDecimal] = []
-    values.reserveCapacity(total)
-    var nullParts: [(NullMask?, Int, present: Bool)] = []
-    for (data, rows) in parts {
-        if case .decimal(let column)? = data {
-            values.append(contentsOf: column.values)
-            nullParts.append((column.nulls, rows, true))
-        } else {
-            values.append(contentsOf: repeatElement(.zero, count: rows))
-            nullParts.append((nil, rows, false))
-        }
-    }
-    return DecimalColumn(values: values, nulls: mergeNulls(nullParts, total: total))
-}
-
-private func mergeTimestamps(_ parts: [(CostTable.ColumnData?, Int)], total: Int) -> TimestampColumn {
-    var values: [Int64] = []
-    values.reserveCapacity(total)
-    var nullParts: [(NullMask?, Int, present: Bool)] = []
-    for (data, rows) in parts {
-        if case .timestamp(let column)? = data {
-            values.append(contentsOf: column.values)
-            nullParts.append((column.nulls, rows, true))
-        } else {
-            values.append(contentsOf: repeatElement(0, count: rows))
-            nullParts.append((nil, rows, false))
-        }
-    }
-    return TimestampColumn(values: values, nulls: mergeNulls(nullParts, total: total))
 }

@@ -1,4 +1,5 @@
 import FinOpsCore
+import FinOpsTestSupport
 import Testing
 
 @Suite("Timestamp")
@@ -60,5 +61,29 @@ struct NullMaskTests {
         actual.append(repeating: true, count: 70)
         actual.append(repeating: false, count: 3)
         #expect(actual == expected)
+    }
+}
+
+@Suite("CostTable builder")
+struct CostTableBuilderTests {
+    @Test("batches with different columns build one table; missing cells are null, dictionaries merged")
+    func heterogeneousBatches() throws {
+        let first = try Fixtures.readAll(Fixtures.file(Fixtures.csv([["ServiceName": "EC2"], ["ServiceName": "S3"]]))).0
+        let second = try Fixtures.readAll(
+            Fixtures.file(Fixtures.csv([["ServiceName": "S3", "x_Team": "core"]], extraColumns: ["x_Team"]))
+        ).0
+        let builder = CostTable.Builder()
+        builder.append(first)
+        builder.append(second)
+        builder.append(first)
+        let table = builder.build()
+        #expect(table.rowCount == 5)
+        #expect(builder.count == 5)
+        let services = try #require(table.strings("ServiceName"))
+        #expect((0..<5).map { services[$0] } == ["EC2", "S3", "S3", "EC2", "S3"])
+        #expect(Set(services.dictionary) == ["EC2", "S3"])
+        let team = try #require(table.strings("x_Team"))
+        #expect((0..<5).map { team[$0] } == [nil, nil, "core", nil, nil])
+        #expect(try table.decimals("BilledCost")?.sum() == ExactDecimal.parse("7.5"))
     }
 }
