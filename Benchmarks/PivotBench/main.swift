@@ -38,10 +38,7 @@ func residentMegabytes() -> Double {
 // The peers' file is FOCUS-like, not complete FOCUS: no column is required.
 var table = CostTable()
 let loadSeconds = try seconds {
-    let reader = try FocusCSVReader(path: file, options: FocusReadOptions(requiredColumns: []))
-    let builder = CostTable.Builder()
-    while let batch = try reader.nextBatch() { builder.append(batch.table) }
-    table = builder.build()
+    table = try FocusCSVReader(path: file, options: FocusReadOptions(requiredColumns: [])).readTable()
 }
 
 let regions: [FilterExpression.Literal] = ["us-east-1", "eu-west-1", "eastus", "westeurope", "us-central1"].map {

@@ -108,12 +108,9 @@ extension FinOps {
             if files.isEmpty {
                 table = try await storeOptions.location.openEmbedded().read(.all)
             } else {
-                let builder = CostTable.Builder()
-                for file in files {
-                    let reader = try FocusCSVReader(path: file)
-                    while let batch = try reader.nextBatch() { builder.append(batch.table) }
-                }
-                table = builder.build()
+                var tables: [CostTable] = []
+                for file in files { tables.append(try FocusCSVReader(path: file).readTable()) }
+                table = CostTable.concatenating(tables)
             }
             let result: PivotResult
             do {

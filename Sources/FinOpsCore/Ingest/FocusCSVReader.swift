@@ -186,6 +186,24 @@ public final class FocusCSVReader {
         ahead = job
     }
 
+    /// Reads the rest of the file into one table, reserving room from the first batch's share of the file.
+    ///
+    /// With ``FocusReadOptions/skipInvalidRows``, rejected rows are left out and counted in ``rejectedRowCount``.
+    /// - Throws: ``IngestError`` for the first row with an error, unless rows with errors are skipped.
+    public func readTable() throws(IngestError) -> CostTable {
+        let builder = CostTable.Builder()
+        var reserved = false
+        while let batch = try nextBatch() {
+            builder.append(batch.table)
+            let (read, size) = progress
+            if !reserved, read > 0, size > read {
+                reserved = true
+                builder.reserveCapacity(Int(Double(builder.count) * Double(size) / Double(read) * 1.02) + 1024)
+            }
+        }
+        return builder.build()
+    }
+
     private func scanFailure(_ failure: CSVScanner.Failure) -> IngestError {
         IngestError(
             failure.isFieldCount ? .wrongFieldCount : .badQuoting,

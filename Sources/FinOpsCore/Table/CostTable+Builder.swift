@@ -8,6 +8,7 @@ extension CostTable {
         private var names: [String] = []
         private var columns: [String: ColumnBuilder] = [:]
         private var rowCount = 0
+        private var capacity = 0
 
         /// An empty builder.
         public init() {}
@@ -22,6 +23,7 @@ extension CostTable {
             for column in table.columns where columns[column.name] == nil {
                 names.append(column.name)
                 columns[column.name] = ColumnBuilder(like: column.data, nullRows: rowCount)
+                if capacity > 0 { columns[column.name]!.reserveCapacity(capacity) }
             }
             for name in names {
                 if let column = table.column(named: name) {
@@ -31,6 +33,12 @@ extension CostTable {
                 }
             }
             rowCount += table.rowCount
+        }
+
+        /// Prepares room for about `rows` rows in total, so columns grow once instead of doubling repeatedly.
+        public func reserveCapacity(_ rows: Int) {
+            capacity = max(capacity, rows)
+            for builder in columns.values { builder.reserveCapacity(rows) }
         }
 
         /// The table of every row appended.
@@ -67,6 +75,14 @@ private final class ColumnBuilder {
         case .tags: kind = .tags
         }
         appendNulls(nullRows)
+    }
+
+    func reserveCapacity(_ rows: Int) {
+        switch kind {
+        case .string, .tags: codes.reserveCapacity(rows)
+        case .decimal: decimals.reserveCapacity(rows)
+        case .timestamp: times.reserveCapacity(rows)
+        }
     }
 
     func appendNulls(_ rows: Int) {
