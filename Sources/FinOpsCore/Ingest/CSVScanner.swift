@@ -60,8 +60,6 @@ final class CSVScanner {
     private var start = 0
     private var end = 0
     private var atEOF = false
-    private var scratch: UnsafeMutablePointer<UInt8>
-    private var scratchCapacity = 4096
     private var nextLine = 1
     private var nextRow = 0
 
@@ -71,13 +69,11 @@ final class CSVScanner {
         self.buffer = .allocate(capacity: bufferSize)
         self.spareCapacity = bufferSize
         self.spare = .allocate(capacity: bufferSize)
-        self.scratch = .allocate(capacity: scratchCapacity)
     }
 
     deinit {
         buffer.deallocate()
         spare.deallocate()
-        scratch.deallocate()
     }
 
     /// How far into the file reading has got, in bytes on disk.
@@ -99,11 +95,7 @@ final class CSVScanner {
         nextRow = 0
         if let failure = batch.failure { return .failure(failure) }
         guard batch.count == 1 else { return nil }
-        return .success(
-            (0..<batch.columns).map { field in
-                Array(bytes(start: batch.starts[field], end: batch.ends[field], flags: batch.flags[field]))
-            }
-        )
+        return .success((0..<batch.columns).map { batch.fieldBytes(row: 0, column: $0) })
     }
 
     /// Splits up to `maxRows` records that are in the buffer (refilling it first) into `batch`.
@@ -180,28 +172,6 @@ final class CSVScanner {
                 try refill()
             }
         }
-    }
-
-    /// The bytes of a field of the header, with `""` unescaped; valid until the next call.
-    @inline(__always)
-    private func bytes(start: Int32, end: Int32, flags: UInt8) -> UnsafeBufferPointer<UInt8> {
-        let lower = Int(start)
-        let upper = Int(end)
-        guard flags & 2 != 0 else { return UnsafeBufferPointer(start: buffer + lower, count: upper - lower) }
-        if upper - lower > scratchCapacity {
-            scratch.deallocate()
-            scratchCapacity = upper - lower
-            scratch = .allocate(capacity: scratchCapacity)
-        }
-        var index = lower
-        var count = 0
-        while index < upper {
-            let byte = buffer[index]
-            scratch[count] = byte
-            count += 1
-            index += byte == UInt8(ascii: "\"") ? 2 : 1
-        }
-        return UnsafeBufferPointer(start: scratch, count: count)
     }
 
     /// A record of the batch being scanned, as written, without its line end.
@@ -374,12 +344,13 @@ private func hasSpecialByte(_ word: UInt64) -> Bool {
 }
 
 extension RecordBatch {
-    /// The text of a field as written (with `""` unescaped).
-    func fieldText(row: Int, column: Int) -> String {
+    /// The bytes of a field, with `""` unescaped.
+    func fieldBytes(row: Int, column: Int) -> [UInt8] {
         let index = row * columns + column
         let lower = Int(starts[index])
         let upper = Int(ends[index])
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(upper - lower)
         var position = lower
         while position < upper {
             let byte = base![position]
@@ -387,7 +358,12 @@ extension RecordBatch {
             // Inside a field with escapes, `""` stands for one quote.
             position += flags[index] & 2 != 0 && byte == UInt8(ascii: "\"") ? 2 : 1
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
+    }
+
+    /// The text of a field as written (with `""` unescaped).
+    func fieldText(row: Int, column: Int) -> String {
+        String(decoding: fieldBytes(row: row, column: column), as: UTF8.self)
     }
 
     /// A record as written, without its line end.
