@@ -8,6 +8,7 @@ struct KilledIngestTests {
     @Test("an ingest killed with SIGKILL mid-way leaves the store with the previous data intact")
     func killedIngest() async throws {
         let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let storePath = directory.appendingPathComponent("store")
         let small = directory.appendingPathComponent("small.csv").path
         let big = directory.appendingPathComponent("big.csv").path
