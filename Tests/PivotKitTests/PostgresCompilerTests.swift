@@ -99,11 +99,46 @@ struct PostgresCompilerTests {
         #expect(compiled.columns == [.dimension(0), .percentileValues(0), .grouping])
     }
 
+    @Test("a top-N ranks members per parent with a window function and groups the rest as Others")
+    func topN() throws {
+        let query = PivotQuery(
+            rows: [.column("ProviderName"), .column("ServiceName")],
+            measures: [.sum("ListCost"), .count],
+            totals: .all,
+            top: TopN(3, by: .sum("ListCost"))
+        )
+        let compiled = try compiler.compile(query)
+        #expect(
+            compiled.sql.hasPrefix(
+                "WITH filtered AS (SELECT \"provider_name\" AS d0, \"service_name\" AS d1, \"list_cost\" AS v0 FROM finops.cost_rows),\n"
+            )
+        )
+        #expect(
+            compiled.sql.contains(
+                "row_number() OVER (PARTITION BY d0 ORDER BY coalesce(sum(v0), 0) DESC, d1 COLLATE \"C\") AS rank"
+            )
+        )
+        #expect(
+            compiled.sql.contains(
+                "CASE WHEN ranking.rank <= $1 THEN filtered.d1 END AS d1, (ranking.rank > $1) AS others"
+            )
+        )
+        #expect(compiled.sql.contains("GROUP BY GROUPING SETS ((), (d0), (d0, d1, others))"))
+        #expect(compiled.parameters == [.integer(3)])
+        #expect(compiled.columns.contains(.others(1)))
+        #expect(throws: PivotError.self) {
+            try compiler.compile(
+                PivotQuery(
+                    rows: [.column("ServiceName")],
+                    measures: [.percentile("BilledCost", 50)],
+                    top: TopN(3, by: .percentile("BilledCost", 50))
+                )
+            )
+        }
+    }
+
     @Test("what cannot be compiled safely is refused with a reason")
     func refusals() {
-        #expect(throws: PivotError.self) {
-            try compiler.compile(PivotQuery(rows: [.column("ServiceName")], top: TopN(3, by: .count)))
-        }
         #expect(throws: PivotError.self) {
             try compiler.compile(
                 PivotQuery(rows: [], filter: .compare(.column("ChargePeriodStart"), .greater, .text("yesterday")))

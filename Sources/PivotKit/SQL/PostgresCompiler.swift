@@ -32,6 +32,8 @@ public struct CompiledPivot: Sendable, Hashable {
         /// The ordered non-null values of a percentile's column (an array), interpolated exactly by the reader:
         /// PostgreSQL's `percentile_cont` works in double precision.
         case percentileValues(Int)
+        /// Whether the row's member of the folded row dimension is the Others of a top-N (its value is then null).
+        case others(Int)
         /// The `GROUPING(...)` bitmask: bit `n - 1 - i` set when dimension `i` is rolled up in a total row.
         case grouping
     }
@@ -50,8 +52,8 @@ public struct CompiledPivot: Sendable, Hashable {
 ///
 /// The statement groups with `GROUPING SETS` (one per total the query asks for) and marks totals with
 /// `GROUPING()`; time buckets use `date_trunc` in the query's time zone. HAVING keeps every total, as the in-memory
-/// executor does. Sort and limit are left to the reader, which orders the groups it receives as the in-memory
-/// executor's final step does; a top-N is not compiled yet and is refused.
+/// executor does. A top-N ranks members with a window function and folds the rest into one Others group. Sort and
+/// limit are left to the reader, which orders the groups it receives as the in-memory executor's final step does.
 public struct PostgresPivotCompiler: Sendable {
     /// The cost table, schema-qualified if needed (trusted configuration, not user input).
     public var table: String
@@ -66,7 +68,6 @@ public struct PostgresPivotCompiler: Sendable {
     /// - Throws: ``PivotError`` for what PostgreSQL cannot be asked safely, such as a timestamp literal that does
     ///   not parse.
     public func compile(_ query: PivotQuery) throws(PivotError) -> CompiledPivot {
-        if query.top != nil { throw PivotError("a top-N is not compiled to SQL yet: run it in memory") }
         if let approximate = query.measures.flatMap(\.baseMeasures).first(where: {
             if case .approxCountDistinct = $0 { true } else { false }
         }) {
@@ -93,9 +94,19 @@ public struct PostgresPivotCompiler: Sendable {
         if inner.isEmpty { inner.append("1 AS one") }
         var source = "SELECT \(inner.joined(separator: ", ")) FROM \(table)"
         if let filter = query.filter { source += " WHERE \(try builder.condition(filter))" }
+        var prefix = ""
+        var foldedDimension: Int?
+        if let top = query.top {
+            (prefix, source) = try topN(top, query: query, filtered: source, builder: &builder)
+            foldedDimension = query.rows.count - 1
+        }
 
         var select = names
         var columns: [CompiledPivot.OutputColumn] = dimensions.indices.map { .dimension($0) }
+        if let foldedDimension {
+            select.append("others")
+            columns.append(.others(foldedDimension))
+        }
         for (index, measure) in query.measures.enumerated() {
             if case .percentile = measure {
                 select.append(
@@ -116,10 +127,13 @@ public struct PostgresPivotCompiler: Sendable {
             select.append("\(grouping) AS g")
             columns.append(.grouping)
         }
-        var sql = "SELECT \(select.joined(separator: ", "))\nFROM (\(source)) AS cost_rows"
+        var sql = prefix + "SELECT \(select.joined(separator: ", "))\nFROM (\(source)) AS cost_rows"
         if !dimensions.isEmpty {
             let sets = groupingSets(query).map { set in
-                "(" + zip(names, set).filter(\.1).map(\.0).joined(separator: ", ") + ")"
+                // The Others flag is grouped with the dimension it folds, wherever that dimension is.
+                let folded = foldedDimension.map { set[$0] } ?? false
+                return "(" + (zip(names, set).filter(\.1).map(\.0) + (folded ? ["others"] : [])).joined(separator: ", ")
+                    + ")"
             }
             sql += "\nGROUP BY GROUPING SETS (\(sets.joined(separator: ", ")))"
         }
@@ -139,6 +153,48 @@ public struct PostgresPivotCompiler: Sendable {
         }
         if !dimensions.isEmpty { sql += "\nORDER BY \(names.joined(separator: ", "))" }
         return CompiledPivot(sql: sql, parameters: builder.parameters, columns: columns)
+    }
+
+    /// Ranks the innermost row dimension within its parents by the top-N measure, then joins the ranks back to the
+    /// rows: members past the first N lose their value and carry `others = true`, so they group into one Others.
+    private func topN(
+        _ top: TopN,
+        query: PivotQuery,
+        filtered: String,
+        builder: inout Builder
+    ) throws(PivotError) -> (prefix: String, source: String) {
+        guard !query.rows.isEmpty else { throw PivotError("a top-N needs at least one row dimension") }
+        guard top.count > 0 else { throw PivotError("a top-N keeps at least one member") }
+        guard let rank = query.measures.firstIndex(of: top.measure), !top.measure.isDerived else {
+            throw PivotError("the top-N ranks by \(top.measure), which must be one of the aggregated measures")
+        }
+        if case .percentile = top.measure {
+            throw PivotError("ranking by a percentile is not compiled to SQL (it would be inexact): run it in memory")
+        }
+        let folded = query.rows.count - 1
+        let ranked = (0...folded).map { "d\($0)" }
+        let parents = ranked.dropLast()
+        let window =
+            (parents.isEmpty ? "" : "PARTITION BY \(parents.joined(separator: ", ")) ")
+            + "ORDER BY \(aggregate(top.measure, input: "v\(rank)")) DESC, d\(folded) COLLATE \"C\""
+        let prefix =
+            "WITH filtered AS (\(filtered)),\nranking AS (SELECT \(ranked.joined(separator: ", ")), "
+            + "row_number() OVER (\(window)) AS rank FROM filtered GROUP BY \(ranked.joined(separator: ", ")))\n"
+        let limit = builder.bind(.integer(top.count))
+        var fields: [String] = []
+        for index in 0..<(query.rows.count + query.columns.count) {
+            fields.append(
+                index == folded
+                    ? "CASE WHEN ranking.rank <= \(limit) THEN filtered.d\(index) END AS d\(index)"
+                    : "filtered.d\(index)"
+            )
+        }
+        fields.append("(ranking.rank > \(limit)) AS others")
+        for (index, measure) in query.measures.enumerated() where measure.column != nil {
+            fields.append("filtered.v\(index)")
+        }
+        let join = ranked.map { "filtered.\($0) IS NOT DISTINCT FROM ranking.\($0)" }.joined(separator: " AND ")
+        return (prefix, "SELECT \(fields.joined(separator: ", ")) FROM filtered JOIN ranking ON \(join)")
     }
 
     private func aggregate(_ measure: Measure, input: String) -> String {
