@@ -55,14 +55,9 @@ public enum Fixtures {
         let defaults = Dictionary(uniqueKeysWithValues: defaultRow)
         var lines = [columns.joined(separator: ",")]
         for row in rows {
-            lines.append(columns.map { quote(row[$0] ?? defaults[$0] ?? "") }.joined(separator: ","))
+            lines.append(columns.map { CSVField.quoted(row[$0] ?? defaults[$0] ?? "") }.joined(separator: ","))
         }
         return lines.joined(separator: lineEnd) + lineEnd
-    }
-
-    public static func quote(_ value: String) -> String {
-        guard value.contains(where: { ",\"\n\r".contains($0) }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// Reads a whole export into one table.

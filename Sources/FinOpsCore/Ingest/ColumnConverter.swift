@@ -165,14 +165,14 @@ struct ColumnConverter {
             if flags & 1 != 0 && spec.warnsOnEmptyString {
                 warn(.emptyString, row: row, value: "", "empty string where FOCUS asks for null; read as null")
             } else if spec.warnsOnNull && !spec.nullIsError {
-                warn(.nullInNonNullableColumn, row: row, value: nil, "\(spec.name) is not nullable in FOCUS 1.2")
+                warnNotNullable(row)
             }
             return nil
         }
         let start = buffer + lower
         if flags == 0, upper - lower == 4, isNullLiteral(start) {
             if spec.warnsOnNull && !spec.nullIsError {
-                warn(.nullInNonNullableColumn, row: row, value: nil, "\(spec.name) is not nullable in FOCUS 1.2")
+                warnNotNullable(row)
             }
             return nil
         }
@@ -195,23 +195,40 @@ struct ColumnConverter {
     }
 
     private mutating func fail(_ row: Int, _ code: IngestError.Code, value: String?, _ message: String) {
-        outcomeErrors.append((row, IngestError(code, issue(row, value: value, message))))
+        outcomeErrors.append((row, IngestError(code, site(row).issue(value: value, message))))
     }
 
-    private mutating func warn(_ kind: IngestWarningKind, row: Int, value: String?, _ message: String) {
-        let issue = issue(row, value: value, message)
-        warnings.record(kind, column: spec.name) { issue }
+    /// Counts a warning; its issue (value and message text included) is only built while examples are kept, so a
+    /// breach repeated on millions of rows costs a counter increment each.
+    private mutating func warn(
+        _ kind: IngestWarningKind,
+        row: Int,
+        value: @autoclosure () -> String?,
+        _ message: @autoclosure () -> String
+    ) {
+        let site = site(row)
+        warnings.record(kind, column: spec.name) { site.issue(value: value(), message()) }
     }
 
-    private func issue(_ row: Int, value: String?, _ message: String) -> IngestIssue {
-        IngestIssue(
-            file: path,
-            row: batch.rows[row],
-            line: batch.lines[row],
-            column: spec.header,
-            value: value,
-            message: message
-        )
+    private mutating func warnNotNullable(_ row: Int) {
+        let name = spec.name
+        warn(.nullInNonNullableColumn, row: row, value: nil, "\(name) is not nullable in FOCUS \(FocusSchema.version)")
+    }
+
+    /// Where a row's findings are: file, row, line and column.
+    private struct Site {
+        var file: String
+        var row: Int
+        var line: Int
+        var column: String
+
+        func issue(value: String?, _ message: String) -> IngestIssue {
+            IngestIssue(file: file, row: row, line: line, column: column, value: value, message: message)
+        }
+    }
+
+    private func site(_ row: Int) -> Site {
+        Site(file: path, row: batch.rows[row], line: batch.lines[row], column: spec.header)
     }
 
     private mutating func nullValue(_ row: Int) {
@@ -270,18 +287,22 @@ struct ColumnConverter {
     }
 
     private mutating func classify(_ status: ValueStatus, row: Int, bytes: UnsafeBufferPointer<UInt8>) {
-        let value = String(decoding: bytes, as: UTF8.self)
-        let allowed = (spec.allowedValues ?? []).joined(separator: ", ")
+        let allowed = spec.allowedValues ?? []
         if status == .invalidText {
-            fail(row, .invalidText, value: value, "not valid UTF-8")
+            fail(row, .invalidText, value: String(decoding: bytes, as: UTF8.self), "not valid UTF-8")
         } else if spec.disallowedIsError {
-            fail(row, .disallowedValue, value: value, "\(spec.name) must be one of \(allowed)")
+            fail(
+                row,
+                .disallowedValue,
+                value: String(decoding: bytes, as: UTF8.self),
+                "\(spec.name) must be one of \(allowed.joined(separator: ", "))"
+            )
         } else {
             warn(
                 status == .wrongCase ? .wrongCase : .valueNotAllowed,
                 row: row,
-                value: value,
-                "not one of the allowed values \(allowed); stored as written"
+                value: String(decoding: bytes, as: UTF8.self),
+                "not one of the allowed values \(allowed.joined(separator: ", ")); stored as written"
             )
         }
     }
@@ -293,8 +314,7 @@ struct ColumnConverter {
         if rows.lowerBound == 0 { state.values.reserveCapacity(batch.count) }
         for row in rows {
             guard let bytes = field(row) else {
-                if state.nulls == nil { state.nulls = NullMask(count: row) }
-                state.nulls!.append(true)
+                markNull(&state.nulls, row: row)
                 state.values.append(.zero)
                 nullValue(row)
                 continue
@@ -317,8 +337,7 @@ struct ColumnConverter {
         if rows.lowerBound == 0 { state.values.reserveCapacity(batch.count) }
         for row in rows {
             guard let bytes = field(row) else {
-                if state.nulls == nil { state.nulls = NullMask(count: row) }
-                state.nulls!.append(true)
+                markNull(&state.nulls, row: row)
                 state.values.append(0)
                 nullValue(row)
                 continue
@@ -371,6 +390,12 @@ struct ColumnConverter {
             }
         }
     }
+}
+
+/// Marks a row null, creating the mask (all rows before not null) at the column's first null.
+private func markNull(_ nulls: inout NullMask?, row: Int) {
+    if nulls == nil { nulls = NullMask(count: row) }
+    nulls!.append(true)
 }
 
 /// How a text value relates to a column's allowed values.

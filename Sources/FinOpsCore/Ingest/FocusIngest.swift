@@ -180,17 +180,11 @@ final class RejectsFile {
             issue.file, issue.row.map(String.init) ?? "", issue.line.map(String.init) ?? "", issue.column ?? "",
             issue.value ?? "", row.error.code.rawValue, issue.message, row.text,
         ]
-        try writer?.append(Array((fields.map(csvQuoted).joined(separator: ",") + "\n").utf8))
+        try writer?.append(Array((fields.map(CSVField.quoted).joined(separator: ",") + "\n").utf8))
         count += 1
     }
 
     func close() throws(CostStoreError) {
         try writer?.sync()
     }
-}
-
-/// The text as one RFC 4180 field, quoted when it needs to be.
-func csvQuoted(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

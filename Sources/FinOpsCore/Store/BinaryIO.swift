@@ -179,11 +179,7 @@ func hex(_ crc: UInt) -> String {
     return String(repeating: "0", count: max(0, 8 - text.count)) + text
 }
 
-// Named wrappers, because `read` and `rename` are shadowed by methods and functions of ours.
-func posixRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    read(descriptor, buffer, count)
-}
-
+// A named wrapper, because `rename` is shadowed by a function of ours.
 func posixRename(_ from: String, _ to: String) -> Int32 {
     rename(from, to)
 }

@@ -111,41 +111,45 @@ final class EmbeddedLoad: CostBatchWriter {
         currencies: StringColumn,
         into stage: inout Stage
     ) throws(CostStoreError) {
-        let empty = DecimalColumn(values: [ExactDecimal](repeating: .zero, count: table.rowCount))
-        let billed = table.decimals("BilledCost") ?? empty
-        let effective = table.decimals("EffectiveCost") ?? empty
-        let list = table.decimals("ListCost") ?? empty
-        let contracted = table.decimals("ContractedCost") ?? empty
-        var perCode = [CurrencyTotals?](repeating: nil, count: currencies.dictionary.count)
-        do {
-            for row in 0..<table.rowCount {
-                let code = currencies.codes[row]
-                guard code != StringColumn.nullCode else {
-                    throw CostStoreError(.missingColumn, "row \(row + 1) for source \(source) has no BillingCurrency")
+        let codes = currencies.codes
+        let currencyCount = currencies.dictionary.count
+        var rows = [Int](repeating: 0, count: currencyCount)
+        for (row, code) in codes.enumerated() {
+            guard code != StringColumn.nullCode else {
+                throw CostStoreError(.missingColumn, "row \(row + 1) for source \(source) has no BillingCurrency")
+            }
+            rows[Int(code)] += 1
+        }
+        // One pass per cost column (a missing column adds nothing), exact sums per currency code.
+        var sums: [[Int128]] = []
+        var overflow = false
+        for name in ["BilledCost", "EffectiveCost", "ListCost", "ContractedCost"] {
+            var perCode = [Int128](repeating: 0, count: currencyCount)
+            if let column = table.decimals(name) {
+                for (row, value) in column.values.enumerated() {
+                    let (sum, carry) = perCode[Int(codes[row])].addingReportingOverflow(value.units)
+                    perCode[Int(codes[row])] = sum
+                    overflow = overflow || carry
                 }
-                var totals = perCode[Int(code)] ?? CurrencyTotals(currency: currencies.dictionary[Int(code)])
-                totals.rowCount += 1
-                totals.billedCost = try totals.billedCost.adding(billed.values[row])
-                totals.effectiveCost = try totals.effectiveCost.adding(effective.values[row])
-                totals.listCost = try totals.listCost.adding(list.values[row])
-                totals.contractedCost = try totals.contractedCost.adding(contracted.values[row])
-                perCode[Int(code)] = totals
             }
-            for case let batch? in perCode {
-                var totals = stage.totals[batch.currency] ?? CurrencyTotals(currency: batch.currency)
-                totals.rowCount += batch.rowCount
-                totals.billedCost = try totals.billedCost.adding(batch.billedCost)
-                totals.effectiveCost = try totals.effectiveCost.adding(batch.effectiveCost)
-                totals.listCost = try totals.listCost.adding(batch.listCost)
-                totals.contractedCost = try totals.contractedCost.adding(batch.contractedCost)
-                stage.totals[batch.currency] = totals
+            sums.append(perCode)
+        }
+        if overflow {
+            throw CostStoreError(.overflow, "the cost totals of source \(source) exceed the decimal range")
+        }
+        do {
+            for code in 0..<currencyCount where rows[code] > 0 {
+                let currency = currencies.dictionary[code]
+                var totals = stage.totals[currency] ?? CurrencyTotals(currency: currency)
+                totals.rowCount += rows[code]
+                totals.billedCost = try totals.billedCost.adding(ExactDecimal(units: sums[0][code]))
+                totals.effectiveCost = try totals.effectiveCost.adding(ExactDecimal(units: sums[1][code]))
+                totals.listCost = try totals.listCost.adding(ExactDecimal(units: sums[2][code]))
+                totals.contractedCost = try totals.contractedCost.adding(ExactDecimal(units: sums[3][code]))
+                stage.totals[currency] = totals
             }
-        } catch let error as DecimalOverflowError {
-            throw CostStoreError(.overflow, "totals of source \(source) overflow: \(error)")
-        } catch let error as CostStoreError {
-            throw error
         } catch {
-            throw CostStoreError(.io, "\(error)")
+            throw CostStoreError(.overflow, "the cost totals of source \(source) exceed the decimal range: \(error)")
         }
     }
 

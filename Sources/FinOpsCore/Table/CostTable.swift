@@ -126,11 +126,6 @@ public struct CostTable: Sendable {
         return CostTable(rowCount: rows.count, columns: selected)
     }
 
-    /// Appends the rows of another table; columns missing on either side are null there.
-    public mutating func append(_ other: CostTable) {
-        self = CostTable.concatenating([self, other])
-    }
-
     /// One table holding the rows of all tables in order, with merged dictionaries.
     ///
     /// - Complexity: O(total rows + total distinct values).

@@ -9,10 +9,10 @@ extension PivotResult {
     /// Totals (when asked for) carry ``totalLabel`` in the dimensions they sum over.
     public func csv() -> String {
         let header = (query.rows + query.columns).map(\.description) + query.measures.map(\.description)
-        var lines = [header.map(csvField).joined(separator: ",")]
+        var lines = [header.map(CSVField.quoted).joined(separator: ",")]
         for cell in cells {
             let members = memberLabels(cell.rowValues + cell.columnValues, dimensions: query.rows + query.columns)
-            lines.append((members + cell.measures.map(\.description)).map(csvField).joined(separator: ","))
+            lines.append((members + cell.measures.map(\.description)).map(CSVField.quoted).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -189,9 +189,4 @@ private func escapeHTML(_ text: String) -> String {
         }
     }
     return out
-}
-
-private func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
