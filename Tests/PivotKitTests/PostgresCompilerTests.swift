@@ -21,7 +21,8 @@ struct PostgresCompilerTests {
                 SELECT d0, d1, d2, coalesce(sum(v0), 0) AS m0, count(*) AS m1, coalesce(sum(v2), 0) AS m2_sum, \
                 count(v2) AS m2_count, count(DISTINCT v3) AS m3, GROUPING(d0, d1, d2) AS g
                 FROM (SELECT "provider_name" AS d0, (tags ->> $1) AS d1, \
-                date_trunc('month', "charge_period_start" AT TIME ZONE $2) AS d2, "effective_cost" AS v0, \
+                extract(epoch FROM date_trunc('month', "charge_period_start" AT TIME ZONE $2) AT TIME ZONE $2)::bigint \
+                AS d2, "effective_cost" AS v0, \
                 "list_cost" AS v2, (extra ->> $3) AS v3 FROM finops.cost_rows) AS cost_rows
                 GROUP BY GROUPING SETS ((d0, d1, d2), (), (d0, d1), (d2))
                 ORDER BY d0, d1, d2

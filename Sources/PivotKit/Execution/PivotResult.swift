@@ -30,6 +30,13 @@ public struct PivotResult: Sendable, Hashable {
         /// One value per measure.
         public var measures: [MeasureValue]
 
+        /// Creates a cell.
+        public init(rowValues: [DimensionValue?], columnValues: [DimensionValue?], measures: [MeasureValue]) {
+            self.rowValues = rowValues
+            self.columnValues = columnValues
+            self.measures = measures
+        }
+
         /// Whether the cell aggregates over at least one dimension (a subtotal or total).
         public var isTotal: Bool { rowValues.contains(nil) || columnValues.contains(nil) }
     }

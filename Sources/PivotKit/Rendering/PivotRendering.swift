@@ -80,7 +80,7 @@ extension PivotResult {
             lookup[cell.rowValues + cell.columnValues] = cell.measures
         }
         columnKeys.sort {
-            PivotExecutor.order(
+            PivotAssembly.order(
                 .init(rowValues: [], columnValues: $0, measures: []),
                 .init(rowValues: [], columnValues: $1, measures: [])
             )

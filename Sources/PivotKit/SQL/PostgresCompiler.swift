@@ -24,7 +24,7 @@ public struct CompiledPivot: Sendable, Hashable {
     public enum OutputColumn: Sendable, Hashable {
         /// The member of a dimension (null may be a null member or, see ``grouping``, a total).
         case dimension(Int)
-        /// A measure's value.
+        /// The value of one of ``CompiledPivot/measures``.
         case measure(Int)
         /// The exact sum and the non-null count of an average's column, to be divided half to even at 18 digits
         /// by the reader, as the in-memory executor does (PostgreSQL's `avg` and `round` round differently).
@@ -44,16 +44,22 @@ public struct CompiledPivot: Sendable, Hashable {
     public var parameters: [SQLParameter]
     /// What each result column holds, in order (an average takes two columns).
     public var columns: [OutputColumn]
+    /// The query the statement answers.
+    public var query: PivotQuery
+    /// The aggregated measures the statement returns: the query's own and those its derived measures (ratios,
+    /// percentages, period changes) are computed from by ``result(rows:)``.
+    public var measures: [Measure]
 }
 
 /// Compiles pivots to PostgreSQL over the cost table of the PGStore schema: FOCUS columns in snake_case, exact
 /// `numeric` costs, `timestamptz` times, Tags in a `jsonb` column `tags` and other extra columns in a `jsonb` column
 /// `extra`.
 ///
-/// The statement groups with `GROUPING SETS` (one per total the query asks for) and marks totals with
-/// `GROUPING()`; time buckets use `date_trunc` in the query's time zone. HAVING keeps every total, as the in-memory
-/// executor does. A top-N ranks members with a window function and folds the rest into one Others group. Sort and
-/// limit are left to the reader, which orders the groups it receives as the in-memory executor's final step does.
+/// The statement groups with `GROUPING SETS` (one per total the query asks for, and one per total a derived measure
+/// refers to) and marks totals with `GROUPING()`; time buckets use `date_trunc` in the query's time zone. A top-N
+/// ranks members with a window function and folds the rest into one Others group. ``CompiledPivot/result(rows:)``
+/// reads the rows back and finishes the pivot exactly as the in-memory executor does: derived measures, HAVING,
+/// sort and limit (HAVING is also compiled into the statement when PostgreSQL evaluates it exactly).
 public struct PostgresPivotCompiler: Sendable {
     /// The cost table, schema-qualified if needed (trusted configuration, not user input).
     public var table: String
@@ -68,16 +74,11 @@ public struct PostgresPivotCompiler: Sendable {
     /// - Throws: ``PivotError`` for what PostgreSQL cannot be asked safely, such as a timestamp literal that does
     ///   not parse.
     public func compile(_ query: PivotQuery) throws(PivotError) -> CompiledPivot {
-        if let approximate = query.measures.flatMap(\.baseMeasures).first(where: {
-            if case .approxCountDistinct = $0 { true } else { false }
-        }) {
+        let assembly = try PivotAssembly(query: query)
+        let base = assembly.baseMeasures
+        if let approximate = base.first(where: { if case .approxCountDistinct = $0 { true } else { false } }) {
             throw PivotError(
                 "\(approximate) has no exact PostgreSQL equivalent: use count_distinct, or run it in memory"
-            )
-        }
-        if let derived = query.measures.first(where: \.isDerived) {
-            throw PivotError(
-                "\(derived) is computed from other measures and is not compiled to SQL yet: run it in memory"
             )
         }
         var builder = Builder()
@@ -88,7 +89,7 @@ public struct PostgresPivotCompiler: Sendable {
         var inner = dimensions.enumerated().map { index, dimension in
             "\(builder.expression(for: dimension, timeZone: query.timeZone)) AS d\(index)"
         }
-        for (index, measure) in query.measures.enumerated() {
+        for (index, measure) in base.enumerated() {
             if let column = measure.column { inner.append("\(builder.column(column)) AS v\(index)") }
         }
         if inner.isEmpty { inner.append("1 AS one") }
@@ -97,7 +98,7 @@ public struct PostgresPivotCompiler: Sendable {
         var prefix = ""
         var foldedDimension: Int?
         if let top = query.top {
-            (prefix, source) = try topN(top, query: query, filtered: source, builder: &builder)
+            (prefix, source) = try topN(top, query: query, base: base, filtered: source, builder: &builder)
             foldedDimension = query.rows.count - 1
         }
 
@@ -107,7 +108,7 @@ public struct PostgresPivotCompiler: Sendable {
             select.append("others")
             columns.append(.others(foldedDimension))
         }
-        for (index, measure) in query.measures.enumerated() {
+        for (index, measure) in base.enumerated() {
             if case .percentile = measure {
                 select.append(
                     "array_agg(v\(index) ORDER BY v\(index)) FILTER (WHERE v\(index) IS NOT NULL) AS m\(index)_values"
@@ -129,7 +130,7 @@ public struct PostgresPivotCompiler: Sendable {
         }
         var sql = prefix + "SELECT \(select.joined(separator: ", "))\nFROM (\(source)) AS cost_rows"
         if !dimensions.isEmpty {
-            let sets = groupingSets(query).map { set in
+            let sets = assembly.groupingSetsToAggregate.map { set in
                 // The Others flag is grouped with the dimension it folds, wherever that dimension is.
                 let folded = foldedDimension.map { set[$0] } ?? false
                 return "(" + (zip(names, set).filter(\.1).map(\.0) + (folded ? ["others"] : [])).joined(separator: ", ")
@@ -137,22 +138,40 @@ public struct PostgresPivotCompiler: Sendable {
             }
             sql += "\nGROUP BY GROUPING SETS (\(sets.joined(separator: ", ")))"
         }
-        if let having = query.having {
-            let condition = try builder.having(having) { (measure) throws(PivotError) in
-                if case .percentile = measure {
-                    throw PivotError(
-                        "HAVING on a percentile is not compiled to SQL (it would be inexact): run it in memory"
-                    )
-                }
-                guard let index = query.measures.firstIndex(of: measure) else {
-                    throw PivotError("HAVING refers to \(measure), which must also be one of the measures")
-                }
-                return aggregate(measure, input: "v\(index)")
-            }
+        if let having = query.having,
+            let condition = try havingCondition(having, query: query, base: base, builder: &builder)
+        {
             sql += dimensions.isEmpty ? "\nHAVING \(condition)" : "\nHAVING \(grouping) <> 0 OR \(condition)"
         }
         if !dimensions.isEmpty { sql += "\nORDER BY \(names.joined(separator: ", "))" }
-        return CompiledPivot(sql: sql, parameters: builder.parameters, columns: columns)
+        return CompiledPivot(sql: sql, parameters: builder.parameters, columns: columns, query: query, measures: base)
+    }
+
+    /// HAVING as SQL when PostgreSQL computes every measure it refers to exactly as the in-memory executor does;
+    /// otherwise `nil`, and the reader, which applies HAVING in any case, is the only filter.
+    private func havingCondition(
+        _ having: FilterExpression,
+        query: PivotQuery,
+        base: [Measure],
+        builder: inout Builder
+    ) throws(PivotError) -> String? {
+        var exact = true
+        var scratch = builder
+        let condition = try scratch.having(having) { (measure) throws(PivotError) in
+            guard query.measures.contains(measure) else {
+                throw PivotError("HAVING refers to \(measure), which must also be one of the measures")
+            }
+            switch measure {
+            case .count, .sum, .min, .max, .countDistinct:
+                return aggregate(measure, input: "v\(base.firstIndex(of: measure)!)")
+            default:
+                exact = false
+                return "NULL"
+            }
+        }
+        guard exact else { return nil }
+        builder = scratch
+        return condition
     }
 
     /// Ranks the innermost row dimension within its parents by the top-N measure, then joins the ranks back to the
@@ -160,12 +179,13 @@ public struct PostgresPivotCompiler: Sendable {
     private func topN(
         _ top: TopN,
         query: PivotQuery,
+        base: [Measure],
         filtered: String,
         builder: inout Builder
     ) throws(PivotError) -> (prefix: String, source: String) {
         guard !query.rows.isEmpty else { throw PivotError("a top-N needs at least one row dimension") }
         guard top.count > 0 else { throw PivotError("a top-N keeps at least one member") }
-        guard let rank = query.measures.firstIndex(of: top.measure), !top.measure.isDerived else {
+        guard query.measures.contains(top.measure), let rank = base.firstIndex(of: top.measure) else {
             throw PivotError("the top-N ranks by \(top.measure), which must be one of the aggregated measures")
         }
         if case .percentile = top.measure {
@@ -190,7 +210,7 @@ public struct PostgresPivotCompiler: Sendable {
             )
         }
         fields.append("(ranking.rank > \(limit)) AS others")
-        for (index, measure) in query.measures.enumerated() where measure.column != nil {
+        for (index, measure) in base.enumerated() where measure.column != nil {
             fields.append("filtered.v\(index)")
         }
         let join = ranked.map { "filtered.\($0) IS NOT DISTINCT FROM ranking.\($0)" }.joined(separator: " AND ")
@@ -207,20 +227,6 @@ public struct PostgresPivotCompiler: Sendable {
         case .countDistinct, .approxCountDistinct: "count(DISTINCT \(input))"
         case .percentile(_, let percent): "percentile_cont(\(Double(percent) / 100)) WITHIN GROUP (ORDER BY \(input))"
         case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn, .change, .percentChange: "NULL"
-        }
-    }
-
-    private func groupingSets(_ query: PivotQuery) -> [[Bool]] {
-        let rows = query.rows.count
-        let columns = query.columns.count
-        func set(_ rowLevel: Int, _ columnLevel: Int) -> [Bool] {
-            (0..<rows).map { $0 < rowLevel } + (0..<columns).map { $0 < columnLevel }
-        }
-        switch query.totals {
-        case .none: return [set(rows, columns)]
-        case .grand:
-            return [set(rows, columns), set(0, 0)] + (rows > 0 && columns > 0 ? [set(rows, 0), set(0, columns)] : [])
-        case .all: return (0...rows).flatMap { r in (0...columns).map { c in set(r, c) } }
         }
     }
 
@@ -244,7 +250,10 @@ public struct PostgresPivotCompiler: Sendable {
             case .column(let name):
                 return column(name)
             case .time(let name, let bucket):
-                return "date_trunc('\(bucket.rawValue)', \(column(name)) AT TIME ZONE \(bind(.text(timeZone))))"
+                // The bucket's first instant as Unix seconds: wall time truncated in the zone, then back to an instant.
+                let zone = bind(.text(timeZone))
+                return "extract(epoch FROM date_trunc('\(bucket.rawValue)', \(column(name)) AT TIME ZONE \(zone)) "
+                    + "AT TIME ZONE \(zone))::bigint"
             case .tag(let key):
                 return "(tags ->> \(bind(.text(key))))"
             }
