@@ -7,15 +7,25 @@ let package = Package(
     products: [
         .library(name: "FinOpsCore", targets: ["FinOpsCore"]),
         .library(name: "PivotKit", targets: ["PivotKit"]),
+        .library(name: "FlowEngine", targets: ["FlowEngine"]),
         .executable(name: "finops", targets: ["finops-cli"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CSystem", path: "Sources/CSystem", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "FinOpsCore", dependencies: ["CSystem"]),
         .target(name: "PivotKit", dependencies: ["FinOpsCore"]),
+        .target(
+            name: "FlowEngine",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
         .executableTarget(
             name: "finops-cli",
             dependencies: [
@@ -26,6 +36,7 @@ let package = Package(
         ),
         .executableTarget(name: "IngestSummary", dependencies: ["FinOpsCore"], path: "Examples/IngestSummary"),
         .testTarget(name: "PivotKitTests", dependencies: ["PivotKit", "FinOpsCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine"]),
         .target(name: "FinOpsTestSupport", dependencies: ["FinOpsCore", "CSystem"], path: "Tests/FinOpsTestSupport"),
         .testTarget(name: "FinOpsCoreTests", dependencies: ["FinOpsCore", "FinOpsTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FinOpsCLITests", dependencies: ["finops-cli", "FinOpsCore", "FinOpsTestSupport"]),
