@@ -36,7 +36,10 @@ let package = Package(
         ),
         .executableTarget(name: "IngestSummary", dependencies: ["FinOpsCore"], path: "Examples/IngestSummary"),
         .testTarget(name: "PivotKitTests", dependencies: ["PivotKit", "FinOpsCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine"]),
+        .testTarget(
+            name: "FlowEngineTests",
+            dependencies: ["FlowEngine", .product(name: "OrderedCollections", package: "swift-collections")]
+        ),
         .target(name: "FinOpsTestSupport", dependencies: ["FinOpsCore", "CSystem"], path: "Tests/FinOpsTestSupport"),
         .testTarget(name: "FinOpsCoreTests", dependencies: ["FinOpsCore", "FinOpsTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FinOpsCLITests", dependencies: ["finops-cli", "FinOpsCore", "FinOpsTestSupport"]),

@@ -1,0 +1,446 @@
+import Foundation
+import OrderedCollections
+import Synchronization
+
+/// Where a task runs: under which flowable task run, inside which loops, with which inherited retry.
+struct Scope: Sendable {
+    var parentTaskRunId: String?
+    /// The enclosing loops' values, outermost first.
+    var loopValues: [String] = []
+    /// `parents`: one frame per enclosing loop, closest first.
+    var parents: [FlowValue] = []
+    /// The retry of the nearest enclosing flowable that has one, else the flow's.
+    var retry: RetryPolicy?
+    /// Inside an `errors` handler, where `errorLogs()` is useful.
+    var handlingErrors = false
+}
+
+/// One execution of a flow: runs its tasks, handlers and outputs, recording everything in a recorder.
+struct ExecutionRun: Sendable {
+    let flow: Flow
+    let id: String
+    let inputs: FlowValue
+    let options: FlowRunner.Options
+    let runner: FlowRunner
+    let depth: Int
+    let recorder: ExecutionRecorder
+    let startDate: Date
+    let baseVariables: [String: FlowValue]
+    let detached: AsyncStream<@Sendable () async -> Void>.Continuation
+    private let detachedJobs: AsyncStream<@Sendable () async -> Void>
+
+    var clock: any FlowClock { runner.clock }
+
+    init(
+        flow: Flow,
+        id: String,
+        inputs: FlowValue,
+        labels: OrderedDictionary<String, String>,
+        options: FlowRunner.Options,
+        runner: FlowRunner,
+        depth: Int
+    ) {
+        self.flow = flow
+        self.id = id
+        self.inputs = inputs
+        self.options = options
+        self.runner = runner
+        self.depth = depth
+        recorder = ExecutionRecorder(labels: labels, observer: runner.observer)
+        startDate = runner.clock.now
+        var flowVariable: OrderedDictionary<String, FlowValue> = [
+            "id": .string(flow.id), "namespace": .string(flow.namespace),
+        ]
+        if let revision = flow.revision { flowVariable["revision"] = .int(revision) }
+        var variables: [String: FlowValue] = [
+            "flow": .map(flowVariable),
+            "execution": ["id": .string(id), "startDate": .string(Timestamps.iso(startDate))],
+            "inputs": inputs,
+            "vars": .map(flow.variables),
+        ]
+        if let trigger = options.trigger { variables["trigger"] = trigger }
+        if !options.environment.isEmpty {
+            variables["envs"] = .map(
+                OrderedDictionary(
+                    uniqueKeysWithValues: options.environment.sorted { $0.key < $1.key }.map {
+                        ($0.key, FlowValue.string($0.value))
+                    }
+                )
+            )
+        }
+        baseVariables = variables
+        (detachedJobs, detached) = AsyncStream<@Sendable () async -> Void>.makeStream()
+    }
+
+    /// Runs the flow's tasks, then `errors` if one failed, then `finally`, then renders the outputs.
+    func execute() async -> Execution {
+        let root = Scope(retry: flow.retry)
+        let state = await withTaskGroup(of: TaskState?.self) { group in
+            group.addTask {
+                let state = await runMain(root)
+                detached.finish()
+                return state
+            }
+            for await job in detachedJobs {
+                group.addTask {
+                    await job()
+                    return nil
+                }
+            }
+            var main = TaskState.killed
+            for await result in group { if let result { main = result } }
+            return main
+        }
+        var final = Task.isCancelled ? .killed : state
+        var outputs = OrderedDictionary<String, FlowValue>()
+        if final.isSuccessful && !flow.outputs.isEmpty {
+            do {
+                outputs = try renderOutputs()
+            } catch {
+                recorder.log(
+                    LogEntry(
+                        taskId: nil,
+                        taskRunId: nil,
+                        level: .error,
+                        message: "flow outputs: \(error)",
+                        timestamp: clock.now
+                    )
+                )
+                final = .failed
+            }
+        }
+        let record = recorder.snapshot
+        return Execution(
+            id: id,
+            namespace: flow.namespace,
+            flowId: flow.id,
+            state: final,
+            startDate: startDate,
+            endDate: clock.now,
+            inputs: inputs,
+            labels: record.labels,
+            taskRuns: record.taskRuns,
+            outputs: outputs,
+            logs: record.logs
+        )
+    }
+
+    private func runMain(_ root: Scope) async -> TaskState {
+        var state = await runSequence(flow.tasks, scope: root)
+        if state == .failed && !flow.errors.isEmpty {
+            var handlers = root
+            handlers.handlingErrors = true
+            _ = await runSequence(flow.errors, scope: handlers)
+        }
+        if !flow.finally.isEmpty {
+            let finallyState = await runSequence(flow.finally, scope: root)
+            state = .combined([state, finallyState])
+        }
+        return state
+    }
+
+    private func renderOutputs() throws -> OrderedDictionary<String, FlowValue> {
+        let context = evaluation(task: nil, taskRunId: nil, startDate: clock.now, attempts: 0, scope: Scope())
+        var outputs = OrderedDictionary<String, FlowValue>()
+        for output in flow.outputs {
+            let value = try output.value.render(context)
+            do {
+                outputs[output.id] = try InputDefinition.convert(value, to: output.type, input: output.id)
+            } catch {
+                throw TaskFailure("output `\(output.id)`: \(error.reason), but got `\(value.rendered)`")
+            }
+        }
+        return outputs
+    }
+
+    // MARK: Tasks
+
+    /// Runs tasks one after the other; the first that fails (or is killed) stops the rest.
+    func runSequence(_ tasks: [TaskDefinition], scope: Scope) async -> TaskState {
+        var states: [TaskState] = []
+        for task in tasks where !task.disabled {
+            if Task.isCancelled { return .killed }
+            let state = await runTask(task, scope: scope)
+            states.append(state)
+            if state == .failed || state == .killed { break }
+        }
+        return .combined(states)
+    }
+
+    /// Runs tasks concurrently, at most `limit` at a time (0: no limit); after a failure no new one starts.
+    func runConcurrently(_ jobs: [@Sendable () async -> TaskState], limit: Int) async -> TaskState {
+        await withTaskGroup(of: TaskState.self) { group in
+            var next = 0
+            var running = 0
+            var stop = false
+            var states: [TaskState] = []
+            while true {
+                while !stop && next < jobs.count && (limit == 0 || running < limit) {
+                    let job = jobs[next]
+                    group.addTask { await job() }
+                    next += 1
+                    running += 1
+                }
+                guard let state = await group.next() else { break }
+                running -= 1
+                states.append(state)
+                if state == .failed || state == .killed { stop = true }
+            }
+            return .combined(states)
+        }
+    }
+
+    /// Runs one task: its run condition, its body, then allowFailure and allowWarning.
+    func runTask(_ task: TaskDefinition, scope: Scope) async -> TaskState {
+        let runId = RandomID.make()
+        let start = clock.now
+        recorder.add(
+            TaskRun(
+                id: runId,
+                taskId: task.id,
+                value: scope.loopValues.last,
+                parentTaskRunId: scope.parentTaskRunId,
+                state: .running,
+                attempts: [],
+                outputs: [:],
+                startDate: start
+            )
+        )
+        var state: TaskState
+        if let runIf = task.runIf, let skip = shouldSkip(task, runIf: runIf, runId: runId, start: start, scope: scope) {
+            state = skip
+        } else {
+            switch task.body {
+            case .runnable(let type):
+                state = await runAttempts(of: type, task: task, runId: runId, start: start, scope: scope)
+            case .flowable(let flowable):
+                state = await runFlowable(flowable, task: task, runId: runId, start: start, scope: scope)
+            case .subflow(let call):
+                state = await runSubflow(call, task: task, runId: runId, start: start, scope: scope)
+            }
+        }
+        if state == .failed && task.allowFailure { state = .warning }
+        if state == .warning && task.allowWarning { state = .success }
+        let end = clock.now
+        let final = state
+        recorder.update(runId, loopValues: scope.loopValues) { run in
+            run.state = final
+            run.endDate = end
+        }
+        return state
+    }
+
+    /// SKIPPED when `runIf` renders false, FAILED when it does not render, nil when the task runs.
+    private func shouldSkip(
+        _ task: TaskDefinition,
+        runIf: Template,
+        runId: String,
+        start: Date,
+        scope: Scope
+    ) -> TaskState? {
+        let context = evaluation(task: task, taskRunId: runId, startDate: start, attempts: 0, scope: scope)
+        do {
+            return try runIf.renderTyped(context).isTruthy ? nil : .skipped
+        } catch {
+            log(.error, "runIf: \(error)", task: task, runId: runId)
+            return .failed
+        }
+    }
+
+    /// Attempts a runnable task until it succeeds or its retry policy gives up.
+    private func runAttempts(
+        of type: any TaskType,
+        task: TaskDefinition,
+        runId: String,
+        start: Date,
+        scope: Scope
+    ) async -> TaskState {
+        let policy = task.retry ?? scope.retry
+        var attempt = 1
+        while true {
+            let attemptStart = clock.now
+            let index = attempt - 1
+            recorder.update(runId, loopValues: scope.loopValues) { run in
+                run.state = .running
+                run.attempts.append(Attempt(state: .running, startDate: attemptStart))
+            }
+            let context = TaskContext(
+                evaluation: evaluation(task: task, taskRunId: runId, startDate: start, attempts: index, scope: scope),
+                taskId: task.id,
+                taskRunId: runId,
+                value: scope.loopValues.last,
+                attempt: attempt,
+                recorder: recorder,
+                clock: clock,
+                logLevel: task.logLevel ?? .trace,
+                deadline: task.timeout.map { attemptStart.adding($0) },
+                flags: TaskContext.Flags()
+            )
+            let outcome: Result<TaskOutputs, any Error>
+            do {
+                outcome = .success(try await withDeadline(context.deadline) { try await type.run(context) })
+            } catch {
+                outcome = .failure(error)
+            }
+            let end = clock.now
+            switch outcome {
+            case .success(let outputs):
+                var state: TaskState = context.flags.warning.withLock { $0 } ? .warning : .success
+                if attempt > 1 && policy?.warningOnRetry == true { state = .warning }
+                recorder.setOutputs(outputs, taskId: task.id, loopValues: scope.loopValues)
+                let final = state
+                recorder.update(runId, loopValues: scope.loopValues) { run in
+                    run.outputs = outputs
+                    run.attempts[index].state = final
+                    run.attempts[index].endDate = end
+                }
+                return state
+            case .failure(let error):
+                if Task.isCancelled {
+                    recorder.update(runId, loopValues: scope.loopValues) { run in
+                        run.attempts[index].state = .killed
+                        run.attempts[index].endDate = end
+                    }
+                    return .killed
+                }
+                let message =
+                    error is TaskTimeoutError
+                    ? "attempt \(attempt) timed out after \(ISODuration.format(task.timeout ?? .zero))"
+                    : "\(error)"
+                log(.error, message, task: task, runId: runId)
+                let delay = policy?.delay(
+                    after: attempt,
+                    elapsed: .seconds(end.timeIntervalSince(start)),
+                    random: Double.random(in: 0..<1)
+                )
+                recorder.update(runId, loopValues: scope.loopValues) { run in
+                    run.attempts[index].state = .failed
+                    run.attempts[index].endDate = end
+                    run.state = delay == nil ? .failed : .retrying
+                }
+                guard let delay else { return .failed }
+                do {
+                    try await clock.sleep(until: end.adding(delay))
+                } catch {
+                    return .killed
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    /// Runs an attempt, failing it with ``TaskTimeoutError`` at the deadline. Under a virtual clock the deadline
+    /// is enforced by ``TaskContext/sleep(for:)`` instead, since work takes no virtual time.
+    private func withDeadline(
+        _ deadline: Date?,
+        _ operation: @escaping @Sendable () async throws -> TaskOutputs
+    ) async throws -> TaskOutputs {
+        guard let deadline, !clock.isVirtual else { return try await operation() }
+        let clock = self.clock
+        return try await withThrowingTaskGroup(of: TaskOutputs.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await clock.sleep(until: deadline)
+                throw TaskTimeoutError()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    // MARK: Context
+
+    /// The variables of a task run's expressions.
+    func evaluation(
+        task: TaskDefinition?,
+        taskRunId: String?,
+        startDate: Date,
+        attempts: Int,
+        scope: Scope
+    ) -> EvaluationContext {
+        var variables = baseVariables
+        let live = recorder.liveVariables
+        if case .map(let outputs) = live.outputs, !outputs.isEmpty { variables["outputs"] = live.outputs }
+        variables["tasks"] = live.tasks
+        variables["labels"] = Self.labelVariable(live.labels)
+        if let task {
+            variables["task"] = ["id": .string(task.id), "type": .string(task.type)]
+            var taskrun: OrderedDictionary<String, FlowValue> = [
+                "id": .string(taskRunId ?? ""), "startDate": .string(Timestamps.iso(startDate)),
+                "attemptsCount": .int(attempts),
+            ]
+            if let value = scope.loopValues.last { taskrun["value"] = .string(value) }
+            if let parent = scope.parentTaskRunId { taskrun["parentId"] = .string(parent) }
+            variables["taskrun"] = .map(taskrun)
+        }
+        if let closest = scope.parents.first {
+            variables["parent"] = closest
+            variables["parents"] = .list(scope.parents)
+        }
+        return EvaluationContext(
+            variables: variables,
+            now: clock.now,
+            timeZone: options.timeZone,
+            loopValues: scope.loopValues,
+            errorLogs: scope.handlingErrors ? recorder.errorLogs : []
+        )
+    }
+
+    /// Labels as expressions see them: `system.*` keys nested under `system`.
+    private static func labelVariable(_ labels: OrderedDictionary<String, String>) -> FlowValue {
+        var map = OrderedDictionary<String, FlowValue>()
+        var system = OrderedDictionary<String, FlowValue>()
+        for (key, value) in labels {
+            if key.hasPrefix("system.") {
+                system[String(key.dropFirst(7))] = .string(value)
+            } else {
+                map[key] = .string(value)
+            }
+        }
+        if !system.isEmpty { map["system"] = .map(system) }
+        return .map(map)
+    }
+
+    func log(_ level: LogLevel, _ message: String, task: TaskDefinition?, runId: String?) {
+        recorder.log(LogEntry(taskId: task?.id, taskRunId: runId, level: level, message: message, timestamp: clock.now))
+    }
+}
+
+/// ISO-8601 texts of instants, with microseconds, in UTC.
+enum Timestamps {
+    static func iso(_ date: Date) -> String {
+        let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let seconds = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
+        var whole = seconds.quotient
+        var fraction = seconds.remainder
+        if fraction < 0 {
+            whole -= 1
+            fraction += 1_000_000
+        }
+        let days = whole.quotientAndRemainder(dividingBy: 86_400)
+        var day = days.quotient
+        var second = days.remainder
+        if second < 0 {
+            day -= 1
+            second += 86_400
+        }
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = day + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        var text = "\(y)-\(two(m))-\(two(d))T\(two(second / 3600)):\(two(second % 3600 / 60)):\(two(second % 60))"
+        if fraction > 0 {
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: 6 - digits.count) + digits
+            text += "." + digits
+        }
+        return text + "Z"
+    }
+}

@@ -1,0 +1,53 @@
+/// When and how often a failed task is attempted again.
+public struct RetryPolicy: Sendable, Hashable {
+    /// How the wait between attempts grows.
+    public enum Backoff: Sendable, Hashable {
+        /// The same interval every time.
+        case constant(Duration)
+        /// `interval × factor^(n − 1)` before attempt n + 1, at most `maxInterval`.
+        case exponential(interval: Duration, maxInterval: Duration, factor: Double)
+        /// A random wait between the two bounds.
+        case random(min: Duration, max: Duration)
+    }
+
+    public var backoff: Backoff
+    /// Every attempt counts, the first included.
+    public var maxAttempts: Int?
+    /// No attempt starts later than this after the first one started.
+    public var maxDuration: Duration?
+    /// A task that succeeds only after a retry ends WARNING.
+    public var warningOnRetry: Bool
+
+    public init(backoff: Backoff, maxAttempts: Int?, maxDuration: Duration?, warningOnRetry: Bool = false) {
+        self.backoff = backoff
+        self.maxAttempts = maxAttempts
+        self.maxDuration = maxDuration
+        self.warningOnRetry = warningOnRetry
+    }
+
+    /// The wait after the given failed attempt (1-based), or `nil` when no attempt follows.
+    ///
+    /// - Parameters:
+    ///   - attempt: the attempt that failed.
+    ///   - elapsed: the time since the first attempt started.
+    ///   - random: a number in `0..<1`, for the random backoff.
+    public func delay(after attempt: Int, elapsed: Duration, random: Double) -> Duration? {
+        if let maxAttempts, attempt >= maxAttempts { return nil }
+        let wait: Duration
+        switch backoff {
+        case .constant(let interval):
+            wait = interval
+        case .exponential(let interval, let maxInterval, let factor):
+            var value = interval
+            for _ in 1..<max(attempt, 1) {
+                value = value * factor
+                if value >= maxInterval { break }
+            }
+            wait = min(value, maxInterval)
+        case .random(let low, let high):
+            wait = low + (high - low) * random
+        }
+        if let maxDuration, elapsed + wait > maxDuration { return nil }
+        return wait
+    }
+}

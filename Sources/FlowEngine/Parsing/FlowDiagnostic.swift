@@ -1,0 +1,34 @@
+/// A problem found in a flow file, at the line and column where it was written.
+public struct FlowDiagnostic: Error, Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Where the problem is.
+    public var location: SourceLocation
+    /// What is wrong, in words a flow author can act on.
+    public var message: String
+    /// The file, when the flow was read from one.
+    public var file: String?
+
+    public init(_ location: SourceLocation, _ message: String, file: String? = nil) {
+        self.location = location
+        self.message = message
+        self.file = file
+    }
+
+    /// `file:line:column: message`.
+    public var description: String { "\(file ?? "<flow>"):\(location): \(message)" }
+
+    public static func < (lhs: FlowDiagnostic, rhs: FlowDiagnostic) -> Bool {
+        (lhs.file ?? "", lhs.location) < (rhs.file ?? "", rhs.location)
+    }
+}
+
+/// Every problem found in a flow file (all of them, not only the first), sorted by position.
+public struct FlowValidationError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var diagnostics: [FlowDiagnostic]
+
+    public init(_ diagnostics: [FlowDiagnostic]) {
+        self.diagnostics = diagnostics.sorted()
+    }
+
+    /// One `file:line:column: message` line per problem.
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
