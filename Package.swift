@@ -31,7 +31,9 @@ let package = Package(
             dependencies: [
                 "FinOpsCore",
                 "PivotKit",
+                "FlowEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
         .executableTarget(name: "IngestSummary", dependencies: ["FinOpsCore"], path: "Examples/IngestSummary"),
@@ -51,6 +53,7 @@ if Context.environment["FINOPS_BENCHMARKS"] != nil {
     package.targets += [
         .executableTarget(name: "IngestBench", dependencies: ["FinOpsCore"], path: "Benchmarks/IngestBench"),
         .executableTarget(name: "PivotBench", dependencies: ["FinOpsCore", "PivotKit"], path: "Benchmarks/PivotBench"),
+        .executableTarget(name: "FlowBench", dependencies: ["FlowEngine"], path: "Benchmarks/FlowBench"),
     ]
 }
 

@@ -35,8 +35,11 @@ final class ExecutionRecorder: Sendable {
     func update(_ id: String, loopValues: [String], _ change: (inout TaskRun) -> Void) {
         let updated = state.withLock { state -> TaskRun? in
             guard let position = state.positions[id] else { return nil }
+            let before = (state.taskRuns[position].state, state.taskRuns[position].attempts.count)
             change(&state.taskRuns[position])
             let run = state.taskRuns[position]
+            // Observers hear of new states and new attempts, not of every change (outputs, end dates).
+            guard before != (run.state, run.attempts.count) else { return nil }
             Self.insert(
                 ["state": .string(run.state.rawValue)],
                 into: &state.taskStates,

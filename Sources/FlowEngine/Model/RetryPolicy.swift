@@ -13,7 +13,7 @@ public struct RetryPolicy: Sendable, Hashable {
     public var backoff: Backoff
     /// Every attempt counts, the first included.
     public var maxAttempts: Int?
-    /// No attempt starts later than this after the first one started.
+    /// No attempt starts this long or longer after the first one started.
     public var maxDuration: Duration?
     /// A task that succeeds only after a retry ends WARNING.
     public var warningOnRetry: Bool
@@ -47,7 +47,8 @@ public struct RetryPolicy: Sendable, Hashable {
         case .random(let low, let high):
             wait = low + (high - low) * random
         }
-        if let maxDuration, elapsed + wait > maxDuration { return nil }
+        // As in Kestra, an attempt due exactly at maxDuration does not start (PT2S apart within PT6S: 3 attempts).
+        if let maxDuration, elapsed + wait >= maxDuration { return nil }
         return wait
     }
 }

@@ -1,0 +1,164 @@
+import ArgumentParser
+import FlowEngine
+import Foundation
+import OrderedCollections
+
+/// `finops flow`: Kestra-compatible YAML flows.
+struct FlowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flow",
+        abstract: "Validate and run Kestra-compatible YAML flows.",
+        subcommands: [Validate.self, Run.self]
+    )
+
+    /// The task types flows may use.
+    static func registry(allowProcesses: Bool) -> TaskRegistry {
+        var registry = TaskRegistry.core
+        if allowProcesses { registry.registerProcessTasks() }
+        return registry
+    }
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check flow files; print every problem as file:line:column: message.",
+            discussion: "Exits 1 when any file is invalid."
+        )
+
+        @Argument(help: "Flow files, or directories of .yml/.yaml files.")
+        var paths: [String]
+
+        @Flag(help: "Accept tasks that run processes (shell Commands and Script).")
+        var allowProcesses = false
+
+        func run() async throws {
+            let parser = FlowParser(registry: FlowCommand.registry(allowProcesses: allowProcesses))
+            var invalid = 0
+            let files = try FlowFiles.expand(paths)
+            for file in files {
+                do {
+                    let flow = try parser.parse(contentsOf: file)
+                    print("\(file.path): valid (\(flow.namespace).\(flow.id), \(flow.allTasks.count) tasks)")
+                } catch {
+                    invalid += 1
+                    for diagnostic in error.diagnostics { printError(diagnostic.description) }
+                }
+            }
+            if invalid > 0 {
+                throw DataError(
+                    message: "\(invalid) of \(files.count) flow file\(files.count == 1 ? " is" : "s are") invalid"
+                )
+            }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a flow to its end.",
+            discussion: "Exits 0 when the execution ends SUCCESS or WARNING, 1 otherwise."
+        )
+
+        @Argument(help: "The flow file.")
+        var file: String
+
+        @Option(name: .customLong("input"), help: "An input as key=value (repeatable).")
+        var inputs: [String] = []
+
+        @Option(name: .customLong("flows"), help: "A directory of flows that Subflow tasks may call (repeatable).")
+        var flowDirectories: [String] = []
+
+        @Option(help: "text: each task run as it progresses, then the final state; json: one JSON object at the end.")
+        var format: OutputFormat = .text
+
+        @Flag(help: "Allow tasks that run processes on this machine (shell Commands and Script).")
+        var allowProcesses = false
+
+        func run() async throws {
+            let parser = FlowParser(registry: FlowCommand.registry(allowProcesses: allowProcesses))
+            let flow: Flow
+            let flows: FlowRepository
+            do {
+                flow = try parser.parse(contentsOf: URL(fileURLWithPath: file))
+                flows = try FlowRepository(
+                    directories: flowDirectories.map { URL(fileURLWithPath: $0) },
+                    parser: parser
+                )
+            } catch {
+                for diagnostic in error.diagnostics { printError(diagnostic.description) }
+                throw DataError(message: "the flow is invalid")
+            }
+            var values: [String: FlowValue] = [:]
+            for input in inputs {
+                guard let equals = input.firstIndex(of: "=") else {
+                    throw ValidationError("--input takes key=value, not '\(input)'")
+                }
+                values[String(input[..<equals])] = .string(String(input[input.index(after: equals)...]))
+            }
+            let text = format == .text
+            let runner = FlowRunner(flows: flows, observer: text ? Self.show : nil)
+            let environment = ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("ENV_") }
+            let options = FlowRunner.Options(
+                environment: Dictionary(
+                    uniqueKeysWithValues: environment.map { (String($0.key.dropFirst(4)).lowercased(), $0.value) }
+                )
+            )
+            let execution: Execution
+            do {
+                execution = try await runner.run(flow, inputs: values, options: options)
+            } catch {
+                throw DataError(message: error.problems.joined(separator: "\nerror: "))
+            }
+            if text {
+                let seconds = (execution.endDate ?? execution.startDate).timeIntervalSince(execution.startDate)
+                print("execution \(execution.id) \(execution.state.rawValue) in \(String(format: "%.3f", seconds)) s")
+                for (key, value) in execution.outputs { print("output \(key) = \(value.rendered)") }
+            } else {
+                print(execution.summary.json)
+            }
+            guard execution.state.isSuccessful else { throw ExitCode(1) }
+        }
+
+        @Sendable static func show(_ event: ExecutionEvent) {
+            switch event {
+            case .taskRunChanged(let run):
+                // The first attempt starting repeats the task run's RUNNING.
+                if run.state == .running && run.attempts.count == 1 { return }
+                let value = run.value.map { " [\($0)]" } ?? ""
+                let attempt = run.attempts.count > 1 ? " (attempt \(run.attempts.count))" : ""
+                print(
+                    "\(run.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(run.taskId)\(value)\(attempt)"
+                )
+            case .log(let entry):
+                print(
+                    "  \(entry.level.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(entry.taskId ?? "flow"): \(entry.message)"
+                )
+            }
+        }
+    }
+}
+
+/// Flow files named on the command line, directories expanded to their .yml/.yaml files.
+enum FlowFiles {
+    static func expand(_ paths: [String]) throws -> [URL] {
+        var files: [URL] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw DataError(message: "\(path): no such file or directory")
+            }
+            guard isDirectory.boolValue else {
+                files.append(URL(fileURLWithPath: path))
+                continue
+            }
+            let found =
+                FileManager.default.enumerator(at: URL(fileURLWithPath: path), includingPropertiesForKeys: nil)?
+                .compactMap { $0 as? URL }
+                .filter { ["yml", "yaml"].contains($0.pathExtension) } ?? []
+            files += found.sorted { $0.path < $1.path }
+        }
+        return files
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
