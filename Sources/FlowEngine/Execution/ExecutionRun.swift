@@ -209,6 +209,8 @@ struct ExecutionRun: Sendable {
         var state: TaskState
         if let runIf = task.runIf, let skip = shouldSkip(task, runIf: runIf, runId: runId, start: start, scope: scope) {
             state = skip
+        } else if let fixture = runner.fixtures.fixture(for: task, value: scope.loopValues.last), !task.isRunnable {
+            state = applyFixture(fixture, task: task, runId: runId, start: start, scope: scope)
         } else {
             switch task.body {
             case .runnable(let type):
@@ -277,10 +279,14 @@ struct ExecutionRun: Sendable {
                 flags: TaskContext.Flags()
             )
             let outcome: Result<TaskOutputs, any Error>
-            do {
-                outcome = .success(try await withDeadline(context.deadline) { try await type.run(context) })
-            } catch {
-                outcome = .failure(error)
+            if let fixture = runner.fixtures.fixture(for: task, value: scope.loopValues.last) {
+                outcome = Result { try Self.outcome(of: fixture, context: context) }
+            } else {
+                do {
+                    outcome = .success(try await withDeadline(context.deadline) { try await type.run(context) })
+                } catch {
+                    outcome = .failure(error)
+                }
             }
             let end = clock.now
             switch outcome {
@@ -346,6 +352,45 @@ struct ExecutionRun: Sendable {
             defer { group.cancelAll() }
             return try await group.next()!
         }
+    }
+
+    // MARK: Fixtures
+
+    /// A runnable attempt's result under a fixture: its outputs, or the failure it stands for.
+    private static func outcome(of fixture: TaskFixture, context: TaskContext) throws -> TaskOutputs {
+        var outputs = TaskOutputs()
+        if case .map(let map)? = try fixture.outputs?.render(context.evaluation) { outputs = map }
+        switch fixture.state {
+        case .failed, .killed:
+            throw TaskFailure(fixture.errorMessage ?? "failed by a test fixture")
+        case .warning:
+            context.markWarning()
+        default:
+            break
+        }
+        return outputs
+    }
+
+    /// A flowable or subflow replaced by a fixture: its children do not run.
+    private func applyFixture(
+        _ fixture: TaskFixture,
+        task: TaskDefinition,
+        runId: String,
+        start: Date,
+        scope: Scope
+    ) -> TaskState {
+        let context = evaluation(task: task, taskRunId: runId, startDate: start, attempts: 0, scope: scope)
+        do {
+            if case .map(let outputs)? = try fixture.outputs?.render(context) {
+                recorder.setOutputs(outputs, taskId: task.id, loopValues: scope.loopValues)
+                recorder.update(runId, loopValues: scope.loopValues) { $0.outputs = outputs }
+            }
+        } catch {
+            log(.error, "fixture outputs: \(error)", task: task, runId: runId)
+            return .failed
+        }
+        if let message = fixture.errorMessage { log(.error, message, task: task, runId: runId) }
+        return fixture.state
     }
 
     // MARK: Context

@@ -18,6 +18,8 @@ public struct FlowRunner: Sendable {
     public var flows: FlowRepository
     /// Told of every task run change and log line as it happens.
     public var observer: (@Sendable (ExecutionEvent) -> Void)?
+    /// Stand-ins for tasks (tests): a matching task run ends with the fixture's outcome without running.
+    public var fixtures: [TaskFixture] = []
 
     public init(
         clock: any FlowClock = SystemClock(),

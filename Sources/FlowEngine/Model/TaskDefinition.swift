@@ -128,3 +128,10 @@ extension Flowable {
         return false
     }
 }
+
+extension TaskDefinition {
+    var isRunnable: Bool {
+        if case .runnable = body { return true }
+        return false
+    }
+}
