@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "FinOpsCore", targets: ["FinOpsCore"]),
         .library(name: "PivotKit", targets: ["PivotKit"]),
         .library(name: "FlowEngine", targets: ["FlowEngine"]),
+        .library(name: "FlowTesting", targets: ["FlowTesting"]),
         .executable(name: "finops", targets: ["finops-cli"]),
     ],
     dependencies: [
@@ -32,12 +33,21 @@ let package = Package(
                 "FinOpsCore",
                 "PivotKit",
                 "FlowEngine",
+                "FlowTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
         .executableTarget(name: "IngestSummary", dependencies: ["FinOpsCore"], path: "Examples/IngestSummary"),
         .testTarget(name: "PivotKitTests", dependencies: ["PivotKit", "FinOpsCore"], exclude: ["Fixtures"]),
+        .target(
+            name: "FlowTesting",
+            dependencies: ["FlowEngine", .product(name: "OrderedCollections", package: "swift-collections")]
+        ),
+        .testTarget(
+            name: "FlowTestingTests",
+            dependencies: ["FlowTesting", "FlowEngine", .product(name: "OrderedCollections", package: "swift-collections")]
+        ),
         .testTarget(
             name: "FlowEngineTests",
             dependencies: ["FlowEngine", .product(name: "OrderedCollections", package: "swift-collections")]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowEngine
+import FlowTesting
 import Foundation
 import OrderedCollections
 
@@ -8,7 +9,7 @@ struct FlowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flow",
         abstract: "Validate and run Kestra-compatible YAML flows.",
-        subcommands: [Validate.self, Run.self]
+        subcommands: [Validate.self, Run.self, Test.self]
     )
 
     /// The task types flows may use.
@@ -36,6 +37,11 @@ struct FlowCommand: AsyncParsableCommand {
             let files = try FlowFiles.expand(paths)
             for file in files {
                 do {
+                    if FlowFiles.isTestSuite(file) {
+                        let suite = try TestSuite(contentsOf: file)
+                        print("\(file.path): valid test suite (\(suite.testCases.count) cases of \(suite.namespace).\(suite.flowId))")
+                        continue
+                    }
                     let flow = try parser.parse(contentsOf: file)
                     print("\(file.path): valid (\(flow.namespace).\(flow.id), \(flow.allTasks.count) tasks)")
                 } catch {
@@ -134,10 +140,77 @@ struct FlowCommand: AsyncParsableCommand {
             }
         }
     }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run YAML test suites (Kestra's format) against their flows.",
+            discussion: """
+                Prints one line per test case and a summary; exits 1 when a case fails or errors. Flows are looked up \
+                by namespace and id in the --flows directories (default: the directories of the suites).
+                """
+        )
+
+        @Argument(help: "Test suite files, or directories (files with testCases are suites).")
+        var paths: [String]
+
+        @Option(name: .customLong("flows"), help: "A directory of flows (repeatable).")
+        var flowDirectories: [String] = []
+
+        @Option(help: "text: a line per case and a summary; junit: JUnit XML for CI systems.")
+        var format: ReportFormat = .text
+
+        @Flag(help: "Allow tasks that run processes on this machine (shell Commands and Script).")
+        var allowProcesses = false
+
+        enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+            case text, junit
+        }
+
+        func run() async throws {
+            let files = try FlowFiles.expand(paths).filter(FlowFiles.isTestSuite)
+            guard !files.isEmpty else { throw DataError(message: "no test suite (a YAML file with testCases) in \(paths.joined(separator: ", "))") }
+            var suites: [TestSuite] = []
+            var invalid = false
+            for file in files {
+                do {
+                    suites.append(try TestSuite(contentsOf: file))
+                } catch {
+                    invalid = true
+                    for diagnostic in error.diagnostics { printError(diagnostic.description) }
+                }
+            }
+            let directories = flowDirectories.isEmpty
+                ? Array(Set(files.map { $0.deletingLastPathComponent().path })).sorted() : flowDirectories
+            let flows: FlowRepository
+            do {
+                flows = try FlowRepository(
+                    directories: directories.map { URL(fileURLWithPath: $0) },
+                    parser: FlowParser(registry: FlowCommand.registry(allowProcesses: allowProcesses))
+                )
+            } catch {
+                for diagnostic in error.diagnostics { printError(diagnostic.description) }
+                throw DataError(message: "the flows are invalid")
+            }
+            guard !invalid else { throw DataError(message: "invalid test suites") }
+            let runner = TestSuiteRunner(flows: flows)
+            var results: [TestSuiteResult] = []
+            for suite in suites { results.append(await runner.run(suite)) }
+            print(format == .junit ? TestReport.junit(results) : TestReport.text(results), terminator: format == .junit ? "" : "\n")
+            if results.contains(where: { $0.state == .failed || $0.state == .error }) { throw ExitCode(1) }
+        }
+    }
 }
 
 /// Flow files named on the command line, directories expanded to their .yml/.yaml files.
 enum FlowFiles {
+    /// Whether a file is a test suite rather than a flow.
+    static func isTestSuite(_ url: URL) -> Bool {
+        guard let text = try? String(contentsOf: url, encoding: .utf8), let root = try? YAMLNode.parse(text) else {
+            return false
+        }
+        return TestSuite.isTestSuite(root)
+    }
+
     static func expand(_ paths: [String]) throws -> [URL] {
         var files: [URL] = []
         for path in paths {

@@ -24,3 +24,11 @@ extension Execution {
         ]
     }
 }
+
+extension Execution {
+    /// What expressions see once the execution has ended: `inputs`, `outputs` (by task, nested by loop values),
+    /// `tasks`, `vars`, `labels`, `flow`, and `execution` with its `state` and flow `outputs`.
+    public var finalContext: EvaluationContext {
+        EvaluationContext(variables: finalVariables, now: endDate ?? startDate)
+    }
+}

@@ -82,6 +82,8 @@ public struct Execution: Sendable {
     /// The flow's outputs, typed.
     public var outputs: OrderedDictionary<String, FlowValue>
     public var logs: [LogEntry]
+    /// The variables of expressions at the end of the execution (`outputs` nested by loop values, `tasks`, …).
+    var finalVariables: [String: FlowValue] = [:]
 
     /// The task runs of a task (one per loop value inside loops).
     public func taskRuns(of taskId: String) -> [TaskRun] { taskRuns.filter { $0.taskId == taskId } }

@@ -110,7 +110,12 @@ struct ExecutionRun: Sendable {
             }
         }
         let record = recorder.snapshot
-        return Execution(
+        var variables = evaluation(task: nil, taskRunId: nil, startDate: clock.now, attempts: 0, scope: Scope()).variables
+        variables["execution"] = [
+            "id": .string(id), "startDate": .string(Timestamps.iso(startDate)), "state": .string(final.rawValue),
+            "outputs": .map(outputs),
+        ]
+        var execution = Execution(
             id: id,
             namespace: flow.namespace,
             flowId: flow.id,
@@ -123,6 +128,8 @@ struct ExecutionRun: Sendable {
             outputs: outputs,
             logs: record.logs
         )
+        execution.finalVariables = variables
+        return execution
     }
 
     private func runMain(_ root: Scope) async -> TaskState {

@@ -24,6 +24,12 @@ public struct FlowRepository: Sendable {
                 .filter { ["yml", "yaml"].contains($0.pathExtension) }
                 .sorted { $0.path < $1.path } ?? []
             for file in files {
+                // Test suites live beside flows; they are documents with testCases, not flows.
+                if let text = try? String(contentsOf: file, encoding: .utf8), let root = try? YAMLNode.parse(text),
+                    root["testCases"] != nil
+                {
+                    continue
+                }
                 do {
                     add(try parser.parse(contentsOf: file))
                 } catch {

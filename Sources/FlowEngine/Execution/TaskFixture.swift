@@ -27,14 +27,14 @@ public struct TaskFixture: Sendable {
         self.errorMessage = errorMessage
     }
 
-    /// A fixture for a task by id (and loop value), with plain outputs.
+    /// A fixture for a task by id (and loop value), with plain outputs (a map).
     public static func task(
         _ id: String,
         value: String? = nil,
         state: TaskState = .success,
-        outputs: TaskOutputs = [:]
+        outputs: FlowValue = [:]
     ) -> TaskFixture {
-        TaskFixture(.task(id: id, value: value), state: state, outputs: outputs.isEmpty ? nil : .value(.map(outputs)))
+        TaskFixture(.task(id: id, value: value), state: state, outputs: .value(outputs))
     }
 }
 

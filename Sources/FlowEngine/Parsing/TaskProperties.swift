@@ -18,6 +18,24 @@ public final class TaskProperties {
         self.sink = sink
     }
 
+    /// Properties of a map read on their own (e.g. by a document format built on flows, such as test suites).
+    public convenience init(_ node: YAMLNode) {
+        self.init(node, sink: DiagnosticSink())
+    }
+
+    /// The properties of a map inside this one, reporting into the same list of problems.
+    public func nested(_ node: YAMLNode) -> TaskProperties {
+        TaskProperties(node, sink: sink)
+    }
+
+    /// Every problem reported so far, here and in nested properties.
+    public var problems: [FlowDiagnostic] { sink.diagnostics }
+
+    /// Reports every property no accessor read as unknown, naming what the map is (e.g. "a test case").
+    public func reportUnknownProperties(of what: String) {
+        reportUnknown(in: what)
+    }
+
     /// Whether the property is written.
     public func contains(_ key: String) -> Bool { node[key] != nil }
 

@@ -62,6 +62,13 @@ public struct YAMLNode: Sendable, Hashable {
         }
     }
 
+    /// Reads a YAML document.
+    ///
+    /// - Throws: ``FlowDiagnostic`` at the place the text stops being valid YAML (or repeats a key).
+    public static func parse(_ text: String) throws(FlowDiagnostic) -> YAMLNode {
+        try YAMLLoader.load(text)
+    }
+
     /// The node as a value, with YAML's core schema for plain scalars: `null`/`~`/nothing, `true`/`false`,
     /// integers and decimals; anything quoted or in a block is a string.
     public var value: FlowValue {
