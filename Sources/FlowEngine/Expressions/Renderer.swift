@@ -174,13 +174,19 @@ struct Renderer {
 
     /// The value under a map key or list index; `nil` when there is none.
     static func member(of container: FlowValue, key: FlowValue) -> FlowValue? {
+        // Written without `? :` so that a missing index cannot become FlowValue's own nil literal, `.null`.
         switch (container, key) {
-        case (.map(let map), .string(let name)): map[name]
-        case (.map(let map), .int(let index)): map[String(index)]
-        case (.list(let items), .int(let index)): items.indices.contains(index) ? items[index] : nil
-        case (.list(let items), .string(let name)): Int(name).flatMap { items.indices.contains($0) ? items[$0] : nil }
-        default: nil
+        case (.map(let map), .string(let name)): return map[name]
+        case (.map(let map), .int(let index)): return map[String(index)]
+        case (.list(let items), .int(let index)): return element(of: items, at: index)
+        case (.list(let items), .string(let name)): return Int(name).flatMap { element(of: items, at: $0) }
+        default: return nil
         }
+    }
+
+    private static func element(of items: [FlowValue], at index: Int) -> FlowValue? {
+        guard items.indices.contains(index) else { return nil }
+        return items[index]
     }
 
     func argument(_ arguments: [Expression?], _ index: Int) throws(ExpressionError) -> FlowValue? {
@@ -239,11 +245,11 @@ struct Renderer {
     private func undefinedPath(_ expression: Expression) -> String {
         switch expression.kind {
         case .attribute(let base, let name):
-            guard (try? resolve(base)) != nil else { return undefinedPath(base) }
+            guard isDefined(base) else { return undefinedPath(base) }
             let isIdentifier = name.first.map { $0.isLetter || $0 == "_" } ?? false
             return text(of: base) + (isIdentifier ? ".\(name)" : "['\(name)']")
         case .subscripted(let base, let key):
-            guard (try? resolve(base)) != nil else { return undefinedPath(base) }
+            guard isDefined(base) else { return undefinedPath(base) }
             switch try? evaluate(key) {
             case .string(let name): return text(of: base) + "['\(name)']"
             case let value?: return text(of: base) + "[\(value.rendered)]"
@@ -253,6 +259,14 @@ struct Renderer {
             return undefinedPath(input)
         default:
             return text(of: expression)
+        }
+    }
+
+    private func isDefined(_ expression: Expression) -> Bool {
+        do {
+            return try resolve(expression) != nil
+        } catch {
+            return false
         }
     }
 
