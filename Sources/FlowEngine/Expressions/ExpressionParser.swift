@@ -297,7 +297,7 @@ struct TemplateParser {
 
     private mutating func parseMultiplicative() throws(ExpressionError) -> Expression {
         try parseBinary(operators: ["*": .multiply, "/": .divide, "%": .remainder]) { parser throws(ExpressionError) in
-            try parser.parseUnary()
+            try parser.parseFiltered()
         }
     }
 
@@ -324,11 +324,12 @@ struct TemplateParser {
             _ = advance()
             return try parseUnary()
         }
-        return try parseFiltered()
+        return try parsePostfix()
     }
 
+    /// Filters apply to a unary expression, as in Pebble: `-3 | abs` is 3.
     private mutating func parseFiltered() throws(ExpressionError) -> Expression {
-        var value = try parsePostfix()
+        var value = try parseUnary()
         while isSymbol("|") {
             _ = advance()
             let call = try parseFilterCall()

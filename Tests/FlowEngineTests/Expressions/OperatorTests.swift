@@ -162,8 +162,9 @@ struct OperatorTests {
 
     @Test("filters bind tighter than arithmetic and chain left to right")
     func filterPrecedence() throws {
-        #expect(try value("{{ 2 * -3 | abs }}") == .int(-6))
-        #expect(try value("{{ -3 | abs }}") == .int(-3))
+        #expect(try value("{{ 2 * -3 | abs }}") == .int(6))
+        #expect(try value("{{ -3 | abs }}") == .int(3))
+        #expect(try value("{{ 1 - 3 | abs }}") == .int(-2))
         #expect(try value("{{ (-3) | abs }}") == .int(3))
         #expect(try value("{{ '  Ab ' | trim | lower | upper }}") == "AB")
         #expect(try value("{{ 'a' ~ 'b' | upper }}") == "aB")
