@@ -76,7 +76,7 @@ struct InputReader {
         default:
             break
         }
-        if let validator = input.validator, (try? Regex(validator)) == nil {
+        if let validator = input.validator, (try? NSRegularExpression(pattern: validator)) == nil {
             properties.report("validator '\(validator)' is not a valid regular expression", at: "validator")
         }
         if let defaults = input.defaults, defaults != .null {
