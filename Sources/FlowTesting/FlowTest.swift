@@ -47,7 +47,12 @@ public struct FlowTest: Sendable {
     }
 
     /// Replaces a task (only its run for one loop value when `value` is given) with a fixed outcome.
-    public mutating func mock(_ taskId: String, value: String? = nil, state: TaskState = .success, outputs: FlowValue = [:]) {
+    public mutating func mock(
+        _ taskId: String,
+        value: String? = nil,
+        state: TaskState = .success,
+        outputs: FlowValue = [:]
+    ) {
         fixtures.insert(.task(taskId, value: value, state: state, outputs: outputs), at: 0)
     }
 
@@ -82,7 +87,11 @@ public struct FlowTest: Sendable {
     ) async throws(FlowRunError) -> FlowTestResult {
         var runner = FlowRunner(clock: clock ?? VirtualClock(start: executionDate), flows: flows)
         runner.fixtures = fixtures
-        let execution = try await runner.run(flow, inputs: inputs, options: FlowRunner.Options(labels: labels, trigger: trigger))
+        let execution = try await runner.run(
+            flow,
+            inputs: inputs,
+            options: FlowRunner.Options(labels: labels, trigger: trigger)
+        )
         return FlowTestResult(execution: execution)
     }
 }

@@ -49,10 +49,15 @@ public struct FlowTestResult: Sendable {
     }
 
     /// Checks a task run's state.
-    public func expectTask(_ taskId: String, value: String? = nil, state expected: TaskState) throws(FlowAssertionError) {
+    public func expectTask(_ taskId: String, value: String? = nil, state expected: TaskState) throws(FlowAssertionError)
+    {
         let run = try requireRun(taskId, value: value)
         guard run.state == expected else {
-            throw FlowAssertionError(path(taskId, value) + " state", expected: expected.rawValue, actual: run.state.rawValue)
+            throw FlowAssertionError(
+                path(taskId, value) + " state",
+                expected: expected.rawValue,
+                actual: run.state.rawValue
+            )
         }
     }
 
@@ -60,7 +65,11 @@ public struct FlowTestResult: Sendable {
     public func expectTask(_ taskId: String, value: String? = nil, attempts expected: Int) throws(FlowAssertionError) {
         let run = try requireRun(taskId, value: value)
         guard run.attempts.count == expected else {
-            throw FlowAssertionError(path(taskId, value) + " attempts", expected: "\(expected)", actual: "\(run.attempts.count)")
+            throw FlowAssertionError(
+                path(taskId, value) + " attempts",
+                expected: "\(expected)",
+                actual: "\(run.attempts.count)"
+            )
         }
     }
 
@@ -74,7 +83,11 @@ public struct FlowTestResult: Sendable {
         let run = try requireRun(taskId, value: value)
         let actual = run.outputs[key]
         guard actual == expected else {
-            throw FlowAssertionError(path(taskId, value) + " output \(key)", expected: expected.json, actual: actual?.json ?? "no such output")
+            throw FlowAssertionError(
+                path(taskId, value) + " output \(key)",
+                expected: expected.json,
+                actual: actual?.json ?? "no such output"
+            )
         }
     }
 
@@ -82,7 +95,11 @@ public struct FlowTestResult: Sendable {
     public func expectFlowOutput(_ key: String, equals expected: FlowValue) throws(FlowAssertionError) {
         let actual = flowOutputs[key]
         guard actual == expected else {
-            throw FlowAssertionError("flow output \(key)", expected: expected.json, actual: actual?.json ?? "no such output")
+            throw FlowAssertionError(
+                "flow output \(key)",
+                expected: expected.json,
+                actual: actual?.json ?? "no such output"
+            )
         }
     }
 
@@ -91,7 +108,11 @@ public struct FlowTestResult: Sendable {
         var remaining = taskIds[...]
         for id in self.taskIds where id == remaining.first { remaining = remaining.dropFirst() }
         guard remaining.isEmpty else {
-            throw FlowAssertionError("task order", expected: taskIds.joined(separator: " → "), actual: self.taskIds.joined(separator: " → "))
+            throw FlowAssertionError(
+                "task order",
+                expected: taskIds.joined(separator: " → "),
+                actual: self.taskIds.joined(separator: " → ")
+            )
         }
     }
 
@@ -104,7 +125,11 @@ public struct FlowTestResult: Sendable {
     public func expectNotRun(_ taskId: String) throws(FlowAssertionError) {
         let runs = execution.taskRuns(of: taskId)
         guard runs.isEmpty else {
-            throw FlowAssertionError("task \(taskId)", expected: "no run", actual: runs.map(\.state.rawValue).joined(separator: ", "))
+            throw FlowAssertionError(
+                "task \(taskId)",
+                expected: "no run",
+                actual: runs.map(\.state.rawValue).joined(separator: ", ")
+            )
         }
     }
 
@@ -122,7 +147,11 @@ public struct FlowTestResult: Sendable {
     private func requireRun(_ taskId: String, value: String?) throws(FlowAssertionError) -> TaskRun {
         guard let run = taskRun(taskId, value: value) else {
             let ran = Array(Set(taskIds)).sorted().joined(separator: ", ")
-            throw FlowAssertionError(path(taskId, value), expected: "a task run", actual: "none (tasks that ran: \(ran))")
+            throw FlowAssertionError(
+                path(taskId, value),
+                expected: "a task run",
+                actual: "none (tasks that ran: \(ran))"
+            )
         }
         return run
     }

@@ -39,7 +39,9 @@ struct FlowCommand: AsyncParsableCommand {
                 do {
                     if FlowFiles.isTestSuite(file) {
                         let suite = try TestSuite(contentsOf: file)
-                        print("\(file.path): valid test suite (\(suite.testCases.count) cases of \(suite.namespace).\(suite.flowId))")
+                        print(
+                            "\(file.path): valid test suite (\(suite.testCases.count) cases of \(suite.namespace).\(suite.flowId))"
+                        )
                         continue
                     }
                     let flow = try parser.parse(contentsOf: file)
@@ -168,7 +170,11 @@ struct FlowCommand: AsyncParsableCommand {
 
         func run() async throws {
             let files = try FlowFiles.expand(paths).filter(FlowFiles.isTestSuite)
-            guard !files.isEmpty else { throw DataError(message: "no test suite (a YAML file with testCases) in \(paths.joined(separator: ", "))") }
+            guard !files.isEmpty else {
+                throw DataError(
+                    message: "no test suite (a YAML file with testCases) in \(paths.joined(separator: ", "))"
+                )
+            }
             var suites: [TestSuite] = []
             var invalid = false
             for file in files {
@@ -179,7 +185,8 @@ struct FlowCommand: AsyncParsableCommand {
                     for diagnostic in error.diagnostics { printError(diagnostic.description) }
                 }
             }
-            let directories = flowDirectories.isEmpty
+            let directories =
+                flowDirectories.isEmpty
                 ? Array(Set(files.map { $0.deletingLastPathComponent().path })).sorted() : flowDirectories
             let flows: FlowRepository
             do {
@@ -195,7 +202,10 @@ struct FlowCommand: AsyncParsableCommand {
             let runner = TestSuiteRunner(flows: flows)
             var results: [TestSuiteResult] = []
             for suite in suites { results.append(await runner.run(suite)) }
-            print(format == .junit ? TestReport.junit(results) : TestReport.text(results), terminator: format == .junit ? "" : "\n")
+            print(
+                format == .junit ? TestReport.junit(results) : TestReport.text(results),
+                terminator: format == .junit ? "" : "\n"
+            )
             if results.contains(where: { $0.state == .failed || $0.state == .error }) { throw ExitCode(1) }
         }
     }

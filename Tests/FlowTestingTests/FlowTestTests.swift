@@ -75,7 +75,9 @@ struct FlowTestTests {
             message { try result.expectState(.success) }
                 == "execution state: expected SUCCESS, got FAILED (first error: download: boom)"
         )
-        #expect(message { try result.expectTask("download", attempts: 2) } == "task download attempts: expected 2, got 3")
+        #expect(
+            message { try result.expectTask("download", attempts: 2) } == "task download attempts: expected 2, got 3"
+        )
         #expect(
             message { try result.expectTask("load", value: "eu", state: .success) }
                 == "task load[eu]: expected a task run, got none (tasks that ran: download)"
@@ -85,14 +87,18 @@ struct FlowTestTests {
                 == "task download output value: expected \"x\", got no such output"
         )
         #expect(
-            message { try result.expectOrder(["each", "download"]) } == "task order: expected each → download, got download"
+            message { try result.expectOrder(["each", "download"]) }
+                == "task order: expected each → download, got download"
         )
         #expect(
             message { try result.expectLog(containing: "hello") }
                 == "logs: expected a line containing \"hello\", got last lines: download: boom | download: boom | download: boom"
         )
         #expect(message { try result.expectNotRun("download") } == "task download: expected no run, got FAILED")
-        #expect(message { try result.expectFlowOutput("total", equals: 1) } == "flow output total: expected 1, got no such output")
+        #expect(
+            message { try result.expectFlowOutput("total", equals: 1) }
+                == "flow output total: expected 1, got no such output"
+        )
     }
 
     @Test("a bad input stops the run with the input named")
@@ -111,6 +117,8 @@ struct FlowTestTests {
                 """
         )
         let error = await #expect(throws: FlowRunError.self) { try await test.run(inputs: ["day": "yesterday"]) }
-        #expect(error?.problems == ["invalid input for `day`, expected a date such as 2024-01-31, but received `yesterday`"])
+        #expect(
+            error?.problems == ["invalid input for `day`, expected a date such as 2024-01-31, but received `yesterday`"]
+        )
     }
 }

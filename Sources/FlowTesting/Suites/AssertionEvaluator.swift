@@ -42,10 +42,12 @@ enum AssertionEvaluator {
         case .greaterThanOrEqualTo:
             return (compare(actual, expected).map { $0 >= 0 } ?? false, "to be greater than or equal to")
         case .lessThan: return (compare(actual, expected).map { $0 < 0 } ?? false, "to be less than")
-        case .lessThanOrEqualTo: return (compare(actual, expected).map { $0 <= 0 } ?? false, "to be less than or equal to")
+        case .lessThanOrEqualTo:
+            return (compare(actual, expected).map { $0 <= 0 } ?? false, "to be less than or equal to")
         case .in: return (members(expected).contains { same(actual, $0) }, "to be in")
         case .notIn: return (!members(expected).contains { same(actual, $0) }, "to not be in")
-        case .isNull: return ((actual == .null) == expected.isTruthy, expected.isTruthy ? "to be null" : "to not be null")
+        case .isNull:
+            return ((actual == .null) == expected.isTruthy, expected.isTruthy ? "to be null" : "to not be null")
         case .isNotNull:
             return ((actual != .null) == expected.isTruthy, expected.isTruthy ? "to be not null" : "to be null")
         }
@@ -62,7 +64,9 @@ enum AssertionEvaluator {
         case .int(let integer): Decimal(integer)
         case .decimal(let decimal): decimal
         case .string(let text):
-            text.isEmpty ? nil : Decimal(string: text.trimmingCharacters(in: .whitespaces), locale: Locale(identifier: "en_US_POSIX"))
+            text.isEmpty
+                ? nil
+                : Decimal(string: text.trimmingCharacters(in: .whitespaces), locale: Locale(identifier: "en_US_POSIX"))
         default: nil
         }
     }

@@ -33,13 +33,16 @@ public enum TestReport {
         func count(_ state: TestState, in cases: [TestCaseResult]) -> Int { cases.filter { $0.state == state }.count }
         let all = results.flatMap(\.cases)
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        xml += "<testsuites tests=\"\(all.count)\" failures=\"\(count(.failed, in: all))\" errors=\"\(count(.error, in: all))\" skipped=\"\(count(.skipped, in: all))\" time=\"\(seconds(results.map(\.seconds).reduce(0, +)))\">\n"
+        xml +=
+            "<testsuites tests=\"\(all.count)\" failures=\"\(count(.failed, in: all))\" errors=\"\(count(.error, in: all))\" skipped=\"\(count(.skipped, in: all))\" time=\"\(seconds(results.map(\.seconds).reduce(0, +)))\">\n"
         for suite in results {
             let name = escape("\(suite.suite.namespace).\(suite.suite.id)")
-            xml += "  <testsuite name=\"\(name)\" tests=\"\(suite.cases.count)\" failures=\"\(count(.failed, in: suite.cases))\" errors=\"\(count(.error, in: suite.cases))\" skipped=\"\(count(.skipped, in: suite.cases))\" time=\"\(seconds(suite.seconds))\">\n"
+            xml +=
+                "  <testsuite name=\"\(name)\" tests=\"\(suite.cases.count)\" failures=\"\(count(.failed, in: suite.cases))\" errors=\"\(count(.error, in: suite.cases))\" skipped=\"\(count(.skipped, in: suite.cases))\" time=\"\(seconds(suite.seconds))\">\n"
             for result in suite.cases {
                 let classname = escape("\(suite.suite.namespace).\(suite.suite.flowId)")
-                xml += "    <testcase classname=\"\(classname)\" name=\"\(escape(result.testCase.id))\" time=\"\(seconds(result.seconds))\""
+                xml +=
+                    "    <testcase classname=\"\(classname)\" name=\"\(escape(result.testCase.id))\" time=\"\(seconds(result.seconds))\""
                 switch result.state {
                 case .success:
                     xml += "/>\n"
@@ -48,7 +51,8 @@ public enum TestReport {
                 case .failed, .error:
                     let tag = result.state == .failed ? "failure" : "error"
                     let message = escape(result.failures.first ?? "")
-                    xml += ">\n      <\(tag) message=\"\(message)\">\(escape(result.failures.joined(separator: "\n")))</\(tag)>\n    </testcase>\n"
+                    xml +=
+                        ">\n      <\(tag) message=\"\(message)\">\(escape(result.failures.joined(separator: "\n")))</\(tag)>\n    </testcase>\n"
                 }
             }
             xml += "  </testsuite>\n"

@@ -68,11 +68,13 @@ public struct TestSuite: Sendable {
         }
         properties.reportUnknownProperties(of: "a test suite")
         guard properties.problems.isEmpty, let id, let namespace, let flowId else {
-            throw FlowValidationError(properties.problems.map { problem in
-                var located = problem
-                located.file = file
-                return located
-            })
+            throw FlowValidationError(
+                properties.problems.map { problem in
+                    var located = problem
+                    located.file = file
+                    return located
+                }
+            )
         }
         self.id = id
         self.namespace = namespace
@@ -89,7 +91,13 @@ public struct TestSuite: Sendable {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw FlowValidationError([FlowDiagnostic(.init(line: 1, column: 1), "cannot read the file: \(error.localizedDescription)", file: url.path)])
+            throw FlowValidationError([
+                FlowDiagnostic(
+                    .init(line: 1, column: 1),
+                    "cannot read the file: \(error.localizedDescription)",
+                    file: url.path
+                )
+            ])
         }
         try self.init(yaml: text, file: url.path)
     }
@@ -112,7 +120,10 @@ public struct TestCase: Sendable {
     init?(_ properties: TaskProperties) {
         let id = properties.string("id", required: true)
         if let type = properties.string("type"), type != "io.kestra.core.tests.flow.UnitTest" {
-            properties.report("unknown test case type '\(type)'; the only one is io.kestra.core.tests.flow.UnitTest", at: "type")
+            properties.report(
+                "unknown test case type '\(type)'; the only one is io.kestra.core.tests.flow.UnitTest",
+                at: "type"
+            )
         }
         description = properties.string("description")
         disabled = properties.bool("disabled") ?? false
@@ -204,7 +215,9 @@ public struct TestAssertion: Sendable {
         if let expected = properties.dynamic("equalsTo") { checks.append((.equalTo, expected)) }
         if let expected = properties.dynamic("notEqualsTo") { checks.append((.notEqualTo, expected)) }
         if checks.isEmpty {
-            properties.report("an assertion needs at least one operator: \(Operator.allCases.map(\.rawValue).joined(separator: ", "))")
+            properties.report(
+                "an assertion needs at least one operator: \(Operator.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         properties.reportUnknownProperties(of: "an assertion")
         guard let value else { return nil }

@@ -42,7 +42,12 @@ public struct TestSuiteRunner: Sendable {
         }
         let cases = results.compactMap { $0 }
         let elapsed = ContinuousClock.now - start
-        return TestSuiteResult(suite: suite, state: .combined(cases.map(\.state)), cases: cases, seconds: elapsed.seconds)
+        return TestSuiteResult(
+            suite: suite,
+            state: .combined(cases.map(\.state)),
+            cases: cases,
+            seconds: elapsed.seconds
+        )
     }
 
     /// Runs one case: an execution with the case's fixtures, then its assertions on the final variables.
@@ -55,11 +60,22 @@ public struct TestSuiteRunner: Sendable {
         do {
             result = try await test.run(inputs: testCase.inputs, trigger: testCase.trigger)
         } catch {
-            return TestCaseResult(testCase: testCase, state: .error, errors: error.problems, seconds: (ContinuousClock.now - start).seconds)
+            return TestCaseResult(
+                testCase: testCase,
+                state: .error,
+                errors: error.problems,
+                seconds: (ContinuousClock.now - start).seconds
+            )
         }
         var context = result.execution.finalContext
         if !testCase.files.isEmpty {
-            context.variables["files"] = .map(OrderedDictionary(uniqueKeysWithValues: testCase.files.sorted { $0.key < $1.key }.map { ($0.key, FlowValue.string($0.value)) }))
+            context.variables["files"] = .map(
+                OrderedDictionary(
+                    uniqueKeysWithValues: testCase.files.sorted { $0.key < $1.key }.map {
+                        ($0.key, FlowValue.string($0.value))
+                    }
+                )
+            )
         }
         if let trigger = testCase.trigger { context.variables["trigger"] = trigger }
         var outcomes: [AssertionResult] = []
@@ -68,7 +84,9 @@ public struct TestSuiteRunner: Sendable {
             do {
                 outcomes += try AssertionEvaluator.evaluate(assertion, in: context)
             } catch {
-                errors.append("could not evaluate `\(assertion.value.source)` (line \(assertion.location.line)): \(error)")
+                errors.append(
+                    "could not evaluate `\(assertion.value.source)` (line \(assertion.location.line)): \(error)"
+                )
             }
         }
         let state: TestState = !errors.isEmpty ? .error : outcomes.allSatisfy(\.isSuccess) ? .success : .failed
@@ -86,7 +104,10 @@ public struct TestSuiteRunner: Sendable {
 
 /// The outcome of a test case or suite, as Kestra names them.
 public enum TestState: String, Sendable, Hashable {
-    case success = "SUCCESS", failed = "FAILED", skipped = "SKIPPED", error = "ERROR"
+    case success = "SUCCESS"
+    case failed = "FAILED"
+    case skipped = "SKIPPED"
+    case error = "ERROR"
 
     /// A suite's state: ERROR if a case errored, else FAILED if one failed, else SKIPPED if all were, else SUCCESS.
     static func combined(_ states: [TestState]) -> TestState {
