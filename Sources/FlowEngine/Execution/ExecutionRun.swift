@@ -110,7 +110,8 @@ struct ExecutionRun: Sendable {
             }
         }
         let record = recorder.snapshot
-        var variables = evaluation(task: nil, taskRunId: nil, startDate: clock.now, attempts: 0, scope: Scope()).variables
+        let context = evaluation(task: nil, taskRunId: nil, startDate: clock.now, attempts: 0, scope: Scope())
+        var variables = context.variables
         variables["execution"] = [
             "id": .string(id), "startDate": .string(Timestamps.iso(startDate)), "state": .string(final.rawValue),
             "outputs": .map(outputs),
