@@ -46,7 +46,9 @@ let package = Package(
         ),
         .testTarget(
             name: "FlowTestingTests",
-            dependencies: ["FlowTesting", "FlowEngine", .product(name: "OrderedCollections", package: "swift-collections")]
+            dependencies: [
+                "FlowTesting", "FlowEngine", .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
         ),
         .testTarget(
             name: "FlowEngineTests",
@@ -63,7 +65,11 @@ if Context.environment["FINOPS_BENCHMARKS"] != nil {
     package.targets += [
         .executableTarget(name: "IngestBench", dependencies: ["FinOpsCore"], path: "Benchmarks/IngestBench"),
         .executableTarget(name: "PivotBench", dependencies: ["FinOpsCore", "PivotKit"], path: "Benchmarks/PivotBench"),
-        .executableTarget(name: "FlowBench", dependencies: ["FlowEngine"], path: "Benchmarks/FlowBench"),
+        .executableTarget(
+            name: "FlowBench",
+            dependencies: ["FlowEngine", .product(name: "OrderedCollections", package: "swift-collections")],
+            path: "Benchmarks/FlowBench"
+        ),
     ]
 }
 

@@ -12,6 +12,7 @@
 // latency_median_ms, build_s, rss_mb, bytes_per_task_run).
 import FlowEngine
 import Foundation
+import OrderedCollections
 
 var arguments = CommandLine.arguments.dropFirst()
 var workload = "W1"

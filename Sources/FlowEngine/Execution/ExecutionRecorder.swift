@@ -12,15 +12,52 @@ final class ExecutionRecorder: Sendable {
         /// `tasks` as expressions see it: `{taskId: {state}}`, or by loop value inside loops.
         var taskStates = OrderedDictionary<String, FlowValue>()
         var logs: [LogEntry] = []
-        var labels: OrderedDictionary<String, String>
+        var labels: OrderedDictionary<String, String> {
+            didSet { labelsVariable = ExecutionRecorder.labelVariable(labels) }
+        }
+        /// `labels` as expressions see it, kept with the labels rather than rebuilt for every task run.
+        var labelsVariable: FlowValue
+
+        init(labels: OrderedDictionary<String, String>) {
+            self.labels = labels
+            labelsVariable = ExecutionRecorder.labelVariable(labels)
+        }
+    }
+
+    /// Labels as expressions see them: `system.*` keys nested under `system`.
+    static func labelVariable(_ labels: OrderedDictionary<String, String>) -> FlowValue {
+        var map = OrderedDictionary<String, FlowValue>()
+        var system = OrderedDictionary<String, FlowValue>()
+        for (key, value) in labels {
+            if key.hasPrefix("system.") {
+                system[String(key.dropFirst(7))] = .string(value)
+            } else {
+                map[key] = .string(value)
+            }
+        }
+        if !system.isEmpty { map["system"] = .map(system) }
+        return .map(map)
     }
 
     private let state: Mutex<State>
     private let observer: (@Sendable (ExecutionEvent) -> Void)?
+    private let idKey = UInt64.random(in: .min ... .max)
+    private let idCounter = Atomic<UInt64>(0)
 
     init(labels: OrderedDictionary<String, String>, observer: (@Sendable (ExecutionEvent) -> Void)?) {
         state = Mutex(State(labels: labels))
         self.observer = observer
+    }
+
+    /// A task run id unique in the execution and, with a random key per execution, across executions: 11 base-62
+    /// characters, short enough to be stored inline in a `String`.
+    func nextTaskRunID() -> String {
+        var value = idKey &+ idCounter.wrappingAdd(1, ordering: .relaxed).newValue &* 0x9E37_79B9_7F4A_7C15
+        // SplitMix64's finaliser, so consecutive ids do not look alike.
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        value ^= value >> 31
+        return RandomID.base62(value)
     }
 
     func add(_ run: TaskRun) {
@@ -70,8 +107,8 @@ final class ExecutionRecorder: Sendable {
     }
 
     /// The variables that change while the execution runs.
-    var liveVariables: (outputs: FlowValue, tasks: FlowValue, labels: OrderedDictionary<String, String>) {
-        state.withLock { (.map($0.outputs), .map($0.taskStates), $0.labels) }
+    var liveVariables: (outputs: FlowValue, tasks: FlowValue, labels: FlowValue) {
+        state.withLock { (.map($0.outputs), .map($0.taskStates), $0.labelsVariable) }
     }
 
     var errorLogs: [FlowValue] {

@@ -200,7 +200,7 @@ struct ExecutionRun: Sendable {
 
     /// Runs one task: its run condition, its body, then allowFailure and allowWarning.
     func runTask(_ task: TaskDefinition, scope: Scope) async -> TaskState {
-        let runId = RandomID.make()
+        let runId = recorder.nextTaskRunID()
         let start = clock.now
         recorder.add(
             TaskRun(
@@ -415,7 +415,7 @@ struct ExecutionRun: Sendable {
         let live = recorder.liveVariables
         if case .map(let outputs) = live.outputs, !outputs.isEmpty { variables["outputs"] = live.outputs }
         variables["tasks"] = live.tasks
-        variables["labels"] = Self.labelVariable(live.labels)
+        variables["labels"] = live.labels
         if let task {
             variables["task"] = ["id": .string(task.id), "type": .string(task.type)]
             var taskrun: OrderedDictionary<String, FlowValue> = [
@@ -437,21 +437,6 @@ struct ExecutionRun: Sendable {
             loopValues: scope.loopValues,
             errorLogs: scope.handlingErrors ? recorder.errorLogs : []
         )
-    }
-
-    /// Labels as expressions see them: `system.*` keys nested under `system`.
-    private static func labelVariable(_ labels: OrderedDictionary<String, String>) -> FlowValue {
-        var map = OrderedDictionary<String, FlowValue>()
-        var system = OrderedDictionary<String, FlowValue>()
-        for (key, value) in labels {
-            if key.hasPrefix("system.") {
-                system[String(key.dropFirst(7))] = .string(value)
-            } else {
-                map[key] = .string(value)
-            }
-        }
-        if !system.isEmpty { map["system"] = .map(system) }
-        return .map(map)
     }
 
     func log(_ level: LogLevel, _ message: String, task: TaskDefinition?, runId: String?) {

@@ -151,6 +151,21 @@ public struct FlowRunError: Error, Sendable, Hashable, CustomStringConvertible {
 enum RandomID {
     private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
 
+    /// 11 base-62 digits of a 64-bit value.
+    static func base62(_ value: UInt64) -> String {
+        var remaining = value
+        return String(
+            unsafeUninitializedCapacity: 11,
+            initializingUTF8With: { buffer in
+                for index in 0..<11 {
+                    buffer[index] = alphabet[Int(remaining % 62)]
+                    remaining /= 62
+                }
+                return 11
+            }
+        )
+    }
+
     static func make() -> String {
         var generator = SystemRandomNumberGenerator()
         var high = generator.next() as UInt64

@@ -230,7 +230,7 @@ extension ExecutionRun {
         let now = clock.now
         recorder.add(
             TaskRun(
-                id: RandomID.make(),
+                id: recorder.nextTaskRunID(),
                 taskId: task.id,
                 value: scope.loopValues.last,
                 parentTaskRunId: scope.parentTaskRunId,
