@@ -16,7 +16,7 @@ struct DateArguments {
             guard let zone = DateZone(name) else { throw EvaluationFailure("unknown time zone `\(name)`") }
             self.zone = zone
         } else {
-            zone = .region(context.timeZone)
+            zone = .region(context.timeZone, id: context.timeZone.identifier)
         }
         existingFormat = try arguments.string(first + 2)
     }
@@ -174,8 +174,8 @@ enum DatePatternParser {
                 }
             case "V", "z":
                 let name = scanner.remainder.prefix { !$0.isWhitespace && $0 != "]" }
-                guard let zone = DateZone(String(name)) ?? TimeZone(abbreviation: String(name)).map(DateZone.region)
-                else { throw failure }
+                let abbreviated = TimeZone(abbreviation: String(name)).map { DateZone.region($0, id: String(name)) }
+                guard let zone = DateZone(String(name)) ?? abbreviated else { throw failure }
                 scanner.skip(name.count)
                 parsedZone = zone
             default:

@@ -3,7 +3,8 @@ import Foundation
 /// A zone a date is shown in: a fixed offset (`Z`, `+01:00`) or a region with daylight saving (`Europe/Paris`).
 enum DateZone: Sendable {
     case fixed(seconds: Int)
-    case region(TimeZone)
+    /// A region, with the identifier it was asked for (Linux reports `UTC` as `GMT`; Java prints what was asked).
+    case region(TimeZone, id: String)
 
     /// Parses `Z`, `UTC`, `+01:00`, `-0530`, `+02` or a zone identifier.
     init?(_ text: String) {
@@ -12,7 +13,7 @@ enum DateZone: Sendable {
         } else if let first = text.first, first == "+" || first == "-", let seconds = Self.offsetSeconds(text) {
             self = .fixed(seconds: seconds)
         } else if let zone = TimeZone(identifier: text) {
-            self = .region(zone)
+            self = .region(zone, id: text)
         } else {
             return nil
         }
@@ -36,13 +37,13 @@ enum DateZone: Sendable {
     func offset(atEpochSecond second: Int) -> Int {
         switch self {
         case .fixed(let seconds): seconds
-        case .region(let zone): zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(second)))
+        case .region(let zone, _): zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(second)))
         }
     }
 
     /// The identifier Java prints in brackets, `nil` for a fixed offset.
     var regionIdentifier: String? {
-        if case .region(let zone) = self { return zone.identifier }
+        if case .region(_, let id) = self { return id }
         return nil
     }
 
