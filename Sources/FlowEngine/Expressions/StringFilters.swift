@@ -35,8 +35,8 @@ enum StringFilters {
             return .string(decoded)
         case .sha256: return .string(SHA256.hexDigest(of: Array(text.utf8)))
         case .indent, .nindent:
-            guard let amount = try arguments.integer(0), amount >= 0 else {
-                throw EvaluationFailure("needs an amount of at least 0")
+            guard let amount = try arguments.integer(0), (0...1000).contains(amount) else {
+                throw EvaluationFailure("needs an amount from 0 to 1000")
             }
             let padding = String(repeating: try arguments.string(1) ?? " ", count: amount)
             let newline = text.contains("\r\n") ? "\r\n" : "\n"

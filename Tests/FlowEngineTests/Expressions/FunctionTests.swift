@@ -86,3 +86,38 @@ struct FunctionTests {
         #expect(try Template("{{ printContext() }}").render(context) == #"{"a":1,"b":2}"#)
     }
 }
+
+@Suite("Limits")
+struct LimitTests {
+    @Test("extreme numbers and dates are errors, not crashes")
+    func extremes() {
+        #expect(
+            renderError("{{ range(-9223372036854775807, 9223372036854775807) }}")?.message.contains("longer") == true
+        )
+        #expect(renderError("{{ 9223372036854775807 | date }}")?.message == "filter `date`: the date is out of range")
+        #expect(
+            renderError("{{ 0 | dateAdd(9223372036854775807, 'DAYS') }}")?.message
+                == "filter `dateAdd`: the date is out of range"
+        )
+        #expect(
+            renderError("{{ 0 | dateAdd(99999999, 'CENTURIES') }}")?.message
+                == "filter `dateAdd`: the date is out of range"
+        )
+        #expect(
+            renderError("{{ 99999999999999 | timestampNano }}")?.message
+                == "filter `timestampNano`: the date does not fit in a timestamp"
+        )
+        #expect(renderError("{{ -9223372036854775807 - 2 }}")?.message.hasPrefix("integer overflow") == true)
+        #expect(
+            renderError("{{ 'a' | indent(100000000) }}")?.message == "filter `indent`: needs an amount from 0 to 1000"
+        )
+    }
+
+    @Test("ranges in the wrong direction are empty")
+    func emptyRanges() throws {
+        #expect(try value("{{ range(3, 2, 5) }}") == [])
+        #expect(try value("{{ range(3, 2) }}") == [])
+        #expect(try value("{{ range(2, 3, -1) }}") == [])
+        #expect(try value("{{ range(1, 2, 5) }}") == [1])
+    }
+}
