@@ -36,6 +36,8 @@ enum Functions {
             case .render, .renderOnce:
                 let recursive = call.name == .render && (arguments.bool(1) ?? true)
                 return try render(arguments[0] ?? .null, recursive: recursive, renderer: renderer)
+            case .printContext, .fetchContext:
+                return try evaluate(call.name, arguments, context: renderer.contextWithScopes)
             default:
                 return try evaluate(call.name, arguments, context: renderer.context)
             }

@@ -79,9 +79,12 @@ struct JQTests {
         #expect(try jq("data", "map(.n > 1 | not)") == [[true, false, false]])
     }
 
-    @Test("errors name the filter")
+    @Test("errors name the filter; a literal program is checked when the template is parsed")
     func errors() {
-        #expect(renderError("{{ 1 | jq('.[') }}")?.message.hasPrefix("filter `jq`: jq:") == true)
+        let syntax = #expect(throws: ExpressionError.self) { try Template("{{ 1 | jq('.[') }}") }
+        #expect(syntax?.message.hasPrefix("filter `jq`: jq:") == true)
+        #expect(syntax?.offset == 11)
+        #expect(renderError("{{ 1 | jq(vars.program) }}", ["vars": ["program": ".["]])?.offset == 8)
         #expect(renderError("{{ 1 | jq('frobnicate') }}")?.message == "filter `jq`: jq: unknown function `frobnicate`")
         #expect(renderError("{{ 1 | jq('.[]') }}")?.message == "filter `jq`: jq: cannot iterate over integer")
     }
