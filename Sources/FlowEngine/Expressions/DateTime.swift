@@ -22,13 +22,14 @@ enum DateZone: Sendable {
     /// Seconds east of UTC for `+HH`, `+HHMM`, `+HH:MM` or `+HH:MM:SS`.
     static func offsetSeconds(_ text: String) -> Int? {
         guard let sign = text.first, sign == "+" || sign == "-" else { return nil }
-        let digits = text.dropFirst().filter { $0 != ":" }
-        guard [2, 4, 6].contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-            let hours = Int(digits.prefix(2)),
-            let minutes = Int(digits.dropFirst(2).prefix(2).isEmpty ? "0" : digits.dropFirst(2).prefix(2)),
-            let seconds = Int(digits.dropFirst(4).isEmpty ? "0" : digits.dropFirst(4)), hours <= 18, minutes < 60,
-            seconds < 60
-        else { return nil }
+        let digits = Array(text.dropFirst().filter { $0 != ":" })
+        guard [2, 4, 6].contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        // Two digits each for hours, minutes and seconds; the missing ones are zero.
+        let parts = stride(from: 0, to: 6, by: 2).map { index in
+            index < digits.count ? Int(String(digits[index..<index + 2])) ?? 0 : 0
+        }
+        let (hours, minutes, seconds) = (parts[0], parts[1], parts[2])
+        guard hours <= 18, minutes < 60, seconds < 60 else { return nil }
         let total = hours * 3600 + minutes * 60 + seconds
         return sign == "-" ? -total : total
     }
