@@ -16,7 +16,7 @@ struct DateArguments {
             guard let zone = DateZone(name) else { throw EvaluationFailure("unknown time zone `\(name)`") }
             self.zone = zone
         } else {
-            zone = .region(context.timeZone)
+            zone = .region(context.timeZone, id: context.timeZone.identifier)
         }
         existingFormat = try arguments.string(first + 2)
     }
@@ -36,9 +36,9 @@ enum DateFilters {
             .converted(to: dateArguments.zone)
         switch name {
         case .timestamp: return .int(date.epochSecond)
-        case .timestampMilli: return .int(date.epochSecond * 1000 + date.nanosecond / 1_000_000)
-        case .timestampMicro: return .int(date.epochSecond * 1_000_000 + date.nanosecond / 1000)
-        case .timestampNano: return .int(date.epochSecond * 1_000_000_000 + date.nanosecond)
+        case .timestampMilli: return try timestamp(date, unitsPerSecond: 1000)
+        case .timestampMicro: return try timestamp(date, unitsPerSecond: 1_000_000)
+        case .timestampNano: return try timestamp(date, unitsPerSecond: 1_000_000_000)
         case .dateAdd:
             guard let amount = try arguments.integer(0) else { throw EvaluationFailure("needs an amount") }
             guard let unit = try arguments.string(1) else { throw EvaluationFailure("needs a unit") }
@@ -46,6 +46,21 @@ enum DateFilters {
         default: break
         }
         return .string(try DateFormat.format(date, as: dateArguments.format))
+    }
+
+    /// The largest epoch second the date filters accept (about three million years), so that field arithmetic
+    /// cannot overflow.
+    static let maximumEpochSecond = 100_000_000_000_000
+
+    private static func timestamp(_ date: ZonedDateTime, unitsPerSecond: Int) throws(EvaluationFailure) -> FlowValue {
+        let (scaled, overflow) = date.epochSecond.multipliedReportingOverflow(by: unitsPerSecond)
+        guard !overflow else { throw EvaluationFailure("the date does not fit in a timestamp") }
+        return .int(scaled + date.nanosecond / (1_000_000_000 / unitsPerSecond))
+    }
+
+    private static func checked(_ date: ZonedDateTime) throws(EvaluationFailure) -> ZonedDateTime {
+        guard abs(date.epochSecond) <= maximumEpochSecond else { throw EvaluationFailure("the date is out of range") }
+        return date
     }
 
     /// A date from an ISO string (zoned, local date-time placed in `zone`, or a date at noon), epoch seconds, or text
@@ -57,12 +72,15 @@ enum DateFilters {
     ) throws(EvaluationFailure) -> ZonedDateTime {
         switch input {
         case .int(let seconds):
-            return ZonedDateTime(epochSecond: seconds, nanosecond: 0, zone: zone)
+            return try checked(ZonedDateTime(epochSecond: seconds, nanosecond: 0, zone: zone))
         case .decimal(let seconds):
             let whole = DecimalRounding.round(seconds, scale: 0, mode: .floor)
             let nanos = DecimalRounding.round((seconds - whole) * 1_000_000_000, scale: 0, mode: .halfUp)
+            guard let epochSecond = FlowValue.decimal(whole).integerValue, abs(epochSecond) <= maximumEpochSecond else {
+                throw EvaluationFailure("the date is out of range")
+            }
             return ZonedDateTime(
-                epochSecond: FlowValue.decimal(whole).integerValue ?? 0,
+                epochSecond: epochSecond,
                 nanosecond: FlowValue.decimal(nanos).integerValue ?? 0,
                 zone: zone
             )
@@ -95,10 +113,14 @@ enum DateFilters {
             "CENTURIES": (1200, 0), "MILLENNIA": (12000, 0),
         ]
         let name = unit.uppercased()
+        // Any larger amount leaves the supported range whatever the unit.
+        guard abs(amount) <= maximumEpochSecond else { throw EvaluationFailure("the date is out of range") }
         var result = date
         if let seconds = exact[name] {
             let (shift, overflow) = amount.multipliedReportingOverflow(by: seconds)
-            guard !overflow else { throw EvaluationFailure("the date is out of range") }
+            guard !overflow, abs(shift) <= maximumEpochSecond else {
+                throw EvaluationFailure("the date is out of range")
+            }
             result.epochSecond += shift
         } else if let nanos = fractional[name] {
             let (shift, overflow) = amount.multipliedReportingOverflow(by: nanos)
@@ -109,6 +131,7 @@ enum DateFilters {
             result.nanosecond = total - seconds * 1_000_000_000
         } else if let step = calendar[name] {
             var local = date.local
+            guard abs(amount) <= 1_000_000 * 12 else { throw EvaluationFailure("the date is out of range") }
             if step.months != 0 {
                 let months = local.year * 12 + (local.month - 1) + amount * step.months
                 local.year = months >= 0 ? months / 12 : (months - 11) / 12
@@ -124,7 +147,7 @@ enum DateFilters {
                 "unknown unit `\(unit)` (use NANOS … SECONDS, MINUTES, HOURS, DAYS, WEEKS, MONTHS, YEARS)"
             )
         }
-        return result
+        return try checked(result)
     }
 }
 
@@ -174,8 +197,8 @@ enum DatePatternParser {
                 }
             case "V", "z":
                 let name = scanner.remainder.prefix { !$0.isWhitespace && $0 != "]" }
-                guard let zone = DateZone(String(name)) ?? TimeZone(abbreviation: String(name)).map(DateZone.region)
-                else { throw failure }
+                let abbreviated = TimeZone(abbreviation: String(name)).map { DateZone.region($0, id: String(name)) }
+                guard let zone = DateZone(String(name)) ?? abbreviated else { throw failure }
                 scanner.skip(name.count)
                 parsedZone = zone
             default:

@@ -164,7 +164,7 @@ enum DateFormat {
             )
         case "V": return zone.regionIdentifier ?? offsetText(offset, colon: true, zero: "Z")
         case "z":
-            guard case .region(let timeZone) = zone else { return offsetText(offset, colon: true, zero: "Z") }
+            guard case .region(let timeZone, _) = zone else { return offsetText(offset, colon: true, zero: "Z") }
             let instant = Date(timeIntervalSince1970: TimeInterval(local.epochSecondAsUTC - offset))
             if count == 4 {
                 return timeZone.localizedName(

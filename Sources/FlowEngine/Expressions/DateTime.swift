@@ -3,7 +3,8 @@ import Foundation
 /// A zone a date is shown in: a fixed offset (`Z`, `+01:00`) or a region with daylight saving (`Europe/Paris`).
 enum DateZone: Sendable {
     case fixed(seconds: Int)
-    case region(TimeZone)
+    /// A region, with the identifier it was asked for (Linux reports `UTC` as `GMT`; Java prints what was asked).
+    case region(TimeZone, id: String)
 
     /// Parses `Z`, `UTC`, `+01:00`, `-0530`, `+02` or a zone identifier.
     init?(_ text: String) {
@@ -12,7 +13,7 @@ enum DateZone: Sendable {
         } else if let first = text.first, first == "+" || first == "-", let seconds = Self.offsetSeconds(text) {
             self = .fixed(seconds: seconds)
         } else if let zone = TimeZone(identifier: text) {
-            self = .region(zone)
+            self = .region(zone, id: text)
         } else {
             return nil
         }
@@ -21,13 +22,14 @@ enum DateZone: Sendable {
     /// Seconds east of UTC for `+HH`, `+HHMM`, `+HH:MM` or `+HH:MM:SS`.
     static func offsetSeconds(_ text: String) -> Int? {
         guard let sign = text.first, sign == "+" || sign == "-" else { return nil }
-        let digits = text.dropFirst().filter { $0 != ":" }
-        guard [2, 4, 6].contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-            let hours = Int(digits.prefix(2)),
-            let minutes = Int(digits.dropFirst(2).prefix(2).isEmpty ? "0" : digits.dropFirst(2).prefix(2)),
-            let seconds = Int(digits.dropFirst(4).isEmpty ? "0" : digits.dropFirst(4)), hours <= 18, minutes < 60,
-            seconds < 60
-        else { return nil }
+        let digits = Array(text.dropFirst().filter { $0 != ":" })
+        guard [2, 4, 6].contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        // Two digits each for hours, minutes and seconds; the missing ones are zero.
+        let parts = stride(from: 0, to: 6, by: 2).map { index in
+            index < digits.count ? Int(String(digits[index..<index + 2])) ?? 0 : 0
+        }
+        let (hours, minutes, seconds) = (parts[0], parts[1], parts[2])
+        guard hours <= 18, minutes < 60, seconds < 60 else { return nil }
         let total = hours * 3600 + minutes * 60 + seconds
         return sign == "-" ? -total : total
     }
@@ -36,13 +38,13 @@ enum DateZone: Sendable {
     func offset(atEpochSecond second: Int) -> Int {
         switch self {
         case .fixed(let seconds): seconds
-        case .region(let zone): zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(second)))
+        case .region(let zone, _): zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(second)))
         }
     }
 
     /// The identifier Java prints in brackets, `nil` for a fixed offset.
     var regionIdentifier: String? {
-        if case .region(let zone) = self { return zone.identifier }
+        if case .region(_, let id) = self { return id }
         return nil
     }
 

@@ -68,6 +68,8 @@ struct FilterCall: Sendable {
     var arguments: [Expression?]
     /// Offset of the filter name.
     var offset: Int
+    /// The program of a `jq` filter written as a literal, parsed with the template.
+    var jqProgram: JQNode?
 }
 
 /// A function call `name(arguments)`, its arguments bound to the function's parameters.

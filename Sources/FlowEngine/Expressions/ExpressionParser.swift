@@ -344,7 +344,15 @@ struct TemplateParser {
             throw error("unknown filter `\(name)`", at: token.offset)
         }
         let arguments = try parseArguments(for: filter.signature, kind: "filter", name: name, offset: token.offset)
-        return FilterCall(name: filter, arguments: arguments, offset: token.offset)
+        var call = FilterCall(name: filter, arguments: arguments, offset: token.offset)
+        if filter == .jq, let program = arguments[0], case .literal(.string(let text)) = program.kind {
+            do {
+                call.jqProgram = try JQParser.parse(text)
+            } catch {
+                throw self.error("filter `jq`: \(error.message)", at: program.start)
+            }
+        }
+        return call
     }
 
     private mutating func parsePostfix() throws(ExpressionError) -> Expression {

@@ -36,13 +36,18 @@ enum Functions {
             case .render, .renderOnce:
                 let recursive = call.name == .render && (arguments.bool(1) ?? true)
                 return try render(arguments[0] ?? .null, recursive: recursive, renderer: renderer)
+            case .printContext, .fetchContext:
+                return try evaluate(call.name, arguments, context: renderer.contextWithScopes)
             default:
                 return try evaluate(call.name, arguments, context: renderer.context)
             }
         } catch let failure as EvaluationFailure {
             throw renderer.error("function `\(call.name.rawValue)`: \(failure.message)", at: call.offset)
         } catch let nested as ExpressionError {
-            throw renderer.error("function `\(call.name.rawValue)`: \(nested.description)", at: call.offset)
+            // An error from a nested render() already names its template; keep it rather than nesting descriptions.
+            let isNested = nested.message.hasPrefix("function `render")
+            let message = isNested ? nested.message : "function `\(call.name.rawValue)`: \(nested.description)"
+            throw renderer.error(message, at: call.offset)
         } catch {
             throw renderer.error("function `\(call.name.rawValue)`: \(error)", at: call.offset)
         }

@@ -5,7 +5,11 @@ import OrderedCollections
 enum JQ {
     /// Runs a program on a value; a string input is read as JSON when it is JSON.
     static func run(_ program: String, on input: FlowValue) throws(EvaluationFailure) -> [FlowValue] {
-        let node = try JQParser.parse(program)
+        try run(JQParser.parse(program), on: input)
+    }
+
+    /// Runs a parsed program on a value.
+    static func run(_ node: JQNode, on input: FlowValue) throws(EvaluationFailure) -> [FlowValue] {
         var value = input
         if case .string(let text) = input, let parsed = try? FlowValue(parsingJSON: text) { value = parsed }
         return try evaluate(node, value)

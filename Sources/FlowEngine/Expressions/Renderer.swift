@@ -199,6 +199,7 @@ struct Renderer {
         arguments.reserveCapacity(call.arguments.count)
         for index in call.arguments.indices { arguments.append(try argument(call.arguments, index)) }
         do {
+            if let program = call.jqProgram { return .list(try JQ.run(program, on: value)) }
             return try Filters.apply(call.name, to: value, arguments: FilterArguments(arguments), context: context)
         } catch {
             throw self.error("filter `\(call.name.rawValue)`: \(error.message)", at: call.offset)

@@ -35,8 +35,8 @@ enum StringFilters {
             return .string(decoded)
         case .sha256: return .string(SHA256.hexDigest(of: Array(text.utf8)))
         case .indent, .nindent:
-            guard let amount = try arguments.integer(0), amount >= 0 else {
-                throw EvaluationFailure("needs an amount of at least 0")
+            guard let amount = try arguments.integer(0), (0...1000).contains(amount) else {
+                throw EvaluationFailure("needs an amount from 0 to 1000")
             }
             let padding = String(repeating: try arguments.string(1) ?? " ", count: amount)
             let newline = text.contains("\r\n") ? "\r\n" : "\n"
@@ -65,7 +65,29 @@ enum StringFilters {
 
     /// Java's `String.split(regex, limit)`: a positive limit caps the parts, zero drops trailing empty parts.
     static func split(_ text: String, by delimiter: String, limit: Int) throws(EvaluationFailure) -> [String] {
-        let pattern = try Regex.compile(delimiter)
+        var parts: [String]
+        if !delimiter.isEmpty, !delimiter.contains(where: { "\\^$.|?*+()[]{}".contains($0) }) {
+            // A delimiter without metacharacters matches itself; no need for a regular expression.
+            parts = text.components(separatedBy: delimiter)
+            if limit > 0, parts.count > limit {
+                parts = Array(parts.prefix(limit - 1)) + [parts.dropFirst(limit - 1).joined(separator: delimiter)]
+            }
+        } else {
+            parts = try splitMatches(text, by: delimiter, limit: limit)
+        }
+        if limit == 0 {
+            while parts.count > 1, parts.last?.isEmpty == true { parts.removeLast() }
+            if parts == [""], !text.isEmpty { parts = [] }
+        }
+        return parts
+    }
+
+    private static func splitMatches(
+        _ text: String,
+        by delimiter: String,
+        limit: Int
+    ) throws(EvaluationFailure) -> [String] {
+        let pattern = try RegularExpression.compile(delimiter)
         let whole = text as NSString
         var parts: [String] = []
         var start = 0
@@ -78,10 +100,6 @@ enum StringFilters {
             start = match.range.location + match.range.length
         }
         parts.append(whole.substring(from: start))
-        if limit == 0 {
-            while parts.count > 1, parts.last?.isEmpty == true { parts.removeLast() }
-            if parts == [""], !text.isEmpty { parts = [] }
-        }
         return parts
     }
 
@@ -94,7 +112,7 @@ enum StringFilters {
         var result = text
         for (search, replacement) in pairs {
             if useRegex {
-                let pattern = try Regex.compile(search)
+                let pattern = try RegularExpression.compile(search)
                 let range = NSRange(location: 0, length: (result as NSString).length)
                 result = pattern.stringByReplacingMatches(
                     in: result,
@@ -166,7 +184,7 @@ enum StringFilters {
 }
 
 /// Regular expressions for `split` and `replace`, compiled with Java-like defaults.
-enum Regex {
+enum RegularExpression {
     static func compile(_ pattern: String) throws(EvaluationFailure) -> NSRegularExpression {
         do {
             return try NSRegularExpression(pattern: pattern)

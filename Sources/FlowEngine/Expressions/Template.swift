@@ -2,8 +2,16 @@ import Foundation
 
 /// A parsed template: text with `{{ expression }}`, `{% tag %}` and `{# comment #}` parts.
 ///
-/// Parsing happens once; rendering walks the parsed form. Variables are strict: an undefined variable or missing
-/// attribute is an error naming its path, except under `??`, `???`, `is defined`, `is null` and `default`.
+/// The language is Kestra's flavor of Pebble. Parsing happens once; rendering walks the parsed form.
+///
+/// - Variables are strict: an undefined variable, missing key or index is an error naming its path, except under
+///   `??`, `???`, `is defined`, `is null` (true for undefined) and `default`.
+/// - Arithmetic is exact: integers overflow with an error, other numbers are decimals; `/` of two integers is an
+///   integer when the division is exact (`10 / 2` is `5`) and the exact decimal quotient otherwise (`10 / 4` is `2.5`).
+///   `+` with a string on either side concatenates, as in Pebble.
+/// - Conditions (`if`, `and`, `or`, `not`, `? :`) use ``FlowValue/isTruthy``.
+/// - Precedence, tightest first: `.` and `[]`, unary `-`, `|`, `* / %`, `+ -`, `~`, `..`, comparisons with
+///   `contains` and `in`, `is`, `not`, `and`, `or`, then `? :`, `??` and `???`.
 public struct Template: Sendable, Hashable {
     /// The text the template was parsed from.
     public let source: String
@@ -59,11 +67,7 @@ public struct Template: Sendable, Hashable {
 
     /// Renders to text: strings as they are, null as "", maps and lists as compact JSON.
     public func render(_ context: EvaluationContext) throws(ExpressionError) -> String {
-        if isConstant { return source }
-        var renderer = Renderer(context: context, source: source, depth: 0)
-        var output = ""
-        try renderer.render(nodes, into: &output)
-        return output
+        try render(context, depth: 0)
     }
 
     /// When the whole template is exactly one `{{ expr }}` (whitespace around it allowed), that expression's typed
@@ -74,7 +78,7 @@ public struct Template: Sendable, Hashable {
         return try renderer.evaluate(singleExpression)
     }
 
-    /// Renders with the nesting depth of `render()` calls, which is bounded.
+    /// Renders as a template nested `depth` levels deep in `render()` calls, which is bounded.
     func render(_ context: EvaluationContext, depth: Int) throws(ExpressionError) -> String {
         if isConstant { return source }
         var renderer = Renderer(context: context, source: source, depth: depth)

@@ -137,10 +137,13 @@ enum ValueOperations {
             throw EvaluationFailure("a range needs integers, not \(start.kindName) and \(end.kindName)")
         }
         guard by != 0 else { throw EvaluationFailure("a range step cannot be zero") }
-        let count = by > 0 ? (high >= low ? (high - low) / by + 1 : 0) : (low >= high ? (low - high) / -by + 1 : 0)
-        guard count <= maximumRangeCount else {
-            throw EvaluationFailure("a range of \(count) numbers is longer than \(maximumRangeCount)")
+        // Counted in decimals so that extreme bounds cannot overflow.
+        let span = (Decimal(high) - Decimal(low)) / Decimal(by)
+        let steps = DecimalRounding.round(span, scale: 0, mode: .down)
+        guard steps < Decimal(maximumRangeCount) else {
+            throw EvaluationFailure("a range longer than \(maximumRangeCount) numbers is not allowed")
         }
+        let count = span < 0 ? 0 : (FlowValue.decimal(steps).integerValue ?? 0) + 1
         return .list((0..<count).map { .int(low + $0 * by) })
     }
 
@@ -170,7 +173,9 @@ extension FlowValue {
         switch self {
         case .int(let value): return value
         case .decimal(let value):
-            guard value == DecimalRounding.round(value, scale: 0, mode: .down) else { return nil }
+            guard value == DecimalRounding.round(value, scale: 0, mode: .down), value <= Decimal(Int.max),
+                value >= Decimal(Int.min)
+            else { return nil }
             return Int(exactly: NSDecimalNumber(decimal: value).int64Value)
         default: return nil
         }

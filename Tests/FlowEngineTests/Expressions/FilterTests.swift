@@ -46,6 +46,9 @@ struct FilterTests {
         #expect(try value(#"{{ 'a1b22c' | split('\d+') }}"#) == ["a", "b", "c"])
         #expect(try value("{{ 'a.b' | split('\\\\.') }}") == ["a", "b"])
         #expect(try value("{{ '' | split(',') }}") == [""])
+        #expect(try value("{{ 'a::b::c' | split('::', 2) }}") == ["a", "b::c"])
+        #expect(try value("{{ ',' | split(',') }}") == [])
+        #expect(try value("{{ 'a|b' | split('\\|') }}") == ["a", "b"])
     }
 
     @Test("replace, literally or with regular expressions")
