@@ -39,6 +39,12 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "IngestSummary", dependencies: ["FinOpsCore"], path: "Examples/IngestSummary"),
+        .target(name: "CostAlerts", dependencies: ["FlowEngine"], path: "Examples/CostAlerts", exclude: ["budget_alert.yml"]),
+        .testTarget(
+            name: "CostAlertsTests",
+            dependencies: ["CostAlerts", "FlowEngine", "FlowTesting"],
+            path: "Examples/CostAlertsTests"
+        ),
         .testTarget(name: "PivotKitTests", dependencies: ["PivotKit", "FinOpsCore"], exclude: ["Fixtures"]),
         .target(
             name: "FlowTesting",

@@ -75,6 +75,8 @@ public struct FlowTest: Sendable {
     ///   - inputs: values for the flow's inputs, as they would be given on the command line or typed.
     ///   - labels: labels added to the execution.
     ///   - trigger: the `trigger` variable (e.g. `["date": "2025-01-01T00:00:00Z"]` for a Schedule).
+    ///   - files: inline files by name, readable by expressions as `files['name']` (their content: this engine has
+    ///     no internal storage to hold them).
     ///   - executionDate: when the execution starts on the virtual clock.
     ///   - clock: the clock to run on; a new ``VirtualClock`` at `executionDate` when nil.
     /// - Throws: ``FlowRunError`` when the execution cannot start (e.g. an input that does not fit).
@@ -82,15 +84,21 @@ public struct FlowTest: Sendable {
         inputs: [String: FlowValue] = [:],
         labels: OrderedDictionary<String, String> = [:],
         trigger: FlowValue? = nil,
+        files: [String: String] = [:],
         executionDate: Date = FlowTest.defaultExecutionDate,
         clock: VirtualClock? = nil
     ) async throws(FlowRunError) -> FlowTestResult {
         var runner = FlowRunner(clock: clock ?? VirtualClock(start: executionDate), flows: flows)
         runner.fixtures = fixtures
+        var options = FlowRunner.Options(labels: labels, trigger: trigger)
+        if !files.isEmpty {
+            let sorted = files.sorted { $0.key < $1.key }.map { ($0.key, FlowValue.string($0.value)) }
+            options.variables["files"] = .map(OrderedDictionary(uniqueKeysWithValues: sorted))
+        }
         let execution = try await runner.run(
             flow,
             inputs: inputs,
-            options: FlowRunner.Options(labels: labels, trigger: trigger)
+            options: options
         )
         return FlowTestResult(execution: execution)
     }

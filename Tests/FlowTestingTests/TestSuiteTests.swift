@@ -177,3 +177,45 @@ struct TestSuiteTests {
         #expect(elapsed < .seconds(1), "100 cases took \(elapsed)")
     }
 }
+
+@Suite("YAML test suites: files and triggers")
+struct SuiteFixtureTests {
+    @Test("files and trigger fixtures are variables of the execution and of the assertions")
+    func filesAndTrigger() async throws {
+        let flow = try FlowParser().parse(
+            """
+            id: scheduled
+            namespace: shop
+            tasks:
+              - id: read
+                type: io.kestra.plugin.core.debug.Return
+                format: "{{ fromJson(files['prices.json']) | jq('.book') | first }} on {{ trigger.date }}"
+            """
+        )
+        let suite = try TestSuite(
+            yaml: """
+                id: scheduled_tests
+                namespace: shop
+                flowId: scheduled
+                testCases:
+                  - id: reads
+                    fixtures:
+                      files:
+                        prices.json: '{"book": 12}'
+                      trigger:
+                        id: daily
+                        type: io.kestra.plugin.core.trigger.Schedule
+                        variables:
+                          date: "2025-01-01T00:00:00Z"
+                    assertions:
+                      - value: "{{ outputs.read.value }}"
+                        equalTo: 12 on 2025-01-01T00:00:00Z
+                      - value: "{{ trigger.id }}"
+                        equalTo: daily
+                """
+        )
+        let result = await TestSuiteRunner(flows: FlowRepository([flow])).run(suite)
+        #expect(result.cases.first?.failures == [])
+        #expect(result.state == .success)
+    }
+}

@@ -107,8 +107,17 @@ final class ExecutionRecorder: Sendable {
     }
 
     /// The variables that change while the execution runs.
-    var liveVariables: (outputs: FlowValue, tasks: FlowValue, labels: FlowValue) {
-        state.withLock { (.map($0.outputs), .map($0.taskStates), $0.labelsVariable) }
+    var labelsVariable: FlowValue { state.withLock { $0.labelsVariable } }
+
+    /// `outputs` (undefined until a task produced some, as in Kestra) or `tasks`.
+    func variable(_ name: String) -> FlowValue? {
+        state.withLock { state in
+            switch name {
+            case "outputs": state.outputs.isEmpty ? nil : .map(state.outputs)
+            case "tasks": .map(state.taskStates)
+            default: nil
+            }
+        }
     }
 
     var errorLogs: [FlowValue] {

@@ -59,6 +59,7 @@ struct ExecutionRun: Sendable {
             "vars": .map(flow.variables),
         ]
         if let trigger = options.trigger { variables["trigger"] = trigger }
+        for (name, value) in options.variables where variables[name] == nil { variables[name] = value }
         if !options.environment.isEmpty {
             variables["envs"] = .map(
                 OrderedDictionary(
@@ -112,6 +113,7 @@ struct ExecutionRun: Sendable {
         let record = recorder.snapshot
         let context = evaluation(task: nil, taskRunId: nil, startDate: clock.now, attempts: 0, scope: Scope())
         var variables = context.variables
+        for name in ["outputs", "tasks"] { variables[name] = recorder.variable(name) }
         variables["execution"] = [
             "id": .string(id), "startDate": .string(Timestamps.iso(startDate)), "state": .string(final.rawValue),
             "outputs": .map(outputs),
@@ -412,10 +414,7 @@ struct ExecutionRun: Sendable {
         scope: Scope
     ) -> EvaluationContext {
         var variables = baseVariables
-        let live = recorder.liveVariables
-        if case .map(let outputs) = live.outputs, !outputs.isEmpty { variables["outputs"] = live.outputs }
-        variables["tasks"] = live.tasks
-        variables["labels"] = live.labels
+        variables["labels"] = recorder.labelsVariable
         if let task {
             variables["task"] = ["id": .string(task.id), "type": .string(task.type)]
             var taskrun: OrderedDictionary<String, FlowValue> = [
@@ -430,13 +429,20 @@ struct ExecutionRun: Sendable {
             variables["parent"] = closest
             variables["parents"] = .list(scope.parents)
         }
-        return EvaluationContext(
+        var context = EvaluationContext(
             variables: variables,
             now: clock.now,
             timeZone: options.timeZone,
             loopValues: scope.loopValues,
             errorLogs: scope.handlingErrors ? recorder.errorLogs : []
         )
+        // Outputs and task states are read when an expression uses them: copying them for every task run would
+        // make a loop of n iterations cost n² once they are large.
+        let recorder = self.recorder
+        context.deferredVariables = DeferredVariables(names: ["outputs", "tasks"]) { name in
+            recorder.variable(name)
+        }
+        return context
     }
 
     func log(_ level: LogLevel, _ message: String, task: TaskDefinition?, runId: String?) {

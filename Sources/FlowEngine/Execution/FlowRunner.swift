@@ -43,6 +43,8 @@ public struct FlowRunner: Sendable {
         public var environment: [String: String]
         /// The zone of `now()` and `date` without an explicit zone.
         public var timeZone: TimeZone
+        /// More variable roots for expressions (e.g. a test's `files`); they do not replace the engine's own.
+        public var variables: [String: FlowValue] = [:]
 
         public init(
             labels: OrderedDictionary<String, String> = [:],

@@ -87,7 +87,7 @@ enum Functions {
             }
             return .int(Int.random(in: lower..<upper))
         case .printContext, .fetchContext:
-            let sorted = context.variables.sorted { $0.key < $1.key }
+            let sorted = context.allVariables.sorted { $0.key < $1.key }
             return .map(OrderedDictionary(uniqueKeysWithValues: sorted.map { ($0.key, $0.value) }))
         case .render, .renderOnce:
             return .null

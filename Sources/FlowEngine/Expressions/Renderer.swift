@@ -151,7 +151,7 @@ struct Renderer {
             for scope in scopes.reversed() {
                 if let value = scope[name] { return value }
             }
-            return context.variables[name]
+            return context.variable(name)
         case .attribute(let base, let name):
             guard let container = try resolve(base) else { return nil }
             return Self.member(of: container, key: .string(name))

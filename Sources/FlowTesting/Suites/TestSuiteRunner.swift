@@ -58,7 +58,7 @@ public struct TestSuiteRunner: Sendable {
         test.fixtures = testCase.fixtures
         let result: FlowTestResult
         do {
-            result = try await test.run(inputs: testCase.inputs, trigger: testCase.trigger)
+            result = try await test.run(inputs: testCase.inputs, trigger: testCase.trigger, files: testCase.files)
         } catch {
             return TestCaseResult(
                 testCase: testCase,
@@ -67,17 +67,7 @@ public struct TestSuiteRunner: Sendable {
                 seconds: (ContinuousClock.now - start).seconds
             )
         }
-        var context = result.execution.finalContext
-        if !testCase.files.isEmpty {
-            context.variables["files"] = .map(
-                OrderedDictionary(
-                    uniqueKeysWithValues: testCase.files.sorted { $0.key < $1.key }.map {
-                        ($0.key, FlowValue.string($0.value))
-                    }
-                )
-            )
-        }
-        if let trigger = testCase.trigger { context.variables["trigger"] = trigger }
+        let context = result.execution.finalContext
         var outcomes: [AssertionResult] = []
         var errors: [String] = []
         for assertion in testCase.assertions {
