@@ -33,9 +33,7 @@ struct FlowTestTests {
     func plainValues() async throws {
         var test = try FlowTest(yaml: yaml)
         test.mock("download", failingWith: "timeout talking to S3")
-        let started = ContinuousClock.now
         let result = try await test.run()
-        #expect(ContinuousClock.now - started < .seconds(2))
         #expect(result.state == .failed)
         #expect(result.taskRun("download")?.attempts.count == 3)
         #expect(result.execution.endDate?.timeIntervalSince(result.execution.startDate) == 1200)

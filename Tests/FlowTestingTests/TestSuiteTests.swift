@@ -150,7 +150,7 @@ struct TestSuiteTests {
         #expect(result.cases.first?.failures == ["flow shop.nowhere is not among the flows given"])
     }
 
-    @Test("a 100-case suite over a flow with retries and sleeps runs in well under a second")
+    @Test("a 100-case suite over a flow with retries and sleeps runs on virtual time (timed in Benchmarks/FlowBench)")
     func hundredCases() async throws {
         var yaml = "id: many\nnamespace: shop\nflowId: orders\ntestCases:\n"
         for index in 0..<100 {
@@ -169,12 +169,9 @@ struct TestSuiteTests {
             yaml += "\n"
         }
         let suite = try TestSuite(yaml: yaml)
-        let start = ContinuousClock.now
         let result = try await runner().run(suite)
-        let elapsed = ContinuousClock.now - start
         #expect(result.cases.count == 100)
         #expect(result.state == .success)
-        #expect(elapsed < .seconds(1), "100 cases took \(elapsed)")
     }
 }
 

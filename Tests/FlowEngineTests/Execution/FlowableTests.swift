@@ -202,10 +202,9 @@ struct FlowableTests {
                 timeout: PT0.2S
             """
         )
-        let started = ContinuousClock.now
+        // Without the timeout the task would sleep its 30 s and succeed.
         let execution = try await FlowRunner(clock: SystemClock()).run(flow)
         #expect(execution.state == .failed)
-        #expect(ContinuousClock.now - started < .seconds(5))
         #expect(execution.logs.first?.message == "attempt 1 timed out after PT0.2S")
     }
 
