@@ -42,6 +42,7 @@ let package = Package(
                 "PivotKit",
                 "FlowEngine",
                 "FlowTesting",
+                "PGStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
