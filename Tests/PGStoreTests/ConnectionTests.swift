@@ -200,6 +200,12 @@ struct ConnectionTests {
         #expect(try await connection.query("SELECT 41 + 1")[0].decode(0, as: Int.self) == 42)
         #expect(await connection.transactionStatus == .idle)
 
+        // Cancelled before it starts: nothing runs.
+        let early = Task { try await connection.query("SELECT pg_sleep(30)") }
+        early.cancel()
+        await #expect(throws: CancellationError.self) { try await early.value }
+        #expect(clock.now - start < .seconds(3))
+
         // Cancelled inside a transaction: rolled back, connection reusable.
         try await connection.query("CREATE TEMP TABLE cancelled (id int)")
         let inTransaction = Task {

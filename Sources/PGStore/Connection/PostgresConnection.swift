@@ -270,7 +270,14 @@ public actor PostgresConnection {
             formats.append(parameter.isBinary ? 1 : 0)
         }
         storage.append(0)
-        if cancellable { canceller.begin() }
+        if cancellable {
+            // From here on a cancellation sends PQcancel; one that came just before is caught by this check.
+            canceller.begin()
+            if Task.isCancelled {
+                canceller.end()
+                throw CancellationError()
+            }
+        }
         let result = storage.withUnsafeBytes { buffer in
             let base = buffer.baseAddress!
             let values: [UnsafePointer<CChar>?] = offsets.map {
@@ -376,7 +383,8 @@ private final class ConnectionHandle {
 /// Sends `PQcancel` for the statement in progress, from any thread (the one libpq call allowed to do so).
 ///
 /// A request is only sent while a statement runs; `end()` waits for a request being sent, so a late cancel cannot
-/// reach the next statement.
+/// reach the next statement. As with any PostgreSQL client, a request that reaches the server before the statement
+/// does is ignored by it: the statement then runs to its end.
 private final class Canceller: Sendable {
     /// A `PGcancel`: libpq made it to be used from a thread other than the connection's.
     struct Token: @unchecked Sendable {
