@@ -17,8 +17,8 @@ extension FinOps {
 struct DatabaseOptions: ParsableArguments {
     @Option(
         help: """
-            The server: a postgres:// URL or key/value conninfo (default $FINOPS_STORE when it is a postgres:// URL; \
-            PG* environment variables fill in what it leaves out).
+            The server: a postgres:// URL or key/value conninfo (default $FINOPS_STORE when it is a postgres:// URL, \
+            else $PGHOST and the other PG* environment variables, which also fill in what a URL leaves out).
             """
     )
     var url: String?
