@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "PivotKit", targets: ["PivotKit"]),
         .library(name: "FlowEngine", targets: ["FlowEngine"]),
         .library(name: "FlowTesting", targets: ["FlowTesting"]),
+        .library(name: "PGStore", targets: ["PGStore"]),
         .executable(name: "finops", targets: ["finops-cli"]),
     ],
     dependencies: [
@@ -20,6 +21,13 @@ let package = Package(
         .systemLibrary(name: "CSystem", path: "Sources/CSystem", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "FinOpsCore", dependencies: ["CSystem"]),
         .target(name: "PivotKit", dependencies: ["FinOpsCore"]),
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        .target(name: "PGStore", dependencies: ["CLibPQ", "FinOpsCore"]),
         .target(
             name: "FlowEngine",
             dependencies: [
@@ -34,6 +42,7 @@ let package = Package(
                 "PivotKit",
                 "FlowEngine",
                 "FlowTesting",
+                "PGStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
@@ -62,6 +71,7 @@ let package = Package(
         ),
         .target(name: "FinOpsTestSupport", dependencies: ["FinOpsCore", "CSystem"], path: "Tests/FinOpsTestSupport"),
         .testTarget(name: "FinOpsCoreTests", dependencies: ["FinOpsCore", "FinOpsTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "PGStoreTests", dependencies: ["PGStore", "FinOpsCore"]),
         .testTarget(name: "FinOpsCLITests", dependencies: ["finops-cli", "FinOpsCore", "FinOpsTestSupport"]),
     ]
 )

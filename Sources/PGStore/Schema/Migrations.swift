@@ -1,0 +1,64 @@
+/// One forward-only change to the database schema.
+public struct Migration: Sendable, Hashable {
+    /// The version it brings the schema to; versions start at 1 and have no gaps.
+    public var version: Int
+    /// What it does, in a few words.
+    public var name: String
+    /// Its statements, run in order in one transaction.
+    public var statements: [String]
+
+    /// Creates a migration.
+    public init(version: Int, name: String, statements: [String]) {
+        self.version = version
+        self.name = name
+        self.statements = statements
+    }
+
+    /// A checksum of the statements (FNV-1a, 64-bit, hex), stored with the applied version so an edited migration
+    /// is noticed.
+    public var checksum: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for statement in statements {
+            for byte in statement.utf8 + [0] {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x100_0000_01b3
+            }
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+extension Migration {
+    /// The migrations of this build, in order.
+    public static let all: [Migration] = [initialSchema]
+
+    /// 1: the `finops` schema, the cost table partitioned by billing period, and the ingest manifest.
+    static let initialSchema = Migration(
+        version: 1,
+        name: "cost rows and ingest manifest",
+        statements: [
+            CostSchema.createCostTable,
+            "CREATE INDEX cost_rows_tags_idx ON \(CostSchema.costTable) USING gin (tags)",
+            "CREATE INDEX cost_rows_source_idx ON \(CostSchema.costTable) (source, billing_period)",
+            """
+            CREATE TABLE \(CostSchema.manifestTable) (
+                source text NOT NULL,
+                billing_period date NOT NULL,
+                billing_period_start timestamptz NOT NULL,
+                billing_period_end timestamptz NOT NULL,
+                row_count bigint NOT NULL,
+                totals jsonb NOT NULL,
+                checksum text NOT NULL,
+                loaded_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (source, billing_period_start, billing_period_end)
+            )
+            """,
+            """
+            COMMENT ON COLUMN \(CostSchema.manifestTable).totals IS 'Per billing currency, sorted by currency: \
+            [{"currency", "row_count", "billed_cost", "effective_cost", "list_cost", "contracted_cost"}], amounts as \
+            exact JSON numbers'
+            """,
+        ]
+    )
+}
