@@ -48,7 +48,12 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "IngestSummary", dependencies: ["FinOpsCore"], path: "Examples/IngestSummary"),
-        .target(name: "CostAlerts", dependencies: ["FlowEngine"], path: "Examples/CostAlerts", exclude: ["budget_alert.yml"]),
+        .target(
+            name: "CostAlerts",
+            dependencies: ["FlowEngine"],
+            path: "Examples/CostAlerts",
+            exclude: ["budget_alert.yml"]
+        ),
         .testTarget(
             name: "CostAlertsTests",
             dependencies: ["CostAlerts", "FlowEngine", "FlowTesting"],
@@ -83,7 +88,9 @@ if Context.environment["FINOPS_BENCHMARKS"] != nil {
         .executableTarget(name: "PivotBench", dependencies: ["FinOpsCore", "PivotKit"], path: "Benchmarks/PivotBench"),
         .executableTarget(
             name: "FlowBench",
-            dependencies: ["FlowEngine", .product(name: "OrderedCollections", package: "swift-collections")],
+            dependencies: [
+                "FlowEngine", "FlowTesting", .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             path: "Benchmarks/FlowBench"
         ),
     ]

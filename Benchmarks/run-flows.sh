@@ -14,6 +14,8 @@ mkdir -p "$OUT"
 export FINOPS_BENCHMARKS=1
 swift build -c release --product FlowBench >&2
 BIN=$(swift build -c release --show-bin-path)
+"$BIN/FlowBench" --workload S --n 100 > "$OUT/suite.S.100.json"
+echo "100-case test suite: $(cat "$OUT/suite.S.100.json")" >&2
 for case in "W1 10000" "W2 1000" "W3 1000" "W4 10000"; do
     read -r workload n <<< "$case"
     for rep in $(seq 1 "$RUNS"); do

@@ -3,14 +3,16 @@
 //   W2  one flow of n tasks in a chain: task k = task k-1 + 1; the last output must be n
 //   W3  one flow of n independent tasks item(i) = "v{i}" in a Parallel with concurrency 8
 //   W4  a ForEach over 0..<n running item(v) per value, concurrencyLimit 8, then a count of the results
+//   S   a YAML test suite of n cases over a flow with retries (backoff up to an hour) and a 6-hour sleep
 // Each result is checked. Build and run through Benchmarks/run-flows.sh (release; only built when
 // FINOPS_BENCHMARKS is set).
 //
-//   FlowBench --workload W1|W2|W3|W4 --n N
+//   FlowBench --workload W1|W2|W3|W4|S --n N
 //
 // Prints one JSON line in the peers' format (engine, workload, n, tasks, seconds, per_task_us, executions_per_s,
 // latency_median_ms, build_s, rss_mb, bytes_per_task_run).
 import FlowEngine
+import FlowTesting
 import Foundation
 import OrderedCollections
 
@@ -95,6 +97,46 @@ func yaml(_ workload: String, n: Int) -> String {
         fail("unknown workload \(workload)")
     }
     return text
+}
+
+if workload == "S" {
+    let flow = try FlowParser().parse(
+        """
+        id: orders
+        namespace: shop
+        inputs:
+          - id: product
+            type: STRING
+        tasks:
+          - id: flaky
+            type: io.kestra.plugin.core.debug.Return
+            format: "ordered {{ inputs.product }}"
+            retry:
+              type: exponential
+              interval: PT1M
+              maxInterval: PT1H
+              maxAttempt: 8
+          - id: wait
+            type: io.kestra.plugin.core.flow.Sleep
+            duration: PT6H
+        """
+    )
+    var yaml = "id: many\nnamespace: shop\nflowId: orders\ntestCases:\n"
+    for index in 0..<n {
+        yaml += "  - id: case\(index)\n    fixtures:\n      inputs: {product: p\(index)}\n      tasks:\n"
+        yaml += "        - id: flaky\n          state: FAILED\n    assertions:\n"
+        yaml += "      - value: \"{{ execution.state }}\"\n        equalTo: FAILED\n"
+        yaml += "      - value: \"{{ tasks.flaky.state }}\"\n        equalTo: FAILED\n"
+    }
+    let suite = try TestSuite(yaml: yaml)
+    let start = ContinuousClock.now
+    let result = await TestSuiteRunner(flows: FlowRepository([flow])).run(suite)
+    let elapsed = seconds(since: start)
+    guard result.state == .success, result.cases.count == n else { fail("suite: \(TestReport.text([result]))") }
+    print(
+        #"{"engine":"finops-flowtesting","workload":"S","n":\#(n),"seconds":\#(elapsed),"per_case_ms":\#(elapsed / Double(n) * 1000)}"#
+    )
+    exit(0)
 }
 
 let buildStart = ContinuousClock.now
