@@ -27,7 +27,7 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
-        .target(name: "PGStore", dependencies: ["CLibPQ", "FinOpsCore"]),
+        .target(name: "PGStore", dependencies: ["CLibPQ", "FinOpsCore", "PivotKit"]),
         .target(
             name: "FlowEngine",
             dependencies: [
@@ -76,7 +76,7 @@ let package = Package(
         ),
         .target(name: "FinOpsTestSupport", dependencies: ["FinOpsCore", "CSystem"], path: "Tests/FinOpsTestSupport"),
         .testTarget(name: "FinOpsCoreTests", dependencies: ["FinOpsCore", "FinOpsTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "PGStoreTests", dependencies: ["PGStore", "FinOpsCore"]),
+        .testTarget(name: "PGStoreTests", dependencies: ["PGStore", "FinOpsCore", "PivotKit", "FinOpsTestSupport"]),
         .testTarget(name: "FinOpsCLITests", dependencies: ["finops-cli", "FinOpsCore", "FinOpsTestSupport"]),
     ]
 )
