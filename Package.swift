@@ -85,7 +85,17 @@ let package = Package(
 if Context.environment["FINOPS_BENCHMARKS"] != nil {
     package.targets += [
         .executableTarget(name: "IngestBench", dependencies: ["FinOpsCore"], path: "Benchmarks/IngestBench"),
-        .executableTarget(name: "PivotBench", dependencies: ["FinOpsCore", "PivotKit"], path: "Benchmarks/PivotBench"),
+        .target(name: "BenchSupport", dependencies: ["PivotKit"], path: "Benchmarks/BenchSupport"),
+        .executableTarget(
+            name: "PivotBench",
+            dependencies: ["FinOpsCore", "PivotKit", "BenchSupport"],
+            path: "Benchmarks/PivotBench"
+        ),
+        .executableTarget(
+            name: "PushDownBench",
+            dependencies: ["FinOpsCore", "PivotKit", "PGStore", "BenchSupport"],
+            path: "Benchmarks/PushDownBench"
+        ),
         .executableTarget(
             name: "FlowBench",
             dependencies: [

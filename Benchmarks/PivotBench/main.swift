@@ -8,6 +8,7 @@
 import FinOpsCore
 import Foundation
 import PivotKit
+import BenchSupport
 
 AllocatorTuning.preferHeapForLargeAllocations()
 var arguments = CommandLine.arguments.dropFirst()
@@ -41,60 +42,7 @@ let loadSeconds = try seconds {
     table = try FocusCSVReader(path: file, options: FocusReadOptions(requiredColumns: [])).readTable()
 }
 
-let regions: [FilterExpression.Literal] = ["us-east-1", "eu-west-1", "eastus", "westeurope", "us-central1"].map {
-    .text($0)
-}
-let queries: [(String, PivotQuery)] = [
-    ("Q1", PivotQuery(rows: [.column("ServiceName")], measures: [.sum("EffectiveCost")])),
-    (
-        "Q2",
-        PivotQuery(
-            rows: [.column("BillingAccountId"), .column("ServiceName"), .time("ChargePeriodStart", .month)],
-            measures: [.sum("EffectiveCost"), .count]
-        )
-    ),
-    (
-        "Q3",
-        PivotQuery(
-            rows: [.column("ProviderName"), .column("ServiceCategory"), .column("ServiceName")],
-            measures: [.sum("EffectiveCost")],
-            totals: .all
-        )
-    ),
-    ("Q4", PivotQuery(rows: [.column("RegionId")], measures: [.countDistinct("ResourceId")])),
-    (
-        "Q5",
-        PivotQuery(
-            rows: [.column("BillingAccountId"), .column("ServiceName")],
-            measures: [.sum("EffectiveCost")],
-            top: TopN(10, by: .sum("EffectiveCost"))
-        )
-    ),
-    (
-        "Q6",
-        PivotQuery(
-            rows: [.time("ChargePeriodStart", .day)],
-            measures: [.sum("EffectiveCost")],
-            filter: .and(
-                .and(.compare(.column("ChargeCategory"), .equal, .text("Usage")), .isIn(.column("RegionId"), regions)),
-                .and(
-                    .compare(.column("ChargePeriodStart"), .greaterOrEqual, .text("2024-02-01T00:00:00Z")),
-                    .compare(.column("ChargePeriodStart"), .less, .text("2024-03-01T00:00:00Z"))
-                )
-            )
-        )
-    ),
-    ("Q7", PivotQuery(rows: [.tag("team")], measures: [.sum("EffectiveCost")])),
-    (
-        "Q2pivot",
-        PivotQuery(
-            rows: [.column("BillingAccountId"), .column("ServiceName")],
-            columns: [.time("ChargePeriodStart", .month)],
-            measures: [.sum("EffectiveCost")],
-            totals: .grand
-        )
-    ),
-]
+let queries = PivotBenchQueries.all
 
 var results: [String: Any] = [
     "engine": "finops-pivotkit", "rows": table.rowCount, "load_s": loadSeconds,
