@@ -27,7 +27,7 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
-        .target(name: "PGStore", dependencies: ["CLibPQ", "FinOpsCore", "PivotKit"]),
+        .target(name: "PGStore", dependencies: ["CLibPQ", "CSystem", "FinOpsCore", "PivotKit"]),
         .target(
             name: "FlowEngine",
             dependencies: [
@@ -75,8 +75,22 @@ let package = Package(
             dependencies: ["FlowEngine", .product(name: "OrderedCollections", package: "swift-collections")]
         ),
         .target(name: "FinOpsTestSupport", dependencies: ["FinOpsCore", "CSystem"], path: "Tests/FinOpsTestSupport"),
-        .testTarget(name: "FinOpsCoreTests", dependencies: ["FinOpsCore", "FinOpsTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "PGStoreTests", dependencies: ["PGStore", "FinOpsCore", "PivotKit", "FinOpsTestSupport"]),
+        .target(
+            name: "CostStoreConformance",
+            dependencies: ["FinOpsCore", "FinOpsTestSupport"],
+            path: "Tests/CostStoreConformance"
+        ),
+        .testTarget(
+            name: "FinOpsCoreTests",
+            dependencies: ["FinOpsCore", "FinOpsTestSupport", "CostStoreConformance"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "PGStoreTests",
+            dependencies: [
+                "PGStore", "FinOpsCore", "PivotKit", "FinOpsTestSupport", "CostStoreConformance", "finops-cli",
+            ]
+        ),
         .testTarget(name: "FinOpsCLITests", dependencies: ["finops-cli", "FinOpsCore", "FinOpsTestSupport"]),
     ]
 )

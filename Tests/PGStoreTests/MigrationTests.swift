@@ -82,11 +82,11 @@ struct MigrationTests {
                     }
                     return (CostSchema.columnName(column.name), type)
                 }
-                + [("extra", "jsonb")]
+                + [("extra", "jsonb"), ("row_position", "bigint"), ("tags_text", "text")]
             #expect(columns.map(\.0) == expected.map(\.0))
             #expect(columns.map(\.1) == expected.map(\.1))
             #expect(columns.filter { $0.2 == "NO" }.map(\.0) == ["source", "billing_period"])
-            #expect(columns.count == FocusSchema.columns.count + 3)
+            #expect(columns.count == FocusSchema.columns.count + 5)
             #expect(columns.contains { $0.0 == "pricing_currency_contracted_unit_price" })
             #expect(columns.contains { $0.0 == "tags" && $0.1 == "jsonb" })
 

@@ -19,9 +19,11 @@ import Synchronization
 /// stays broken (``isBroken``); a ``PostgresPool`` replaces it.
 public actor PostgresConnection {
     private let executor: ThreadExecutor
-    private var handle: ConnectionHandle?
-    private let canceller = Canceller()
-    private let broken = Atomic<Bool>(false)
+    var handle: ConnectionHandle?
+    let canceller = Canceller()
+    let broken = Atomic<Bool>(false)
+    /// The COPY in progress, as errors name it (see PostgresCopy.swift).
+    var copyOperation: String?
 
     /// The server's process ID for this session (for `pg_cancel_backend`, `pg_terminate_backend`, logs).
     public private(set) var processID: Int32 = 0
@@ -319,7 +321,7 @@ public actor PostgresConnection {
         }
     }
 
-    private func serverError(_ result: ResultHandle, connection: OpaquePointer, operation: String) -> PostgresError {
+    func serverError(_ result: ResultHandle, connection: OpaquePointer, operation: String) -> PostgresError {
         func field(_ code: Character) -> String? {
             guard let value = PQresultErrorField(result.pointer, Int32(code.asciiValue!)) else { return nil }
             return String(cString: value)
@@ -335,11 +337,12 @@ public actor PostgresConnection {
             message: message,
             sqlState: field("C"),
             detail: field("D"),
-            hint: field("H")
+            hint: field("H"),
+            context: field("W")
         )
     }
 
-    private func connectionError(_ connection: OpaquePointer, operation: String) -> PostgresError {
+    func connectionError(_ connection: OpaquePointer, operation: String) -> PostgresError {
         let lost = PQstatus(connection) != CONNECTION_OK
         if lost { broken.store(true, ordering: .releasing) }
         return PostgresError(
@@ -349,7 +352,7 @@ public actor PostgresConnection {
         )
     }
 
-    private static func errorMessage(of connection: OpaquePointer) -> String {
+    static func errorMessage(of connection: OpaquePointer) -> String {
         let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
         return message.isEmpty ? "no message from libpq" : message
     }
@@ -368,7 +371,7 @@ public actor PostgresConnection {
 }
 
 /// Owns a `PGconn`; `PQfinish` runs when the connection is closed or released.
-private final class ConnectionHandle {
+final class ConnectionHandle {
     let pointer: OpaquePointer
 
     init(_ pointer: OpaquePointer) {
@@ -385,7 +388,7 @@ private final class ConnectionHandle {
 /// A request is only sent while a statement runs; `end()` waits for a request being sent, so a late cancel cannot
 /// reach the next statement. As with any PostgreSQL client, a request that reaches the server before the statement
 /// does is ignored by it: the statement then runs to its end.
-private final class Canceller: Sendable {
+final class Canceller: Sendable {
     /// A `PGcancel`: libpq made it to be used from a thread other than the connection's.
     struct Token: @unchecked Sendable {
         let pointer: OpaquePointer

@@ -69,6 +69,8 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
     public var detail: String?
     /// The server's HINT.
     public var hint: String?
+    /// The server's CONTEXT: where the error happened, e.g. `COPY cost_rows, line 3, column billed_cost: "x"`.
+    public var context: String?
 
     /// Creates an error.
     public init(
@@ -77,7 +79,8 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
         message: String,
         sqlState: String? = nil,
         detail: String? = nil,
-        hint: String? = nil
+        hint: String? = nil,
+        context: String? = nil
     ) {
         self.code = code
         self.operation = operation
@@ -85,6 +88,7 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
         self.sqlState = sqlState
         self.detail = detail
         self.hint = hint
+        self.context = context
     }
 
     /// `"<operation>: <kind>: <message> (SQLSTATE <code>)"`, then the detail and hint on their own lines.
@@ -101,6 +105,7 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
         if let sqlState { text += " (SQLSTATE \(sqlState))" }
         if let detail { text += "\nDETAIL: \(detail)" }
         if let hint { text += "\nHINT: \(hint)" }
+        if let context { text += "\nCONTEXT: \(context)" }
         return text
     }
 }

@@ -31,7 +31,7 @@ public struct Migration: Sendable, Hashable {
 
 extension Migration {
     /// The migrations of this build, in order.
-    public static let all: [Migration] = [initialSchema]
+    public static let all: [Migration] = [initialSchema, loadColumns]
 
     /// 1: the `finops` schema, the cost table partitioned by billing period, and the ingest manifest.
     static let initialSchema = Migration(
@@ -58,6 +58,34 @@ extension Migration {
             COMMENT ON COLUMN \(CostSchema.manifestTable).totals IS 'Per billing currency, sorted by currency: \
             [{"currency", "row_count", "billed_cost", "effective_cost", "list_cost", "contracted_cost"}], amounts as \
             exact JSON numbers'
+            """,
+        ]
+    )
+
+    /// 2: what the loader needs to give back exactly what it stored: each row's position in its load (reads keep the
+    /// order), the Tags JSON as written when `jsonb` would not keep it (key order, repeated keys, number spelling),
+    /// and the columns each load had.
+    static let loadColumns = Migration(
+        version: 2,
+        name: "row positions, exact tags and column lists",
+        statements: [
+            """
+            ALTER TABLE \(CostSchema.costTable)
+                ADD COLUMN row_position bigint,
+                ADD COLUMN tags_text text
+            """,
+            """
+            COMMENT ON COLUMN \(CostSchema.costTable).row_position IS 'The row''s position (1, 2, …) among the rows \
+            its load stored for its source and billing period'
+            """,
+            """
+            COMMENT ON COLUMN \(CostSchema.costTable).tags_text IS 'Tags as written, when the jsonb column tags \
+            (the value queries use: first of repeated keys, keys reordered) would not give them back exactly'
+            """,
+            "ALTER TABLE \(CostSchema.manifestTable) ADD COLUMN columns jsonb NOT NULL DEFAULT '[]'",
+            """
+            COMMENT ON COLUMN \(CostSchema.manifestTable).columns IS 'The columns of the load, in order: \
+            [[name, kind]] with kind string, decimal, timestamp or tags'
             """,
         ]
     )
