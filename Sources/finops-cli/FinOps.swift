@@ -1,6 +1,7 @@
 import ArgumentParser
 import FinOpsCore
 import Foundation
+import PGStore
 
 @main
 struct FinOps: AsyncParsableCommand {
@@ -57,10 +58,31 @@ struct DataError: Error {
 
 /// The store to use.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The store: a directory (default $FINOPS_STORE, else ./.finops).")
+    @Option(
+        name: .long,
+        help: "The store: a directory or a postgres:// URL (default $FINOPS_STORE, else ./.finops)."
+    )
     var store: String?
 
     var location: StoreLocation { StoreLocation(option: store) }
+
+    /// Whether the store is a PostgreSQL server.
+    var isPostgres: Bool { PostgresURL.isPostgres(location.value) }
+
+    /// The embedded store in the directory, or the PostgreSQL store at the URL (its schema migrated if needed).
+    func open() async throws -> any CostStore {
+        if isPostgres { return try await PostgresCostStore.open(location.value) }
+        return try location.openEmbedded()
+    }
+
+    /// The location as messages show it: a URL without its password.
+    var displayName: String {
+        guard isPostgres, var components = URLComponents(string: location.value), components.password != nil else {
+            return location.value
+        }
+        components.password = "***"
+        return components.string ?? location.value
+    }
 }
 
 /// How results are printed.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FinOpsCore
 import Foundation
+import PGStore
 
 extension FinOps {
     struct Ingest: AsyncParsableCommand {
@@ -39,7 +40,7 @@ extension FinOps {
         }
 
         func run() async throws {
-            let store = try storeOptions.location.openEmbedded()
+            let store = try await storeOptions.open()
             let ingest = FocusIngest(
                 options: FocusReadOptions(skipInvalidRows: mode == .skipInvalid),
                 rejectsPath: rejects
@@ -49,11 +50,11 @@ extension FinOps {
             progress.finish()
             switch format {
             case .json: try printJSON(report)
-            case .text: print(render(report, store: storeOptions.location))
+            case .text: print(render(report, store: storeOptions.displayName))
             }
         }
 
-        private func render(_ report: IngestReport, store: StoreLocation) -> String {
+        private func render(_ report: IngestReport, store: String) -> String {
             var lines: [String] = []
             for file in report.files {
                 var line = "Stored \(file.rowsStored) rows from \(file.path) as source \"\(file.source)\" in \(store)"
@@ -86,11 +87,11 @@ extension FinOps {
         var format: OutputFormat = .text
 
         func run() async throws {
-            let store = try storeOptions.location.openEmbedded()
-            let periods = try await store.periods()
+            let periods = try await storeOptions.open().periods()
             switch format {
             case .json: try printJSON(periods)
-            case .text: print(periods.isEmpty ? "The store \(storeOptions.location) is empty." : renderPeriods(periods))
+            case .text:
+                print(periods.isEmpty ? "The store \(storeOptions.displayName) is empty." : renderPeriods(periods))
             }
         }
     }
@@ -103,8 +104,12 @@ extension FinOps {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let store = try storeOptions.location.openEmbedded(check: .checksums)
-            let periods = try await store.periods()
+            let periods: [PeriodSummary]
+            if storeOptions.isPostgres {
+                periods = try await PostgresCostStore.open(storeOptions.location.value).verify()
+            } else {
+                periods = try await storeOptions.location.openEmbedded(check: .checksums).periods()
+            }
             print("OK: \(periods.count) periods, \(periods.reduce(0) { $0 + $1.rowCount }) rows match the manifest.")
         }
     }

@@ -106,7 +106,7 @@ extension FinOps {
             }
             let table: CostTable
             if files.isEmpty {
-                table = try await storeOptions.location.openEmbedded().read(.all)
+                table = try await storeOptions.open().read(.all)
             } else {
                 var tables: [CostTable] = []
                 for file in files { tables.append(try FocusCSVReader(path: file).readTable()) }

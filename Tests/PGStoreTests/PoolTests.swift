@@ -39,8 +39,10 @@ struct PoolTests {
         let clock = ContinuousClock()
         let start = clock.now
         let error = await #expect(throws: PostgresError.self) { try await pool.withConnection { _ in } }
+        // A timeout, not the connection the holder returns after 1.5 s (a generous bound on top: the outcome shows
+        // the timeout fired).
         #expect(error?.code == .poolTimeout)
-        #expect(clock.now - start < .seconds(1))
+        #expect(clock.now - start < .seconds(10))
         _ = try await holder.value
         // Once free, the connection is lent again.
         #expect(try await pool.withConnection { try await $0.query("SELECT 1")[0].decode(0, as: Int.self) } == 1)

@@ -198,7 +198,11 @@ final class PostgresLoad: CostBatchWriter {
         buffer.removeAll(keepingCapacity: true)
         let previous = inFlight
         inFlight = nil
-        try await previous?.value
+        do {
+            try await previous?.value
+        } catch let error as PostgresError {
+            throw describe(error)
+        }
         let connection = self.connection
         inFlight = Task { try await connection.putCopyData(chunk) }
     }
