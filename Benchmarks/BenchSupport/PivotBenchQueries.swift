@@ -3,9 +3,10 @@ import PivotKit
 /// The pivot benchmark's queries (the ones ../shared/bench's peers run), shared by the in-memory and push-down
 /// benchmarks.
 public enum PivotBenchQueries {
-    static let regions: [FilterExpression.Literal] = ["us-east-1", "eu-west-1", "eastus", "westeurope", "us-central1"].map {
-        .text($0)
-    }
+    static let regions: [FilterExpression.Literal] = ["us-east-1", "eu-west-1", "eastus", "westeurope", "us-central1"]
+        .map {
+            .text($0)
+        }
     /// Q1–Q7 and Q2pivot of the pivot benchmark, by name.
     public static let all: [(String, PivotQuery)] = [
         ("Q1", PivotQuery(rows: [.column("ServiceName")], measures: [.sum("EffectiveCost")])),
@@ -39,7 +40,10 @@ public enum PivotBenchQueries {
                 rows: [.time("ChargePeriodStart", .day)],
                 measures: [.sum("EffectiveCost")],
                 filter: .and(
-                    .and(.compare(.column("ChargeCategory"), .equal, .text("Usage")), .isIn(.column("RegionId"), Self.regions)),
+                    .and(
+                        .compare(.column("ChargeCategory"), .equal, .text("Usage")),
+                        .isIn(.column("RegionId"), Self.regions)
+                    ),
                     .and(
                         .compare(.column("ChargePeriodStart"), .greaterOrEqual, .text("2024-02-01T00:00:00Z")),
                         .compare(.column("ChargePeriodStart"), .less, .text("2024-03-01T00:00:00Z"))

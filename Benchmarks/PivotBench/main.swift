@@ -1,3 +1,4 @@
+import BenchSupport
 // The pivot queries Q1–Q7 and Q2pivot of ../shared/bench (DuckDB, polars, pandas run the same ones) on one CSV,
 // in memory after loading it. Build and run through Benchmarks/run-pivot.sh (release; only built when
 // FINOPS_BENCHMARKS is set).
@@ -8,7 +9,6 @@
 import FinOpsCore
 import Foundation
 import PivotKit
-import BenchSupport
 
 AllocatorTuning.preferHeapForLargeAllocations()
 var arguments = CommandLine.arguments.dropFirst()

@@ -225,6 +225,15 @@ struct PivotPushDownTests {
                     top: TopN(2, by: .sum("BilledCost"))
                 )
             ),
+            (
+                "top 2 regions per account, a null region among them",
+                try query(
+                    rows: "BillingAccountId,RegionId",
+                    measures: "sum(BilledCost), count_distinct(ResourceId)",
+                    totals: .all,
+                    top: TopN(2, by: .sum("BilledCost"))
+                )
+            ),
             ("no dimensions", try query(rows: "", measures: "sum(BilledCost), count(), avg(ListCost), p50(ListCost)")),
         ]
     }

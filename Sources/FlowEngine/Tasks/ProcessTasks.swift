@@ -106,25 +106,30 @@ enum ShellProcess {
         process.standardOutput = output
         process.standardError = output
         let collector = OutputCollector(context: context)
-        output.fileHandleForReading.readabilityHandler = { file in collector.receive(file.availableData) }
+        // The output is read to its end on a thread of its own (blocking reads must stay off the cooperative pool),
+        // and the exit status is taken after that, so no line can arrive after the outputs are collected.
         let status: Int32 = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                process.terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
                 do {
                     try process.run()
                 } catch {
-                    process.terminationHandler = nil
                     continuation.resume(
                         throwing: TaskFailure("cannot start \(interpreter[0]): \(error.localizedDescription)")
                     )
+                    return
+                }
+                try? output.fileHandleForWriting.close()
+                DispatchQueue.global().async {
+                    let handle = output.fileHandleForReading
+                    while case let data = handle.availableData, !data.isEmpty { collector.receive(data) }
+                    collector.receive(Data())
+                    process.waitUntilExit()
+                    continuation.resume(returning: process.terminationStatus)
                 }
             }
         } onCancel: {
             process.terminate()
         }
-        output.fileHandleForReading.readabilityHandler = nil
-        collector.receive(output.fileHandleForReading.readDataToEndOfFile())
-        collector.receive(Data())
         try Task.checkCancellation()
         var outputs = collector.outputs.withLock { $0 }
         outputs["exitCode"] = .int(Int(status))

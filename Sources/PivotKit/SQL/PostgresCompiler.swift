@@ -213,7 +213,12 @@ public struct PostgresPivotCompiler: Sendable {
         for (index, measure) in base.enumerated() where measure.column != nil {
             fields.append("filtered.v\(index)")
         }
-        let join = ranked.map { "filtered.\($0) IS NOT DISTINCT FROM ranking.\($0)" }.joined(separator: " AND ")
+        // Equalities PostgreSQL can hash on (IS NOT DISTINCT FROM would force a nested loop over every row): the
+        // member as text, and whether it is null, so a null member still meets its own rank.
+        let join = ranked.map { name in
+            "(filtered.\(name) IS NULL) = (ranking.\(name) IS NULL) "
+                + "AND coalesce(filtered.\(name)::text, '') = coalesce(ranking.\(name)::text, '')"
+        }.joined(separator: " AND ")
         return (prefix, "SELECT \(fields.joined(separator: ", ")) FROM filtered JOIN ranking ON \(join)")
     }
 
