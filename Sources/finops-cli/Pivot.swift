@@ -1,6 +1,7 @@
 import ArgumentParser
 import FinOpsCore
 import Foundation
+import PGStore
 import PivotKit
 
 extension FinOps {
@@ -104,18 +105,30 @@ extension FinOps {
                 }
                 return
             }
-            let table: CostTable
-            if files.isEmpty {
-                table = try await storeOptions.open().read(.all)
-            } else {
-                var tables: [CostTable] = []
-                for file in files { tables.append(try FocusCSVReader(path: file).readTable()) }
-                table = CostTable.concatenating(tables)
-            }
             let result: PivotResult
             do {
-                result = try query.run(on: table)
-            } catch {
+                if files.isEmpty, storeOptions.isPostgres {
+                    // On PostgreSQL the pivot runs on the server; queries it cannot answer exactly run in memory.
+                    let store = try await PostgresCostStore.open(storeOptions.location.value)
+                    do {
+                        if (try? PostgresPivotCompiler().compile(query)) != nil {
+                            result = try await store.pool.pivot(query)
+                        } else {
+                            result = try query.run(on: try await store.read(.all))
+                        }
+                    } catch {
+                        await store.close()
+                        throw error
+                    }
+                    await store.close()
+                } else if files.isEmpty {
+                    result = try query.run(on: try await storeOptions.open().read(.all))
+                } else {
+                    var tables: [CostTable] = []
+                    for file in files { tables.append(try FocusCSVReader(path: file).readTable()) }
+                    result = try query.run(on: CostTable.concatenating(tables))
+                }
+            } catch let error as PivotError {
                 throw DataError(message: error.message)
             }
             switch format {

@@ -210,7 +210,7 @@ struct PivotPushDownTests {
                 "top 3 services per account with Others and totals",
                 try query(
                     rows: "BillingAccountId,ServiceName",
-                    measures: "sum(EffectiveCost), count()",
+                    measures: "sum(EffectiveCost), count(), avg(ListCost), min(ListCost), max(BilledCost)",
                     totals: .all,
                     top: TopN(3, by: .sum("EffectiveCost"))
                 )
@@ -232,6 +232,15 @@ struct PivotPushDownTests {
                     measures: "sum(BilledCost), count_distinct(ResourceId)",
                     totals: .all,
                     top: TopN(2, by: .sum("BilledCost"))
+                )
+            ),
+            (
+                "top 2 services ranked by their average",
+                try query(
+                    rows: "ServiceName",
+                    measures: "avg(ListCost), count()",
+                    totals: .grand,
+                    top: TopN(2, by: .avg("ListCost"))
                 )
             ),
             ("no dimensions", try query(rows: "", measures: "sum(BilledCost), count(), avg(ListCost), p50(ListCost)")),

@@ -119,12 +119,30 @@ struct PostgresCompilerTests {
                 "row_number() OVER (PARTITION BY d0 ORDER BY coalesce(sum(v0), 0) DESC, d1 COLLATE \"C\") AS rank"
             )
         )
+        // Sums and counts combine from one partial row per group, so the ranks join groups, not rows.
         #expect(
             compiled.sql.contains(
-                "CASE WHEN ranking.rank <= $1 THEN filtered.d1 END AS d1, (ranking.rank > $1) AS others"
+                "groups AS (SELECT d0, d1, coalesce(sum(v0), 0) AS v0, count(*) AS v1 FROM filtered GROUP BY d0, d1)"
             )
         )
+        #expect(
+            compiled.sql.contains(
+                "CASE WHEN ranking.rank <= $1 THEN groups.d1 END AS d1, (ranking.rank > $1) AS others"
+            )
+        )
+        #expect(compiled.sql.contains("coalesce(sum(v0), 0) AS m0, coalesce(sum(v1), 0) AS m1"))
         #expect(compiled.sql.contains("GROUP BY GROUPING SETS ((), (d0), (d0, d1, others))"))
+        // A distinct count does not combine from partials: the ranks join every row.
+        let distinct = try compiler.compile(
+            PivotQuery(
+                rows: [.column("ServiceName")],
+                measures: [.sum("ListCost"), .countDistinct("ResourceId")],
+                top: TopN(3, by: .sum("ListCost"))
+            )
+        )
+        #expect(!distinct.sql.contains("groups AS"))
+        #expect(distinct.sql.contains("CASE WHEN ranking.rank <= $1 THEN filtered.d0 END AS d0"))
+        #expect(distinct.sql.contains("count(DISTINCT v1) AS m1"))
         #expect(compiled.parameters == [.integer(3)])
         #expect(compiled.columns.contains(.others(1)))
         #expect(throws: PivotError.self) {

@@ -97,8 +97,10 @@ public struct PostgresPivotCompiler: Sendable {
         if let filter = query.filter { source += " WHERE \(try builder.condition(filter))" }
         var prefix = ""
         var foldedDimension: Int?
+        // With a top-N of measures that combine from partial aggregates, the source holds one row per group.
+        var partials = false
         if let top = query.top {
-            (prefix, source) = try topN(top, query: query, base: base, filtered: source, builder: &builder)
+            (prefix, source, partials) = try topN(top, query: query, base: base, filtered: source, builder: &builder)
             foldedDimension = query.rows.count - 1
         }
 
@@ -116,10 +118,12 @@ public struct PostgresPivotCompiler: Sendable {
                 columns.append(.percentileValues(index))
             } else if case .avg = measure {
                 select.append("coalesce(sum(v\(index)), 0) AS m\(index)_sum")
-                select.append("count(v\(index)) AS m\(index)_count")
+                select.append((partials ? "coalesce(sum(n\(index)), 0)" : "count(v\(index))") + " AS m\(index)_count")
                 columns.append(.averageParts(index))
             } else {
-                select.append("\(aggregate(measure, input: "v\(index)")) AS m\(index)")
+                let expression =
+                    partials ? combine(measure, input: "v\(index)") : aggregate(measure, input: "v\(index)")
+                select.append("\(expression) AS m\(index)")
                 columns.append(.measure(index))
             }
         }
@@ -138,7 +142,7 @@ public struct PostgresPivotCompiler: Sendable {
             }
             sql += "\nGROUP BY GROUPING SETS (\(sets.joined(separator: ", ")))"
         }
-        if let having = query.having,
+        if let having = query.having, !partials,
             let condition = try havingCondition(having, query: query, base: base, builder: &builder)
         {
             sql += dimensions.isEmpty ? "\nHAVING \(condition)" : "\nHAVING \(grouping) <> 0 OR \(condition)"
@@ -174,15 +178,19 @@ public struct PostgresPivotCompiler: Sendable {
         return condition
     }
 
-    /// Ranks the innermost row dimension within its parents by the top-N measure, then joins the ranks back to the
-    /// rows: members past the first N lose their value and carry `others = true`, so they group into one Others.
+    /// Ranks the innermost row dimension within its parents by the top-N measure, then joins the ranks back: members
+    /// past the first N lose their value and carry `others = true`, so they group into one Others.
+    ///
+    /// When every measure combines from partial aggregates (count, sum, min, max, avg), the ranks join one row per
+    /// group of all dimensions (`partials`: the source's `v`/`n` columns are partial aggregates); otherwise, for
+    /// distinct counts and percentiles, they join every row.
     private func topN(
         _ top: TopN,
         query: PivotQuery,
         base: [Measure],
         filtered: String,
         builder: inout Builder
-    ) throws(PivotError) -> (prefix: String, source: String) {
+    ) throws(PivotError) -> (prefix: String, source: String, partials: Bool) {
         guard !query.rows.isEmpty else { throw PivotError("a top-N needs at least one row dimension") }
         guard top.count > 0 else { throw PivotError("a top-N keeps at least one member") }
         guard query.measures.contains(top.measure), let rank = base.firstIndex(of: top.measure) else {
@@ -191,35 +199,78 @@ public struct PostgresPivotCompiler: Sendable {
         if case .percentile = top.measure {
             throw PivotError("ranking by a percentile is not compiled to SQL (it would be inexact): run it in memory")
         }
+        let partials = base.allSatisfy { measure in
+            switch measure {
+            case .count, .sum, .min, .max, .avg: true
+            default: false
+            }
+        }
         let folded = query.rows.count - 1
         let ranked = (0...folded).map { "d\($0)" }
+        let all = (0..<(query.rows.count + query.columns.count)).map { "d\($0)" }
         let parents = ranked.dropLast()
+        var prefix = "WITH filtered AS (\(filtered)),\n"
+        var rows = "filtered"
+        var rankBy = aggregate(top.measure, input: "v\(rank)")
+        var carried: [String] = base.indices.filter { base[$0].column != nil }.map { "v\($0)" }
+        if partials {
+            var partial: [String] = []
+            carried = []
+            for (index, measure) in base.enumerated() {
+                switch measure {
+                case .count: partial.append("count(*) AS v\(index)")
+                case .avg:
+                    partial.append("sum(v\(index)) AS v\(index)")
+                    partial.append("count(v\(index)) AS n\(index)")
+                    carried.append("n\(index)")
+                default: partial.append("\(aggregate(measure, input: "v\(index)")) AS v\(index)")
+                }
+                carried.append("v\(index)")
+            }
+            prefix +=
+                "groups AS (SELECT \((all + partial).joined(separator: ", ")) FROM filtered GROUP BY "
+                + "\(all.joined(separator: ", "))),\n"
+            rows = "groups"
+            rankBy =
+                if case .avg = top.measure {
+                    "sum(v\(rank)) / nullif(sum(n\(rank)), 0)"
+                } else {
+                    combine(top.measure, input: "v\(rank)")
+                }
+        }
         let window =
             (parents.isEmpty ? "" : "PARTITION BY \(parents.joined(separator: ", ")) ")
-            + "ORDER BY \(aggregate(top.measure, input: "v\(rank)")) DESC, d\(folded) COLLATE \"C\""
-        let prefix =
-            "WITH filtered AS (\(filtered)),\nranking AS (SELECT \(ranked.joined(separator: ", ")), "
-            + "row_number() OVER (\(window)) AS rank FROM filtered GROUP BY \(ranked.joined(separator: ", ")))\n"
+            + "ORDER BY \(rankBy) DESC, d\(folded) COLLATE \"C\""
+        prefix +=
+            "ranking AS (SELECT \(ranked.joined(separator: ", ")), row_number() OVER (\(window)) AS rank "
+            + "FROM \(rows) GROUP BY \(ranked.joined(separator: ", ")))\n"
         let limit = builder.bind(.integer(top.count))
         var fields: [String] = []
-        for index in 0..<(query.rows.count + query.columns.count) {
+        for (index, name) in all.enumerated() {
             fields.append(
                 index == folded
-                    ? "CASE WHEN ranking.rank <= \(limit) THEN filtered.d\(index) END AS d\(index)"
-                    : "filtered.d\(index)"
+                    ? "CASE WHEN ranking.rank <= \(limit) THEN \(rows).\(name) END AS \(name)" : "\(rows).\(name)"
             )
         }
         fields.append("(ranking.rank > \(limit)) AS others")
-        for (index, measure) in base.enumerated() where measure.column != nil {
-            fields.append("filtered.v\(index)")
-        }
-        // Equalities PostgreSQL can hash on (IS NOT DISTINCT FROM would force a nested loop over every row): the
-        // member as text, and whether it is null, so a null member still meets its own rank.
+        fields += carried.map { "\(rows).\($0)" }
+        // Equalities PostgreSQL can hash on (IS NOT DISTINCT FROM would force a nested loop): the member as text, and
+        // whether it is null, so a null member still meets its own rank.
         let join = ranked.map { name in
-            "(filtered.\(name) IS NULL) = (ranking.\(name) IS NULL) "
-                + "AND coalesce(filtered.\(name)::text, '') = coalesce(ranking.\(name)::text, '')"
+            "(\(rows).\(name) IS NULL) = (ranking.\(name) IS NULL) "
+                + "AND coalesce(\(rows).\(name)::text, '') = coalesce(ranking.\(name)::text, '')"
         }.joined(separator: " AND ")
-        return (prefix, "SELECT \(fields.joined(separator: ", ")) FROM filtered JOIN ranking ON \(join)")
+        return (prefix, "SELECT \(fields.joined(separator: ", ")) FROM \(rows) JOIN ranking ON \(join)", partials)
+    }
+
+    /// The aggregate of partial aggregates (one per group) that gives the measure over the groups combined.
+    private func combine(_ measure: Measure, input: String) -> String {
+        switch measure {
+        case .count, .sum: "coalesce(sum(\(input)), 0)"
+        case .min: "min(\(input))"
+        case .max: "max(\(input))"
+        default: aggregate(measure, input: input)
+        }
     }
 
     private func aggregate(_ measure: Measure, input: String) -> String {
