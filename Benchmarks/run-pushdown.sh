@@ -23,11 +23,22 @@ BIN=$(swift build -c release --show-bin-path)
 eval "$(.ci/postgres.sh start)"
 trap '.ci/postgres.sh stop "$FINOPS_TEST_POSTGRES_DIR" >/dev/null 2>&1 || true' EXIT
 "$BIN/PushDownBench" --url "$FINOPS_TEST_POSTGRES_URL" --load "$STORED" --runs 3 > "$DATA/pushdown-$ROWS.json"
+# The physical limit of loading: psql \copy of the same rows (exported as COPY text) into the same, emptied table.
+COPYFILE="$DATA/pushdown-$ROWS.copy"
+psql "$FINOPS_TEST_POSTGRES_URL" -X -q -c "\copy (SELECT * FROM finops.cost_rows) TO '$COPYFILE'"
+psql "$FINOPS_TEST_POSTGRES_URL" -X -q -c "TRUNCATE finops.cost_rows"
+COPY_START=$(date +%s.%N)
+psql "$FINOPS_TEST_POSTGRES_URL" -X -q -c "\copy finops.cost_rows FROM '$COPYFILE'"
+COPY_END=$(date +%s.%N)
+rm -f "$COPYFILE"
+echo "$COPY_END - $COPY_START" | bc > "$DATA/pushdown-$ROWS.psqlcopy"
 "$PY" - "$DATA/pushdown-$ROWS.json" <<'PYEOF'
 import json, sys
 data = json.load(open(sys.argv[1]))
 rows, load, runs = data["rows"], data["load_s"], data["runs"]
-print(f"## {rows:,} rows: stored in {load:.1f} s; medians of {runs} runs, seconds")
+copy = float(open(sys.argv[1].replace(".json", ".psqlcopy")).read())
+print(f"## {rows:,} rows: PostgresCostStore.replace from the CSV {load:.1f} s; psql \\copy of the same rows {copy:.1f} s ({load / copy:.2f}×)")
+print(f"Pivots: medians of {runs} runs, seconds")
 print("| query | push-down (PGStore + PivotKit) | hand-written SQL in psql | ratio |")
 print("|---|---|---|---|")
 for name in ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q2pivot"]:
