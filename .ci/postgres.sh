@@ -6,7 +6,8 @@
 #   .ci/postgres.sh stop "$FINOPS_TEST_POSTGRES_DIR"   # stops it and deletes its data
 #
 # The server runs as the `postgres` user when started by root (initdb refuses root), keeps its data and its Unix
-# socket in a temporary folder, listens on 127.0.0.1 only, on a free port, with trust authentication, and without
+# socket in a temporary folder, listens on 127.0.0.1 only, on a free port, with trust authentication, room for the
+# connections of test suites running in parallel (each load opens its own), and without
 # durability (fsync off): it exists for one test run. Set PG_BIN to choose the server binaries.
 set -euo pipefail
 
@@ -54,7 +55,7 @@ start() {
         port=$((20000 + RANDOM % 40000))
         if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
             -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-                -c full_page_writes=off -c max_connections=100" \
+                -c full_page_writes=off -c max_connections=400" \
             start >/dev/null 2>&1; then
             echo "export FINOPS_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:$port/postgres"
             echo "export FINOPS_TEST_POSTGRES_DIR=$dir"

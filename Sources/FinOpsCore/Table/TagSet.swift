@@ -69,6 +69,14 @@ public struct TagSet: Sendable, Hashable {
     }
 }
 
+/// JSON string literals, escaped as tags are written everywhere (the embedded store, PostgreSQL, JSON output).
+public enum JSONString {
+    /// The text as a JSON string literal, quotes included.
+    public static func quoted(_ text: String) -> String {
+        jsonQuoted(text)
+    }
+}
+
 /// The text as a JSON string literal.
 func jsonQuoted(_ text: String) -> String {
     var out = "\""

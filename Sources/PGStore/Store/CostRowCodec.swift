@@ -37,7 +37,10 @@ struct StoredColumn: Sendable, Hashable {
 
     /// `[["BilledCost","decimal"],…]`, as the manifest stores the column list.
     static func json(_ columns: [StoredColumn]) -> String {
-        "[" + columns.map { "[\(jsonString($0.name)),\(jsonString($0.kind.rawValue))]" }.joined(separator: ",") + "]"
+        "["
+            + columns.map { "[\(JSONString.quoted($0.name)),\(JSONString.quoted($0.kind.rawValue))]" }.joined(
+                separator: ","
+            ) + "]"
     }
 
     static func parse(json text: String) throws(JSONTextError) -> [StoredColumn] {
@@ -173,14 +176,22 @@ struct BatchEncoder {
     }
 
     private static func extra(_ column: CostTable.Column) -> Extra {
-        let key = Array((jsonString(column.name) + ":").utf8)
+        let key = Array((JSONString.quoted(column.name) + ":").utf8)
         switch column.data {
         case .string(let values):
-            return .string(key: key, values: values.dictionary.map { Array(jsonString($0).utf8) }, codes: values.codes)
+            return .string(
+                key: key,
+                values: values.dictionary.map { Array(JSONString.quoted($0).utf8) },
+                codes: values.codes
+            )
         case .decimal(let values): return .decimal(key: key, values)
         case .timestamp(let values): return .timestamp(key: key, values)
         case .tags(let values):
-            return .tags(key: key, sets: values.sets.map { Array(jsonString($0.json).utf8) }, codes: values.codes)
+            return .tags(
+                key: key,
+                sets: values.sets.map { Array(JSONString.quoted($0.json).utf8) },
+                codes: values.codes
+            )
         }
     }
 
@@ -296,9 +307,9 @@ struct BatchEncoder {
             case .string(let key, let values, let codes):
                 if codes[row] != StringColumn.nullCode { member(key, values[Int(codes[row])]) }
             case .decimal(let key, let column):
-                if let value = column[row] { member(key, Array(jsonString(value.description).utf8)) }
+                if let value = column[row] { member(key, Array(JSONString.quoted(value.description).utf8)) }
             case .timestamp(let key, let column):
-                if let value = column[row] { member(key, Array(jsonString(value.description).utf8)) }
+                if let value = column[row] { member(key, Array(JSONString.quoted(value.description).utf8)) }
             case .tags(let key, let sets, let codes):
                 if codes[row] != TagColumn.nullCode { member(key, sets[Int(codes[row])]) }
             }

@@ -16,7 +16,7 @@ indirect enum JSONText: Sendable, Hashable {
     /// The JSON text of the value.
     var raw: String {
         switch self {
-        case .string(let value): jsonString(value)
+        case .string(let value): JSONString.quoted(value)
         case .number(let value): value
         case .bool(let value): value ? "true" : "false"
         case .null: "null"
@@ -204,26 +204,4 @@ private struct JSONTextParser {
         }
         return String(decoding: out, as: UTF8.self)
     }
-}
-
-/// The text as a JSON string literal (the same escaping as `TagSet.json`).
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
 }

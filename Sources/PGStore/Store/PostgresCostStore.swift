@@ -90,7 +90,7 @@ public struct PostgresCostStore: CostStore {
                 applicationName: pool.configuration.applicationName
             )
         } catch let error as PostgresError {
-            throw CostStoreError(.io, "loading source \(jsonString(source)): \(error)")
+            throw CostStoreError(.io, "loading source \(JSONString.quoted(source)): \(error)")
         }
         defer { Task { await connection.close() } }
         let load = try PostgresLoad(store: self, connection: connection, source: source)
@@ -137,7 +137,7 @@ public struct PostgresCostStore: CostStore {
             for entry in entries {
                 let summary = entry.summary
                 let table = try await rows(of: entry, connection)
-                let name = "source \(jsonString(summary.source)) period \(summary.period)"
+                let name = "source \(JSONString.quoted(summary.source)) period \(summary.period)"
                 guard table.rowCount == summary.rowCount else {
                     throw CostStoreError(
                         .corrupt,
@@ -242,7 +242,7 @@ public struct PostgresCostStore: CostStore {
             } catch {
                 throw CostStoreError(
                     .corrupt,
-                    "the manifest entry of source \(jsonString(source)) period \(period) cannot be read: \(error)"
+                    "the manifest entry of source \(JSONString.quoted(source)) period \(period) cannot be read: \(error)"
                 )
             }
         }

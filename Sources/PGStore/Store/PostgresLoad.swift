@@ -47,14 +47,14 @@ final class PostgresLoad: CostBatchWriter {
         self.source = source
         var escaped: [UInt8] = []
         guard CopyText.appendEscaped(source.utf8, to: &escaped) else {
-            throw CostStoreError(.io, "the source name \(jsonString(source)) contains a NUL character")
+            throw CostStoreError(.io, "the source name \(JSONString.quoted(source)) contains a NUL character")
         }
         escapedSource = escaped
         buffer.reserveCapacity(Self.chunkSize + 1 << 16)
     }
 
     /// What the errors of this load say it was doing.
-    var what: String { "loading source \(jsonString(source))" }
+    var what: String { "loading source \(JSONString.quoted(source))" }
 
     func write(_ table: CostTable) async throws {
         guard table.rowCount > 0 else { return }
@@ -340,7 +340,7 @@ func accumulateTotals(
 /// `[{"currency":"USD","row_count":3,"billed_cost":1.5,…}]`: amounts as exact JSON numbers.
 func totalsJSON(_ totals: [CurrencyTotals]) -> String {
     let entries = totals.map { entry in
-        "{\"currency\":\(jsonString(entry.currency)),\"row_count\":\(entry.rowCount),"
+        "{\"currency\":\(JSONString.quoted(entry.currency)),\"row_count\":\(entry.rowCount),"
             + "\"billed_cost\":\(entry.billedCost),\"effective_cost\":\(entry.effectiveCost),"
             + "\"list_cost\":\(entry.listCost),\"contracted_cost\":\(entry.contractedCost)}"
     }
