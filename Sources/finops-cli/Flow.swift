@@ -37,14 +37,15 @@ struct FlowCommand: AsyncParsableCommand {
             let files = try FlowFiles.expand(paths)
             for file in files {
                 do {
-                    if FlowFiles.isTestSuite(file) {
-                        let suite = try TestSuite(contentsOf: file)
+                    let root = try YAMLNode.parse(contentsOf: file)
+                    if TestSuite.isTestSuite(root) {
+                        let suite = try TestSuite(root, file: file.path)
                         print(
                             "\(file.path): valid test suite (\(suite.testCases.count) cases of \(suite.namespace).\(suite.flowId))"
                         )
                         continue
                     }
-                    let flow = try parser.parse(contentsOf: file)
+                    let flow = try parser.parse(root, file: file.path)
                     print("\(file.path): valid (\(flow.namespace).\(flow.id), \(flow.allTasks.count) tasks)")
                 } catch {
                     invalid += 1
@@ -169,21 +170,24 @@ struct FlowCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let files = try FlowFiles.expand(paths).filter(FlowFiles.isTestSuite)
-            guard !files.isEmpty else {
-                throw DataError(
-                    message: "no test suite (a YAML file with testCases) in \(paths.joined(separator: ", "))"
-                )
-            }
+            // Suites are the files with testCases; the others are flows (read, and reported, with the flows below).
+            var files: [URL] = []
             var suites: [TestSuite] = []
             var invalid = false
-            for file in files {
+            for file in try FlowFiles.expand(paths) {
+                guard let root = try? YAMLNode.parse(contentsOf: file), TestSuite.isTestSuite(root) else { continue }
+                files.append(file)
                 do {
-                    suites.append(try TestSuite(contentsOf: file))
+                    suites.append(try TestSuite(root, file: file.path))
                 } catch {
                     invalid = true
                     for diagnostic in error.diagnostics { printError(diagnostic.description) }
                 }
+            }
+            guard !files.isEmpty else {
+                throw DataError(
+                    message: "no test suite (a YAML file with testCases) in \(paths.joined(separator: ", "))"
+                )
             }
             let directories =
                 flowDirectories.isEmpty
@@ -213,14 +217,6 @@ struct FlowCommand: AsyncParsableCommand {
 
 /// Flow files named on the command line, directories expanded to their .yml/.yaml files.
 enum FlowFiles {
-    /// Whether a file is a test suite rather than a flow.
-    static func isTestSuite(_ url: URL) -> Bool {
-        guard let text = try? String(contentsOf: url, encoding: .utf8), let root = try? YAMLNode.parse(text) else {
-            return false
-        }
-        return TestSuite.isTestSuite(root)
-    }
-
     static func expand(_ paths: [String]) throws -> [URL] {
         var files: [URL] = []
         for path in paths {
@@ -232,11 +228,7 @@ enum FlowFiles {
                 files.append(URL(fileURLWithPath: path))
                 continue
             }
-            let found =
-                FileManager.default.enumerator(at: URL(fileURLWithPath: path), includingPropertiesForKeys: nil)?
-                .compactMap { $0 as? URL }
-                .filter { ["yml", "yaml"].contains($0.pathExtension) } ?? []
-            files += found.sorted { $0.path < $1.path }
+            files += FlowRepository.yamlFiles(under: URL(fileURLWithPath: path))
         }
         return files
     }

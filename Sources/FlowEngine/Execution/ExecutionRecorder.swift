@@ -109,6 +109,8 @@ final class ExecutionRecorder: Sendable {
     /// The variables that change while the execution runs.
     var labelsVariable: FlowValue { state.withLock { $0.labelsVariable } }
 
+    var labels: OrderedDictionary<String, String> { state.withLock { $0.labels } }
+
     /// `outputs` (undefined until a task produced some, as in Kestra) or `tasks`.
     func variable(_ name: String) -> FlowValue? {
         state.withLock { state in

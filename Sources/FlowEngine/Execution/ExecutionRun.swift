@@ -462,23 +462,14 @@ enum Timestamps {
             fraction += 1_000_000
         }
         let days = whole.quotientAndRemainder(dividingBy: 86_400)
-        var day = days.quotient
+        var day = Int(days.quotient)
         var second = days.remainder
         if second < 0 {
             day -= 1
             second += 86_400
         }
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = day + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let (y, m, d) = LocalDateTime.civil(fromDays: day)
+        func two<T: BinaryInteger>(_ value: T) -> String { value < 10 ? "0\(value)" : "\(value)" }
         var text = "\(y)-\(two(m))-\(two(d))T\(two(second / 3600)):\(two(second % 3600 / 60)):\(two(second % 60))"
         if fraction > 0 {
             var digits = String(fraction)

@@ -17,27 +17,25 @@ public struct FlowRepository: Sendable {
     /// - Throws: ``FlowValidationError`` with the problems of every invalid file.
     public init(directories: [URL], parser: FlowParser = FlowParser()) throws(FlowValidationError) {
         var diagnostics: [FlowDiagnostic] = []
-        for directory in directories {
-            let files =
-                FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)?
-                .compactMap { $0 as? URL }
-                .filter { ["yml", "yaml"].contains($0.pathExtension) }
-                .sorted { $0.path < $1.path } ?? []
-            for file in files {
+        for file in directories.flatMap(Self.yamlFiles(under:)) {
+            do {
+                let root = try YAMLNode.parse(contentsOf: file)
                 // Test suites live beside flows; they are documents with testCases, not flows.
-                if let text = try? String(contentsOf: file, encoding: .utf8), let root = try? YAMLNode.parse(text),
-                    root["testCases"] != nil
-                {
-                    continue
-                }
-                do {
-                    add(try parser.parse(contentsOf: file))
-                } catch {
-                    diagnostics += error.diagnostics
-                }
+                if root.isTestSuite { continue }
+                add(try parser.parse(root, file: file.path))
+            } catch {
+                diagnostics += error.diagnostics
             }
         }
         guard diagnostics.isEmpty else { throw FlowValidationError(diagnostics) }
+    }
+
+    /// The `.yml` and `.yaml` files under a directory (recursively), sorted by path.
+    public static func yamlFiles(under directory: URL) -> [URL] {
+        let found = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)?
+            .compactMap { $0 as? URL }
+            .filter { ["yml", "yaml"].contains($0.pathExtension) }
+        return (found ?? []).sorted { $0.path < $1.path }
     }
 
     /// Adds a flow, replacing one with the same namespace and id.

@@ -292,7 +292,7 @@ extension ExecutionRun {
                 for (key, value) in map { inputs[key] = value }
             }
             if call.inheritLabels {
-                for (key, value) in recorder.snapshot.labels where !key.hasPrefix("system.") { labels[key] = value }
+                for (key, value) in recorder.labels where !key.hasPrefix("system.") { labels[key] = value }
             }
             if case .map(let map)? = try call.labels?.render(context) {
                 for (key, value) in map { labels[key] = value.rendered }
@@ -309,7 +309,7 @@ extension ExecutionRun {
             log(.error, "subflows nested more than 16 deep (a flow calling itself?)", task: task, runId: runId)
             return .failed
         }
-        labels["system.correlationId"] = recorder.snapshot.labels["system.correlationId"] ?? id
+        labels["system.correlationId"] = recorder.labels["system.correlationId"] ?? id
         let childId = RandomID.make()
         let options = FlowRunner.Options(
             labels: labels,

@@ -160,7 +160,7 @@ enum ValueOperations {
 
 extension FlowValue {
     /// The value as an exact decimal when it is a number.
-    var decimalValue: Decimal? {
+    public var decimalValue: Decimal? {
         switch self {
         case .int(let value): Decimal(value)
         case .decimal(let value): value

@@ -89,10 +89,7 @@ public struct InputDefinition: Sendable, Hashable {
             case .int: return raw
             case .string(let text):
                 if let number = Int(text.trimmingCharacters(in: .whitespaces)) { return .int(number) }
-            case .decimal(let number)
-            where Int(exactly: NSDecimalNumber(decimal: number).doubleValue) != nil
-                && number == Decimal(NSDecimalNumber(decimal: number).intValue):
-                return .int(NSDecimalNumber(decimal: number).intValue)
+            case .decimal: if let number = raw.integerValue { return .int(number) }
             default: break
             }
             throw fail("an integer")
@@ -184,7 +181,8 @@ public struct InputDefinition: Sendable, Hashable {
     private func check(_ value: FlowValue, raw: FlowValue) throws(InputError) {
         switch type {
         case .string, .secret:
-            if let validator, let text = value.rendered as String? {
+            if let validator {
+                let text = value.rendered
                 guard let regex = try? NSRegularExpression(pattern: "^(?:\(validator))$") else { return }
                 let range = NSRange(text.startIndex..., in: text)
                 guard regex.firstMatch(in: text, range: range) != nil else {
@@ -192,10 +190,10 @@ public struct InputDefinition: Sendable, Hashable {
                 }
             }
         case .int, .float:
-            if let min, let low = Self.number(min), let number = Self.number(value), number < low {
+            if let min, let low = min.numericValue, let number = value.numericValue, number < low {
                 throw InputError(input: id, "it must be at least `\(min.rendered)`", received: raw)
             }
-            if let max, let high = Self.number(max), let number = Self.number(value), number > high {
+            if let max, let high = max.numericValue, let number = value.numericValue, number > high {
                 throw InputError(input: id, "it must be at most `\(max.rendered)`", received: raw)
             }
         case .duration:
@@ -206,21 +204,9 @@ public struct InputDefinition: Sendable, Hashable {
             if let max, let high = ISODuration.parse(max.rendered), let duration, duration > high {
                 throw InputError(input: id, "it must be at most `\(max.rendered)`", received: raw)
             }
-        case .datetime, .date, .time:
-            let key: (String) -> String? = { [type] text in
-                switch type {
-                case .datetime:
-                    InputDates.dateTime(text).map { String(format: "%020.6f", $0.timeIntervalSince1970 + 1e11) }
-                case .date: InputDates.date(text)
-                default: InputDates.time(text)
-                }
-            }
-            if let after, let bound = key(after.rendered), let current = key(value.rendered), current <= bound {
-                throw InputError(input: id, "it must be after `\(after.rendered)`", received: raw)
-            }
-            if let before, let bound = key(before.rendered), let current = key(value.rendered), current >= bound {
-                throw InputError(input: id, "it must be before `\(before.rendered)`", received: raw)
-            }
+        case .datetime: try checkOrder(value, raw: raw, by: InputDates.dateTime)
+        case .date: try checkOrder(value, raw: raw, by: InputDates.date)
+        case .time: try checkOrder(value, raw: raw, by: InputDates.time)
         case .select, .enum:
             if let values, !allowCustomValue, !values.contains(value.rendered) {
                 throw InputError(
@@ -244,14 +230,21 @@ public struct InputDefinition: Sendable, Hashable {
         }
     }
 
-    private static func number(_ value: FlowValue) -> Decimal? {
-        switch value {
-        case .int(let number): Decimal(number)
-        case .decimal(let number): number
-        case .string(let text): Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
-        default: nil
+    /// Checks `after` and `before` (both exclusive) on the keys the values sort by.
+    private func checkOrder<Key: Comparable>(
+        _ value: FlowValue,
+        raw: FlowValue,
+        by key: (String) -> Key?
+    ) throws(InputError) {
+        guard let current = key(value.rendered) else { return }
+        if let after, let bound = key(after.rendered), current <= bound {
+            throw InputError(input: id, "it must be after `\(after.rendered)`", received: raw)
+        }
+        if let before, let bound = key(before.rendered), current >= bound {
+            throw InputError(input: id, "it must be before `\(before.rendered)`", received: raw)
         }
     }
+
 }
 
 /// A supplied input that does not fit its definition.

@@ -29,6 +29,17 @@ public struct FlowValidationError: Error, Sendable, Hashable, CustomStringConver
         self.diagnostics = diagnostics.sorted()
     }
 
+    /// The problems of one file, each labelled with its name.
+    public init(_ diagnostics: [FlowDiagnostic], file: String?) {
+        self.init(
+            diagnostics.map { diagnostic in
+                var located = diagnostic
+                located.file = file
+                return located
+            }
+        )
+    }
+
     /// One `file:line:column: message` line per problem.
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }

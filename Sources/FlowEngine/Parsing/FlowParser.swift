@@ -14,19 +14,7 @@ public struct FlowParser: Sendable {
     ///
     /// - Throws: ``FlowValidationError`` with every problem found, or a file that cannot be read.
     public func parse(contentsOf url: URL) throws(FlowValidationError) -> Flow {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw FlowValidationError([
-                FlowDiagnostic(
-                    .init(line: 1, column: 1),
-                    "cannot read the file: \(error.localizedDescription)",
-                    file: url.path
-                )
-            ])
-        }
-        return try parse(text, file: url.path)
+        try parse(YAMLNode.parse(contentsOf: url), file: url.path)
     }
 
     /// Reads a flow from YAML text.
@@ -34,25 +22,16 @@ public struct FlowParser: Sendable {
     /// - Parameter file: the name to show in messages.
     /// - Throws: ``FlowValidationError`` with every problem found.
     public func parse(_ yaml: String, file: String? = nil) throws(FlowValidationError) -> Flow {
+        try parse(YAMLNode.parse(yaml, file: file), file: file)
+    }
+
+    /// Reads a flow from a YAML document already read.
+    ///
+    /// - Throws: ``FlowValidationError`` with every problem found.
+    public func parse(_ root: YAMLNode, file: String? = nil) throws(FlowValidationError) -> Flow {
         let sink = DiagnosticSink()
-        let root: YAMLNode
-        do {
-            root = try YAMLLoader.load(yaml)
-        } catch {
-            var diagnostic = error
-            diagnostic.file = file
-            throw FlowValidationError([diagnostic])
-        }
         let flow = FlowReader(registry: registry, sink: sink).read(root)
-        guard sink.diagnostics.isEmpty, var flow else {
-            throw FlowValidationError(
-                sink.diagnostics.map { diagnostic in
-                    var located = diagnostic
-                    located.file = file
-                    return located
-                }
-            )
-        }
+        guard sink.diagnostics.isEmpty, var flow else { throw FlowValidationError(sink.diagnostics, file: file) }
         flow.file = file
         return flow
     }

@@ -53,6 +53,9 @@ public struct YAMLNode: Sendable, Hashable {
         pairs?.first { $0.key.scalar == key }?.value
     }
 
+    /// Whether the document is a test suite of flows (it has `testCases`) rather than a flow.
+    public var isTestSuite: Bool { self["testCases"] != nil }
+
     /// What kind of node this is, for messages.
     public var kindName: String {
         switch content {
@@ -67,6 +70,29 @@ public struct YAMLNode: Sendable, Hashable {
     /// - Throws: ``FlowDiagnostic`` at the place the text stops being valid YAML (or repeats a key).
     public static func parse(_ text: String) throws(FlowDiagnostic) -> YAMLNode {
         try YAMLLoader.load(text)
+    }
+
+    /// Reads a YAML document from text, its problem labelled with the file name.
+    public static func parse(_ text: String, file: String?) throws(FlowValidationError) -> YAMLNode {
+        do {
+            return try YAMLLoader.load(text)
+        } catch {
+            throw FlowValidationError([error], file: file)
+        }
+    }
+
+    /// Reads a YAML file.
+    ///
+    /// - Throws: ``FlowValidationError`` when the file cannot be read or is not valid YAML.
+    public static func parse(contentsOf url: URL) throws(FlowValidationError) -> YAMLNode {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            let reason = "cannot read the file: \(error.localizedDescription)"
+            throw FlowValidationError([FlowDiagnostic(.init(line: 1, column: 1), reason)], file: url.path)
+        }
+        return try parse(text, file: url.path)
     }
 
     /// The node as a value, with YAML's core schema for plain scalars: `null`/`~`/nothing, `true`/`false`,

@@ -81,6 +81,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
             var low = range.lowerBound
             var high = range.upperBound
             if base == "*" || base == "?" {
+                // The whole range, stepped.
             } else if let dash = base.firstIndex(of: "-") {
                 low = try number(base[..<dash])
                 high = try number(base[base.index(after: dash)...])

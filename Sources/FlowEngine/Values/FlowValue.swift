@@ -45,6 +45,14 @@ public enum FlowValue: Sendable, Hashable {
         }
     }
 
+    /// The value as a number: an integer or a decimal, or text that is exactly one (`"12"`, `" 0.5 "`).
+    public var numericValue: Decimal? {
+        guard case .string(let text) = self else { return decimalValue }
+        guard let parsed = try? FlowValue(parsingJSON: text.trimmingCharacters(in: .whitespaces)) else { return nil }
+        if case .string = parsed { return nil }
+        return parsed.decimalValue
+    }
+
     /// The name of the value's kind, for messages (`string`, `integer`, `map`, …).
     public var kindName: String {
         switch self {

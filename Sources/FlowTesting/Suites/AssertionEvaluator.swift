@@ -59,25 +59,13 @@ enum AssertionEvaluator {
         return [value]
     }
 
-    private static func number(_ value: FlowValue) -> Decimal? {
-        switch value {
-        case .int(let integer): Decimal(integer)
-        case .decimal(let decimal): decimal
-        case .string(let text):
-            text.isEmpty
-                ? nil
-                : Decimal(string: text.trimmingCharacters(in: .whitespaces), locale: Locale(identifier: "en_US_POSIX"))
-        default: nil
-        }
-    }
-
     private static func same(_ lhs: FlowValue, _ rhs: FlowValue) -> Bool {
-        if let a = number(lhs), let b = number(rhs) { return a == b }
+        if let a = lhs.numericValue, let b = rhs.numericValue { return a == b }
         return lhs.rendered == rhs.rendered
     }
 
     private static func compare(_ lhs: FlowValue, _ rhs: FlowValue) -> Int? {
-        guard let a = number(lhs), let b = number(rhs) else { return nil }
+        guard let a = lhs.numericValue, let b = rhs.numericValue else { return nil }
         return a == b ? 0 : (a < b ? -1 : 1)
     }
 }

@@ -31,20 +31,24 @@ public struct TestSuite: Sendable {
     public var file: String?
 
     /// Whether a YAML document is a test suite (it has `testCases`) rather than a flow.
-    public static func isTestSuite(_ node: YAMLNode) -> Bool { node["testCases"] != nil }
+    public static func isTestSuite(_ node: YAMLNode) -> Bool { node.isTestSuite }
 
     /// Reads a suite from YAML.
     ///
     /// - Throws: ``FlowValidationError`` with every problem, at its line and column.
     public init(yaml: String, file: String? = nil) throws(FlowValidationError) {
-        let root: YAMLNode
-        do {
-            root = try YAMLNode.parse(yaml)
-        } catch {
-            var located = error
-            located.file = file
-            throw FlowValidationError([located])
-        }
+        try self.init(YAMLNode.parse(yaml, file: file), file: file)
+    }
+
+    /// Reads a suite file.
+    public init(contentsOf url: URL) throws(FlowValidationError) {
+        try self.init(YAMLNode.parse(contentsOf: url), file: url.path)
+    }
+
+    /// Reads a suite from a YAML document already read.
+    ///
+    /// - Throws: ``FlowValidationError`` with every problem, at its line and column.
+    public init(_ root: YAMLNode, file: String? = nil) throws(FlowValidationError) {
         let properties = TaskProperties(root)
         let id = properties.string("id", required: true)
         let namespace = properties.string("namespace", required: true)
@@ -68,13 +72,7 @@ public struct TestSuite: Sendable {
         }
         properties.reportUnknownProperties(of: "a test suite")
         guard properties.problems.isEmpty, let id, let namespace, let flowId else {
-            throw FlowValidationError(
-                properties.problems.map { problem in
-                    var located = problem
-                    located.file = file
-                    return located
-                }
-            )
+            throw FlowValidationError(properties.problems, file: file)
         }
         self.id = id
         self.namespace = namespace
@@ -83,23 +81,6 @@ public struct TestSuite: Sendable {
         self.disabled = disabled
         self.testCases = cases
         self.file = file
-    }
-
-    /// Reads a suite file.
-    public init(contentsOf url: URL) throws(FlowValidationError) {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw FlowValidationError([
-                FlowDiagnostic(
-                    .init(line: 1, column: 1),
-                    "cannot read the file: \(error.localizedDescription)",
-                    file: url.path
-                )
-            ])
-        }
-        try self.init(yaml: text, file: url.path)
     }
 }
 

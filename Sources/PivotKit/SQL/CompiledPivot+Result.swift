@@ -11,6 +11,9 @@ extension CompiledPivot {
     public func result(rows: [[String?]]) throws(PivotError) -> PivotResult {
         let assembly = try PivotAssembly(query: query)
         let dimensions = query.rows + query.columns
+        let folded = columns.lazy.compactMap { column -> Int? in
+            if case .others(let dimension) = column { dimension } else { nil }
+        }.first
         var cells: [PivotResult.Cell] = []
         cells.reserveCapacity(rows.count)
         for (rowIndex, row) in rows.enumerated() {
@@ -45,9 +48,7 @@ extension CompiledPivot {
             for index in members.indices where rolledUp & (1 << (members.count - 1 - index)) != 0 {
                 members[index] = nil
             }
-            if isOthers, let folded = columns.lazy.compactMap({ if case .others(let d) = $0 { d } else { nil } }).first,
-                members[folded] != nil
-            {
+            if isOthers, let folded, members[folded] != nil {
                 members[folded] = .others
             }
             cells.append(

@@ -1,4 +1,5 @@
 import FlowEngine
+import Foundation
 import OrderedCollections
 import Testing
 
@@ -169,7 +170,7 @@ struct FlowParserTests {
     }
 
     @Test("plugin defaults fill properties by type prefix; forced ones replace what a task wrote")
-    func pluginDefaults() throws {
+    func pluginDefaults() async throws {
         let flow = try parser.parse(
             """
             id: f
@@ -190,7 +191,12 @@ struct FlowParserTests {
                 duration: PT1H
             """
         )
-        #expect(flow.tasks.count == 2)
+        let clock = VirtualClock()
+        let start = clock.now
+        let execution = try await FlowRunner(clock: clock).run(flow)
+        #expect(execution.state == .success)
+        #expect(execution.logs.map(\.message) == ["from defaults"])
+        #expect(clock.now.timeIntervalSince(start) == 1)
     }
 
     @Test("triggers: cron fields and duplicate ids")
