@@ -3,7 +3,7 @@ import BenchSupport
 // in memory after loading it. Build and run through Benchmarks/run-pivot.sh (release; only built when
 // FINOPS_BENCHMARKS is set).
 //
-//   PivotBench FILE [--runs N]
+//   PivotBench FILE [--runs N] [--query NAME]
 //
 // Prints one JSON object: load seconds, median seconds per query, result rows and a checksum per query.
 import FinOpsCore
@@ -13,12 +13,14 @@ import PivotKit
 AllocatorTuning.preferHeapForLargeAllocations()
 var arguments = CommandLine.arguments.dropFirst()
 guard let file = arguments.popFirst() else {
-    FileHandle.standardError.write(Data("usage: PivotBench FILE [--runs N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: PivotBench FILE [--runs N] [--query NAME]\n".utf8))
     exit(2)
 }
 var runs = 3
+var only: String?
 while let flag = arguments.popFirst() {
     if flag == "--runs", let value = arguments.popFirst().flatMap(Int.init) { runs = value }
+    if flag == "--query" { only = arguments.popFirst() }
 }
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -42,7 +44,7 @@ let loadSeconds = try seconds {
     table = try FocusCSVReader(path: file, options: FocusReadOptions(requiredColumns: [])).readTable()
 }
 
-let queries = PivotBenchQueries.all
+let queries = PivotBenchQueries.all.filter { only == nil || $0.0 == only }
 
 var results: [String: Any] = [
     "engine": "finops-pivotkit", "rows": table.rowCount, "load_s": loadSeconds,

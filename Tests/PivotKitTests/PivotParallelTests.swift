@@ -3,10 +3,10 @@ import Testing
 
 @testable import PivotKit
 
-/// Aggregation split over the cores gives the same cells as one pass and as the reference.
+/// Aggregation split into chunks and over the cores gives the same cells as one pass and as the reference.
 @Suite("Pivot parallel aggregation")
 struct PivotParallelTests {
-    @Test("parallel parts merge deterministically into the serial result")
+    @Test("chunks and parallel parts merge deterministically into the one-pass result")
     func parallelEqualsSerial() throws {
         let table = PivotFixtures.generated
         var random = SeededRandom(seed: 99)
@@ -22,12 +22,33 @@ struct PivotParallelTests {
                 filter: PivotDifferentialTests.filters[random.next(PivotDifferentialTests.filters.count)],
                 totals: .all
             )
-            query.parallelThreshold = .max
+            query.tuning = ExecutionTuning(parallelThreshold: .max, chunkRows: .max)
             let serial = try query.run(on: table)
-            query.parallelThreshold = 1_000
+            query.tuning = ExecutionTuning(parallelThreshold: .max, chunkRows: 333)
+            let chunked = try query.run(on: table)
+            query.tuning = ExecutionTuning(parallelThreshold: 1_000, chunkRows: 777)
             let parallel = try query.run(on: table)
+            #expect(chunked.cells == serial.cells, "\(query)")
             #expect(parallel.cells == serial.cells, "\(query)")
             #expect(PivotFixtures.keyed(parallel) == NaivePivot.run(query, on: table), "\(query)")
         }
+    }
+}
+
+extension PivotParallelTests {
+    @Test("approximate distinct counts and top-N merge across parts as in one pass")
+    func sketchesAndTopAcrossParts() throws {
+        var query = PivotQuery(
+            rows: [.column("BillingCurrency"), .column("BillingAccountId"), .column("ServiceName")],
+            measures: [.sum("EffectiveCost"), .approxCountDistinct("ResourceId"), .countDistinct("RegionId")],
+            totals: .all,
+            top: TopN(3, by: .sum("EffectiveCost"))
+        )
+        query.tuning = ExecutionTuning(parallelThreshold: .max, chunkRows: .max)
+        let serial = try query.run(on: PivotFixtures.generated)
+        query.tuning = ExecutionTuning(parallelThreshold: 1_000, chunkRows: 500)
+        let parallel = try query.run(on: PivotFixtures.generated)
+        #expect(parallel.cells == serial.cells)
+        #expect(serial.cells.count > 10)
     }
 }

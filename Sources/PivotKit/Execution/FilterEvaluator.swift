@@ -9,6 +9,7 @@ struct FilterEvaluator {
     private static let unknown: UInt8 = 2
 
     let table: CostTable
+    var tuning = ExecutionTuning()
 
     /// The rows for which the condition is true, in order.
     ///
@@ -56,28 +57,25 @@ struct FilterEvaluator {
                 }
             }
             let nullSlot = strings.dictionary.count
-            return filterRows(candidates) { row in
-                let code = strings.codes[row]
-                return perCode[code == StringColumn.nullCode ? nullSlot : Int(code)]
+            return strings.codes.withUnsafeBufferPointer { codes in
+                perCode.withUnsafeBufferPointer { perCode in
+                    filterRows(candidates, CodeMatch(codes: codes, matches: perCode, nullSlot: nullSlot))
+                }
             }
         case .timestamp(let times):
             guard case .compare(_, let comparison, .text(let text)) = expression, let bound = Timestamp(text) else {
                 return nil
             }
-            let limit = bound.microsecondsSinceEpoch
-            let test = Self.test(comparison)
-            return filterRows(candidates) { row in
-                if let nulls = times.nulls, nulls[row] { return false }
-                return test(times.values[row] == limit ? 0 : (times.values[row] < limit ? -1 : 1))
+            return times.values.withUnsafeBufferPointer { values in
+                filterRows(
+                    candidates,
+                    BoundMatch(values: values, nulls: times.nulls, bound: bound.microsecondsSinceEpoch, comparison)
+                )
             }
         case .decimal(let decimals):
             guard case .compare(_, let comparison, .number(let bound)) = expression else { return nil }
-            let limit = bound.units
-            let test = Self.test(comparison)
-            return filterRows(candidates) { row in
-                if let nulls = decimals.nulls, nulls[row] { return false }
-                let value = decimals.values[row].units
-                return test(value == limit ? 0 : (value < limit ? -1 : 1))
+            return decimals.values.withUnsafeBufferPointer { values in
+                filterRows(candidates, BoundMatch(values: values, nulls: decimals.nulls, bound: bound, comparison))
             }
         case .tags:
             return nil
@@ -91,27 +89,29 @@ struct FilterEvaluator {
         }
     }
 
-    private static func test(_ comparison: FilterExpression.Comparison) -> (Int) -> Bool {
-        switch comparison {
-        case .equal: { $0 == 0 }
-        case .notEqual: { $0 != 0 }
-        case .less: { $0 < 0 }
-        case .lessOrEqual: { $0 <= 0 }
-        case .greater: { $0 > 0 }
-        case .greaterOrEqual: { $0 >= 0 }
+    /// The candidates (all rows when `nil`) that `keep` accepts, in order; large inputs are scanned in parts on all
+    /// cores and the parts joined in row order.
+    private func filterRows<Test: RowTest>(_ candidates: [Int32]?, _ keep: Test) -> [Int32] {
+        let total = candidates?.count ?? table.rowCount
+        let cores = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let parts = total >= tuning.parallelThreshold ? cores : 1
+        return (candidates ?? []).withUnsafeBufferPointer { candidateRows in
+            let scanner = RowScanner(keep: keep, candidates: candidates == nil ? nil : candidateRows)
+            guard parts > 1 else { return scanner.scan(0..<total) }
+            let results = PartRows(.allocate(capacity: parts))
+            results.buffer.initialize(repeating: [])
+            defer {
+                results.buffer.deinitialize()
+                results.buffer.deallocate()
+            }
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                results.buffer[part] = scanner.scan((total * part / parts)..<(total * (part + 1) / parts))
+            }
+            var rows: [Int32] = []
+            rows.reserveCapacity(results.buffer.reduce(0) { $0 + $1.count })
+            for part in results.buffer { rows += part }
+            return rows
         }
-    }
-
-    @inline(__always)
-    private func filterRows(_ candidates: [Int32]?, _ keep: (Int) -> Bool) -> [Int32] {
-        var rows: [Int32] = []
-        if let candidates {
-            rows.reserveCapacity(candidates.count)
-            for row in candidates where keep(Int(row)) { rows.append(row) }
-        } else {
-            for row in 0..<table.rowCount where keep(row) { rows.append(Int32(row)) }
-        }
-        return rows
     }
 
     private func evaluate(_ expression: FilterExpression) throws(PivotError) -> [UInt8] {
@@ -331,5 +331,88 @@ struct LikePattern {
         }
         while p < pattern.count, pattern[p] == "%" { p += 1 }
         return p == pattern.count
+    }
+}
+
+/// The rows each part of a parallel scan selected; each worker writes only its own slot.
+private struct PartRows: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<[Int32]>
+
+    init(_ buffer: UnsafeMutableBufferPointer<[Int32]>) {
+        self.buffer = buffer
+    }
+}
+
+/// A test of one row, as a value so that each scan is specialized for it.
+private protocol RowTest {
+    func accepts(_ row: Int) -> Bool
+}
+
+/// A text column's row passes when its dictionary code does.
+private struct CodeMatch: RowTest {
+    let codes: UnsafeBufferPointer<UInt32>
+    /// Per code, whether it passes; the last entry is for null.
+    let matches: UnsafeBufferPointer<Bool>
+    let nullSlot: Int
+
+    @inline(__always)
+    func accepts(_ row: Int) -> Bool {
+        let code = codes[row]
+        return matches[code == StringColumn.nullCode ? nullSlot : Int(code)]
+    }
+}
+
+/// A number or time column's row passes when its value compares with a bound as asked (null never does).
+private struct BoundMatch<Value: Comparable>: RowTest {
+    let values: UnsafeBufferPointer<Value>
+    let nulls: NullMask?
+    let bound: Value
+    let comparison: FilterExpression.Comparison
+
+    init(
+        values: UnsafeBufferPointer<Value>,
+        nulls: NullMask?,
+        bound: Value,
+        _ comparison: FilterExpression.Comparison
+    ) {
+        self.values = values
+        self.nulls = nulls
+        self.bound = bound
+        self.comparison = comparison
+    }
+
+    @inline(__always)
+    func accepts(_ row: Int) -> Bool {
+        if let nulls, nulls[row] { return false }
+        let value = values[row]
+        switch comparison {
+        case .equal: return value == bound
+        case .notEqual: return value != bound
+        case .less: return value < bound
+        case .lessOrEqual: return value <= bound
+        case .greater: return value > bound
+        case .greaterOrEqual: return value >= bound
+        }
+    }
+}
+
+/// One pass of a row test over a range of rows or of candidate positions.
+///
+/// Unchecked: the test only reads column buffers that nothing writes while a query runs.
+private struct RowScanner<Test: RowTest>: @unchecked Sendable {
+    let keep: Test
+    /// The candidate rows, or `nil` when every row is a candidate.
+    let candidates: UnsafeBufferPointer<Int32>?
+
+    func scan(_ positions: Range<Int>) -> [Int32] {
+        var rows: [Int32] = []
+        guard let candidates else {
+            rows.reserveCapacity(positions.count / 4)
+            for row in positions where keep.accepts(row) { rows.append(Int32(row)) }
+            return rows
+        }
+        rows.reserveCapacity(positions.count)
+        for position in positions where keep.accepts(Int(candidates[position])) { rows.append(candidates[position]) }
+        return rows
     }
 }

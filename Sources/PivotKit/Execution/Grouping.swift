@@ -9,6 +9,8 @@ struct Grouping {
     private var groupCodes: [UInt32] = []
     private var groupCount = 0
     private var accumulators: [Accumulator]
+    /// At most this many groups can exist: it sizes per-group bitmaps the same way in every part.
+    private var groupBound = 0
 
     /// Exact running values of one measure for every group.
     struct Accumulator {
@@ -22,8 +24,9 @@ struct Grouping {
         var values: [[Int128]] = []
         /// For approximate distinct counts: HyperLogLog registers, `HyperLogLog.registers` per group.
         var sketches: [[UInt8]] = []
-        /// For count-distinct over dictionary codes: one bit per code per group, when that is small enough.
-        var bitmaps: [[UInt64]] = []
+        /// For count-distinct over dictionary codes: one bit per code per group (`bitmapWords` words each, group
+        /// after group), when that is small enough.
+        var bitmaps: [UInt64] = []
         var bitmapWords = 0
 
         mutating func appendGroup() {
@@ -45,48 +48,75 @@ struct Grouping {
     ///
     /// Large inputs are split into parts aggregated on all cores, then merged part after part, so the result does
     /// not depend on thread timing.
-    mutating func add(rows selection: [Int32]?, count: Int, parallelThreshold: Int) throws(PivotError) {
+    mutating func add(rows selection: [Int32]?, count: Int, tuning: ExecutionTuning) throws(PivotError) {
         let total = selection?.count ?? count
+        // Decided once for all parts, so that their accumulators merge: no part can hold more groups than this.
+        groupBound = Swift.min(GroupIndex(keys: keys).product, total)
         let cores = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let parts = total >= parallelThreshold ? Swift.max(cores, 2) : 1
-        // Per-row scratch for every part, allocated here once: fresh pages touched by worker threads (in their own
-        // allocator arenas) cost more than the aggregation itself.
-        let scratch = Scratch(rows: total)
-        defer { scratch.deallocate() }
+        let parts = total >= tuning.parallelThreshold ? cores : 1
         guard parts > 1 else {
-            try addPart(selection, base: 0, count: total, scratch: scratch)
+            try addPart(selection, rows: 0..<total, chunkRows: tuning.chunkRows)
             return
         }
         let template = self
-        // Each worker writes only its own slot and its own range of the scratch.
+        // Each worker writes only its own slot.
         let results = PartialResults(.allocate(capacity: parts))
         results.buffer.initialize(repeating: nil)
-        defer { results.buffer.deallocate() }
+        defer {
+            // The partial groupings hold the key columns: release them with the buffer.
+            results.buffer.deinitialize()
+            results.buffer.deallocate()
+        }
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             var partial = template
-            let lower = total * part / parts
-            let upper = total * (part + 1) / parts
+            let rows = (total * part / parts)..<(total * (part + 1) / parts)
             do throws(PivotError) {
-                try partial.addPart(selection, base: lower, count: upper - lower, scratch: scratch)
+                try partial.addPart(selection, rows: rows, chunkRows: tuning.chunkRows)
                 results.buffer[part] = .success(partial)
             } catch {
                 results.buffer[part] = .failure(error)
             }
         }
-        for part in 0..<parts { try absorb(try results.buffer[part]!.get()) }
+        try absorb(try results.buffer[0]!.get(), first: true)
+        for part in 1..<parts { try absorb(try results.buffer[part]!.get(), first: false) }
     }
 
-    private mutating func addPart(_ selection: [Int32]?, base: Int, count: Int, scratch: Scratch) throws(PivotError) {
-        let groupOf = UnsafeMutableBufferPointer(rebasing: scratch.groupOf[base..<(base + count)])
-        let combined = UnsafeMutableBufferPointer(rebasing: scratch.combined[base..<(base + count)])
-        assignGroups(selection, base: base, into: groupOf, combined: combined)
-        for index in measures.indices {
-            try accumulate(measure: index, groupOf: UnsafeBufferPointer(groupOf), selection: selection, base: base)
+    /// Aggregates a range of rows chunk by chunk: the per-row scratch of one chunk stays in cache and is reused,
+    /// where scratch for every row would fault in fresh pages on each query.
+    private mutating func addPart(_ selection: [Int32]?, rows: Range<Int>, chunkRows: Int) throws(PivotError) {
+        var index = GroupIndex(keys: keys)
+        index.prepare()
+        let capacity = Swift.max(1, Swift.min(chunkRows, rows.count))
+        let groupOf = UnsafeMutableBufferPointer<Int32>.allocate(capacity: capacity)
+        let combined = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: capacity)
+        defer {
+            groupOf.deallocate()
+            combined.deallocate()
+        }
+        var base = rows.lowerBound
+        while base < rows.upperBound {
+            let count = Swift.min(capacity, rows.upperBound - base)
+            let chunkGroups = UnsafeMutableBufferPointer(rebasing: groupOf[..<count])
+            let chunkCombined = UnsafeMutableBufferPointer(rebasing: combined[..<count])
+            assignGroups(selection, base: base, into: chunkGroups, combined: chunkCombined, index: &index)
+            for measure in measures.indices {
+                try accumulate(
+                    measure: measure,
+                    groupOf: UnsafeBufferPointer(chunkGroups),
+                    selection: selection,
+                    base: base
+                )
+            }
+            base += count
         }
     }
 
-    /// Merges the groups of a partial aggregation of other rows into this one.
-    private mutating func absorb(_ other: Grouping) throws(PivotError) {
+    /// Merges the groups of a partial aggregation of later rows into this one (taken whole when this one is empty).
+    private mutating func absorb(_ other: Grouping, first: Bool) throws(PivotError) {
+        if first {
+            self = other
+            return
+        }
         let width = keys.count
         var index: [[UInt32]: Int] = [:]
         for group in 0..<groupCount { index[Array(groupCodes[(group * width)..<((group + 1) * width)])] = group }
@@ -114,7 +144,7 @@ struct Grouping {
         }
     }
 
-    /// The group of each row of a part, creating groups in order of first appearance.
+    /// The group of each row of a chunk, creating groups in order of first appearance.
     ///
     /// The combined key is built one dimension at a time over raw buffers: no per-row copies of the key columns,
     /// whose reference counts would otherwise be contended when parts run on several cores.
@@ -122,16 +152,10 @@ struct Grouping {
         _ selection: [Int32]?,
         base: Int,
         into groupOf: UnsafeMutableBufferPointer<Int32>,
-        combined: UnsafeMutableBufferPointer<UInt32>
+        combined: UnsafeMutableBufferPointer<UInt32>,
+        index: inout GroupIndex
     ) {
         let count = groupOf.count
-        var strides: [Int] = []
-        var product = 1
-        for key in keys {
-            strides.append(product)
-            let (next, overflow) = product.multipliedReportingOverflow(by: max(key.cardinality, 1))
-            product = overflow ? .max : next
-        }
         func row(_ position: Int) -> Int {
             selection.map { Int($0[base + position]) } ?? base + position
         }
@@ -141,26 +165,25 @@ struct Grouping {
             groupCount += 1
             return Int32(groupCount - 1)
         }
-        guard product <= Int(UInt32.max) else {
+        guard index.product <= Int(UInt32.max) else {
             // Too many combinations for one 32-bit key: hash the codes themselves.
-            var slots: [[UInt32]: Int32] = [:]
             for position in 0..<count {
                 let row = row(position)
                 let codes = keys.map { $0.code(row) }
-                if let group = slots[codes] {
+                if let group = index.wide[codes] {
                     groupOf[position] = group
                 } else {
                     let group = newGroup(row)
-                    slots[codes] = group
+                    index.wide[codes] = group
                     groupOf[position] = group
                 }
             }
             return
         }
-        for (index, key) in keys.enumerated() {
-            let stride = UInt32(strides[index])
+        for (dimension, key) in keys.enumerated() {
+            let stride = UInt32(index.strides[dimension])
             let nullMember = UInt32(key.cardinality - 1)
-            let first = index == 0
+            let first = dimension == 0
             key.codes.withUnsafeBufferPointer { codes in
                 (selection ?? []).withUnsafeBufferPointer { selected in
                     let direct = selection == nil
@@ -173,26 +196,23 @@ struct Grouping {
             }
         }
         if keys.isEmpty { combined.update(repeating: 0) }
-        if product <= 1 << 22 {
-            // Few combinations: a direct index from combined code to group.
-            var slots = [Int32](repeating: -1, count: product)
+        if index.isDirect {
             for position in 0..<count {
                 let key = Int(combined[position])
-                var group = slots[key]
+                var group = index.direct[key]
                 if group < 0 {
                     group = newGroup(row(position))
-                    slots[key] = group
+                    index.direct[key] = group
                 }
                 groupOf[position] = group
             }
         } else {
-            var slots: [UInt32: Int32] = [:]
             for position in 0..<count {
-                if let group = slots[combined[position]] {
+                if let group = index.hashed[combined[position]] {
                     groupOf[position] = group
                 } else {
                     let group = newGroup(row(position))
-                    slots[combined[position]] = group
+                    index.hashed[combined[position]] = group
                     groupOf[position] = group
                 }
             }
@@ -241,7 +261,7 @@ struct Grouping {
         }
         if case .codes(let codes, let nullCode, let domain) = input.source {
             let words = (domain + 63) / 64
-            if words * groupCount <= 1 << 21 {
+            if words * groupBound <= 1 << 21 {
                 accumulateBitmaps(
                     codes,
                     nullCode: nullCode,
@@ -358,17 +378,19 @@ struct Grouping {
         into accumulator: inout Accumulator
     ) {
         accumulator.bitmapWords = words
-        var bits = [UInt64](repeating: 0, count: words * groupCount)
-        for position in groupOf.indices {
-            let group = Int(groupOf[position])
-            let row = selection.map { Int($0[base + position]) } ?? base + position
-            accumulator.rows[group] += 1
-            let code = codes[row]
-            if code == nullCode { continue }
-            accumulator.nonNull[group] += 1
-            bits[group * words + Int(code >> 6)] |= 1 << UInt64(code & 63)
+        let missing = words * groupCount - accumulator.bitmaps.count
+        if missing > 0 { accumulator.bitmaps.append(contentsOf: repeatElement(0, count: missing)) }
+        accumulator.bitmaps.withUnsafeMutableBufferPointer { bits in
+            for position in groupOf.indices {
+                let group = Int(groupOf[position])
+                let row = selection.map { Int($0[base + position]) } ?? base + position
+                accumulator.rows[group] += 1
+                let code = codes[row]
+                if code == nullCode { continue }
+                accumulator.nonNull[group] += 1
+                bits[group * words + Int(code >> 6)] |= 1 << UInt64(code & 63)
+            }
         }
-        accumulator.bitmaps = (0..<groupCount).map { Array(bits[($0 * words)..<(($0 + 1) * words)]) }
     }
 
     private func insertDistinct(_ value: Int128, group: Int, into accumulator: inout Accumulator) {
@@ -514,12 +536,12 @@ struct Grouping {
             while target.values.count <= slot { target.values.append([]) }
             target.values[slot] += source.values[group]
         }
-        if source.bitmapWords > 0 {
-            target.bitmapWords = source.bitmapWords
-            while target.bitmaps.count <= slot {
-                target.bitmaps.append([UInt64](repeating: 0, count: source.bitmapWords))
-            }
-            for word in 0..<source.bitmapWords { target.bitmaps[slot][word] |= source.bitmaps[group][word] }
+        let words = source.bitmapWords
+        if words > 0, (group + 1) * words <= source.bitmaps.count {
+            target.bitmapWords = words
+            let missing = (slot + 1) * words - target.bitmaps.count
+            if missing > 0 { target.bitmaps.append(contentsOf: repeatElement(0, count: missing)) }
+            for word in 0..<words { target.bitmaps[slot * words + word] |= source.bitmaps[group * words + word] }
         }
         if group < source.distinct.count, !source.distinct[group].isEmpty {
             while target.distinct.count <= slot { target.distinct.append([]) }
@@ -551,9 +573,11 @@ struct Grouping {
             // Derived measures never reach the accumulators: they are computed from base measures afterwards.
             return .null
         case .countDistinct:
-            if accumulator.bitmapWords > 0 {
-                guard slot < accumulator.bitmaps.count else { return .integer(0) }
-                return .integer(accumulator.bitmaps[slot].reduce(0) { $0 + $1.nonzeroBitCount })
+            let words = accumulator.bitmapWords
+            if words > 0 {
+                guard (slot + 1) * words <= accumulator.bitmaps.count else { return .integer(0) }
+                let bits = accumulator.bitmaps[(slot * words)..<((slot + 1) * words)]
+                return .integer(bits.reduce(0) { $0 + $1.nonzeroBitCount })
             }
             return .integer(slot < accumulator.distinct.count ? accumulator.distinct[slot].count : 0)
         }
@@ -569,18 +593,30 @@ private struct PartialResults: @unchecked Sendable {
     }
 }
 
-/// Per-row working memory of one aggregation, shared by its parts (each uses its own range).
-private struct Scratch: @unchecked Sendable {
-    let groupOf: UnsafeMutableBufferPointer<Int32>
-    let combined: UnsafeMutableBufferPointer<UInt32>
+/// Maps the combined dimension codes of a row to its group, within one part of an aggregation.
+private struct GroupIndex {
+    /// The multiplier of each dimension's code in the combined code.
+    var strides: [Int] = []
+    /// How many combinations of members exist (`Int.max` when that overflows).
+    var product = 1
+    /// Few combinations: a direct index from combined code to group (-1: none yet).
+    var direct: [Int32] = []
+    var hashed: [UInt32: Int32] = [:]
+    /// Combinations beyond 32 bits: keyed by the codes themselves.
+    var wide: [[UInt32]: Int32] = [:]
 
-    init(rows: Int) {
-        groupOf = .allocate(capacity: rows)
-        combined = .allocate(capacity: rows)
+    var isDirect: Bool { product <= 1 << 22 }
+
+    init(keys: [KeyColumn]) {
+        for key in keys {
+            strides.append(product)
+            let (next, overflow) = product.multipliedReportingOverflow(by: Swift.max(key.cardinality, 1))
+            product = overflow ? .max : next
+        }
     }
 
-    func deallocate() {
-        groupOf.deallocate()
-        combined.deallocate()
+    /// Allocates the direct index when it is used.
+    mutating func prepare() {
+        if isDirect && direct.isEmpty { direct = [Int32](repeating: -1, count: product) }
     }
 }

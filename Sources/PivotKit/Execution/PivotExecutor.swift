@@ -3,7 +3,8 @@ import Foundation
 
 /// Runs a ``PivotQuery`` over a ``CostTable``: rows are filtered, each dimension becomes a dense code per row,
 /// rows are grouped by the combined code (direct-indexed when the combinations are few, hashed otherwise) into
-/// exact accumulators, and totals are re-aggregated from the groups.
+/// exact accumulators, chunk by chunk and over all cores for large inputs, and totals are re-aggregated from the
+/// groups.
 struct PivotExecutor {
     let query: PivotQuery
     let table: CostTable
@@ -11,7 +12,9 @@ struct PivotExecutor {
     func run() throws(PivotError) -> PivotResult {
         let assembly = try PivotAssembly(query: query)
         var selection: [Int32]?
-        if let filter = query.filter { selection = try FilterEvaluator(table: table).selectedRows(filter) }
+        if let filter = query.filter {
+            selection = try FilterEvaluator(table: table, tuning: query.tuning).selectedRows(filter)
+        }
         let dimensions = query.rows + query.columns
         var keys: [KeyColumn] = []
         for dimension in dimensions {
@@ -24,7 +27,7 @@ struct PivotExecutor {
         try checkCurrencies(selection)
 
         var groups = Grouping(keys: keys, measures: measures)
-        try groups.add(rows: selection, count: table.rowCount, parallelThreshold: query.parallelThreshold)
+        try groups.add(rows: selection, count: table.rowCount, tuning: query.tuning)
         if let top = query.top {
             guard !query.rows.isEmpty else { throw PivotError("a top-N needs at least one row dimension") }
             guard query.measures.contains(top.measure), let rank = base.firstIndex(of: top.measure) else {

@@ -26,10 +26,8 @@ public struct PivotQuery: Sendable, Hashable {
     public var sort: [SortKey]
     /// At most this many groups (after sorting); totals are not affected.
     public var limit: Int?
-    /// From how many rows aggregation is split over the cores. Off by default: split, it measured slower than one
-    /// pass on 3M rows, mostly page faults of fresh per-thread scratch arrays; tests lower it to keep the parallel
-    /// path correct.
-    var parallelThreshold = Int.max
+    /// How the in-memory executor splits its work.
+    var tuning = ExecutionTuning()
 
     /// Creates a query.
     public init(
@@ -100,4 +98,12 @@ public struct PivotError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+/// How the in-memory executor splits its work; tests shrink both sizes to take every path on small tables.
+struct ExecutionTuning: Sendable, Hashable {
+    /// From how many rows aggregation is split over the cores: below it, starting threads costs more than it saves.
+    var parallelThreshold = 262_144
+    /// Rows aggregated per chunk, sized so that a chunk's per-row scratch stays in the core's cache.
+    var chunkRows = 16_384
 }
