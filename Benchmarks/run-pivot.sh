@@ -36,18 +36,16 @@ for path in sorted(glob.glob(os.path.join(out, "*.json"))):
 ours = engines.pop("finops-pivotkit")
 queries = ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q2pivot"]
 names = list(engines)
-print("| query | PivotKit | " + " | ".join(names) + " | PivotKit ÷ DuckDB |")
-print("|---|---|" + "---|" * len(names) + "---|")
+print("| query | PivotKit | " + " | ".join(names) + " | " + " | ".join(f"÷ {n}" for n in names) + " |")
+print("|---|---|" + "---|" * (2 * len(names)))
 for q in queries + ["load"]:
-    mine = ours[0]["load_s"] if q == "load" else ours[0]["queries"][q]["median_s"]
-    cells = []
-    for name in names:
-        d = engines[name][0]
-        cells.append(f'{d["load_s"]:.4f}' if q == "load" else f'{d["queries"][q]["median_s"]:.4f}' if q in d["queries"] else "-")
-    duck = engines.get("duckdb", (None,))[0]
-    ref = duck["load_s"] if q == "load" else duck["queries"][q]["median_s"]
-    print(f"| {q} | {mine:.4f} | " + " | ".join(cells) + f" | {mine / ref:.2f} |")
-rows = ours[0]["rows"]
-print("| peak RSS MB | " + f"{ours[1]:.0f} | " + " | ".join(f"{engines[n][1]:.0f}" if engines[n][1] else "-" for n in names) + " | |")
+    def time(d):
+        return d["load_s"] if q == "load" else d["queries"][q]["median_s"] if q in d["queries"] else None
+    mine = time(ours[0])
+    theirs = [time(engines[name][0]) for name in names]
+    cells = [f"{t:.4f}" if t else "-" for t in theirs]
+    ratios = [f"{mine / t:.2f}" if t else "-" for t in theirs]
+    print(f"| {q} | {mine:.4f} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+print("| peak RSS MB | " + f"{ours[1]:.0f} | " + " | ".join(f"{engines[n][1]:.0f}" if engines[n][1] else "-" for n in names) + " |" + " |" * len(names))
 PYEOF
 done
