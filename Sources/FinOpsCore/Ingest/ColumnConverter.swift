@@ -77,7 +77,23 @@ struct ColumnConverter {
     private var timestamps = TimestampState()
     private var tags = TagState()
 
-    init(spec: ColumnSpec, column: Int, path: String, buffer: UnsafePointer<UInt8>, batch: RecordBatch) {
+    /// Text values seen in earlier batches of the same file.
+    ///
+    /// A converter that carries them on gives each value the code it had before and lists only the new values in
+    /// its dictionary, so a reader that builds one table interns each value once.
+    struct CarriedStrings {
+        fileprivate var interner = ByteInterner()
+        fileprivate var statuses: [ValueStatus] = []
+    }
+
+    init(
+        spec: ColumnSpec,
+        column: Int,
+        path: String,
+        buffer: UnsafePointer<UInt8>,
+        batch: RecordBatch,
+        carrying carried: CarriedStrings? = nil
+    ) {
         self.spec = spec
         self.column = column
         self.path = path
@@ -86,7 +102,16 @@ struct ColumnConverter {
         if spec.kind == .string {
             strings.allowed = spec.allowedValues.map(Set.init)
             strings.allowedLowercased = Set((spec.allowedValues ?? []).map { $0.lowercased() })
+            if let carried {
+                strings.interner = carried.interner
+                strings.statuses = carried.statuses
+            }
         }
+    }
+
+    /// The text values seen so far, for the converter of the next batch.
+    var carriedStrings: CarriedStrings {
+        CarriedStrings(interner: strings.interner, statuses: strings.statuses)
     }
 
     /// Converts the rows in `rows`, which follow the rows converted before.

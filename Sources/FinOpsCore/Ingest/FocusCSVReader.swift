@@ -73,6 +73,9 @@ public final class FocusCSVReader {
     /// The next batch, being scanned on another thread while this one converts.
     private var ahead: ScanAhead?
     private var bytesConsumed: Int64 = 0
+    /// Per column, the text values of earlier batches, while ``readTable()`` builds one table; `nil` otherwise.
+    private var carriedStrings: [ColumnConverter.CarriedStrings]?
+    private var batchesRead = 0
 
     private final class ScanAhead: @unchecked Sendable {
         // Written by the scanning thread before it signals `done`, read by the reader after waiting on it.
@@ -146,7 +149,10 @@ public final class FocusCSVReader {
             if records.count == 0 && pendingFailure == nil && scanner.isExhausted { finished = true }
             if !(records.count == 0 && pendingFailure == nil && scanner.isExhausted) { scanAhead() }
             let table = try convert(&rejected)
-            if table.rowCount > 0 || !rejected.isEmpty { return FocusBatch(table: table, rejected: rejected) }
+            if table.rowCount > 0 || !rejected.isEmpty {
+                batchesRead += 1
+                return FocusBatch(table: table, rejected: rejected)
+            }
         }
         return nil
     }
@@ -192,9 +198,13 @@ public final class FocusCSVReader {
     /// - Throws: ``IngestError`` for the first row with an error, unless rows with errors are skipped.
     public func readTable() throws(IngestError) -> CostTable {
         let builder = CostTable.Builder()
+        // From the first batch on, batches share their text dictionaries: each lists only its new values.
+        let continuing = batchesRead == 0
+        if continuing { carriedStrings = specs.map { _ in ColumnConverter.CarriedStrings() } }
+        defer { carriedStrings = nil }
         var reserved = false
         while let batch = try nextBatch() {
-            builder.append(batch.table)
+            builder.append(batch.table, continuingDictionaries: continuing)
             let (read, size) = progress
             if !reserved, read > 0, size > read {
                 reserved = true
@@ -255,7 +265,14 @@ public final class FocusCSVReader {
         let buffer = UnsafePointer(records.base!)
         for index in specs.indices {
             (converters.value.baseAddress! + index).initialize(
-                to: ColumnConverter(spec: specs[index], column: index, path: path, buffer: buffer, batch: records)
+                to: ColumnConverter(
+                    spec: specs[index],
+                    column: index,
+                    path: path,
+                    buffer: buffer,
+                    batch: records,
+                    carrying: carriedStrings?[index]
+                )
             )
         }
         defer { converters.value.deallocate() }
@@ -272,9 +289,9 @@ public final class FocusCSVReader {
             }
         }
         return (0..<specs.count).map { index in
-            let converter = (converters.value.baseAddress! + index).move()
-            var finished = converter
-            return finished.finish()
+            var converter = (converters.value.baseAddress! + index).move()
+            carriedStrings?[index] = converter.carriedStrings
+            return converter.finish()
         }
     }
 

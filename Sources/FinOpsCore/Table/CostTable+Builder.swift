@@ -20,6 +20,12 @@ extension CostTable {
         ///
         /// - Complexity: O(rows of the table + its distinct values).
         public func append(_ table: CostTable) {
+            append(table, continuingDictionaries: false)
+        }
+
+        /// Appends the rows of a table; with `continuingDictionaries`, its text codes already number the values of
+        /// every table appended so far, and its dictionaries list only the values new in it.
+        func append(_ table: CostTable, continuingDictionaries: Bool) {
             for column in table.columns where columns[column.name] == nil {
                 names.append(column.name)
                 columns[column.name] = ColumnBuilder(like: column.data, nullRows: rowCount)
@@ -27,7 +33,7 @@ extension CostTable {
             }
             for name in names {
                 if let column = table.column(named: name) {
-                    columns[name]!.append(column.data)
+                    columns[name]!.append(column.data, continuingDictionary: continuingDictionaries)
                 } else {
                     columns[name]!.appendNulls(table.rowCount)
                 }
@@ -110,8 +116,13 @@ private final class ColumnBuilder {
         if nulls != nil { nulls!.append(contentsOf: mask ?? NullMask(count: rows)) }
     }
 
-    func append(_ data: CostTable.ColumnData) {
+    func append(_ data: CostTable.ColumnData, continuingDictionary: Bool) {
         switch data {
+        case .string(let column) where continuingDictionary:
+            precondition(kind == .string, "a column changes type between batches")
+            codes.append(contentsOf: column.codes)
+            dictionary.append(contentsOf: column.dictionary)
+            count += column.codes.count
         case .string(let column):
             precondition(kind == .string, "a column changes type between batches")
             // Moved out while appending, so the arrays are uniquely referenced and grow in place.

@@ -168,6 +168,38 @@ struct ReaderBoundaryTests {
         #expect(actual.strings("ChargeDescription")?[7] == "line one\nline \"two\", 7")
     }
 
+    @Test("readTable shares dictionaries across batches and gives the table that batch after batch gives")
+    func readTableSharesDictionaries() throws {
+        var rows = Self.rows
+        rows[40]["ChargeCategory"] = "Other"
+        rows[41]["BilledCost"] = "bad"
+        rows[300]["ChargeDescription"] = "only in a rejected row"
+        rows[300]["BilledCost"] = "bad"
+        let path = Fixtures.file(Fixtures.csv(rows))
+        let options = FocusReadOptions(batchSize: 37, skipInvalidRows: true, bufferSize: 512)
+        let (expected, _) = try Fixtures.readAll(path, options: options)
+        let reader = try FocusCSVReader(path: path, options: options)
+        let table = try reader.readTable()
+        #expect(table.rowCount == 397)
+        #expect(reader.rejectedRowCount == 3)
+        for column in expected.columns {
+            #expect(
+                (0..<397).map { describe(table, column.name, $0) }
+                    == (0..<397).map { describe(expected, column.name, $0) },
+                "\(column.name)"
+            )
+        }
+        let descriptions = try #require(table.strings("ChargeDescription"))
+        #expect(Set(descriptions.dictionary).count == descriptions.dictionary.count)
+
+        // After a batch read on its own, the rest is still read whole.
+        let partial = try FocusCSVReader(path: path, options: options)
+        let first = try #require(try partial.nextBatch())
+        let rest = try partial.readTable()
+        #expect(first.table.rowCount + rest.rowCount == 397)
+        #expect(describe(rest, "BilledCost", 0) == describe(expected, "BilledCost", first.table.rowCount))
+    }
+
     @Test("rejected rows keep their true row and line numbers across batches")
     func rejectedRowNumbers() throws {
         var rows = Self.rows
