@@ -12,7 +12,10 @@ struct ByteInterner {
     private var arena: [UInt8] = []
     private var offsets: [Int] = [0]
     private var hashes: [UInt64] = []
-    private var slots: [UInt32] = Array(repeating: 0, count: 1024)
+    /// Per slot, 0 when free; else the code + 1 in the low half and the hash's high half above it, so a probe
+    /// rejects most other values without reading them (in a table larger than the cache, each read is a miss).
+    private var slots: [UInt64] = Array(repeating: 0, count: 1024)
+    private static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
 
     /// The number of distinct values.
     var count: Int { hashes.count }
@@ -20,13 +23,16 @@ struct ByteInterner {
     /// The code of `bytes` and whether the value is new.
     mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> (code: UInt32, isNew: Bool) {
         let hash = hashBytes(bytes)
+        let tag = hash & Self.tagMask
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let entry = slots[slot]
             if entry == 0 { break }
-            let code = Int(entry - 1)
-            if hashes[code] == hash, equals(code: code, bytes) { return (UInt32(code), false) }
+            if entry & Self.tagMask == tag {
+                let code = Int(truncatingIfNeeded: entry & ~Self.tagMask) - 1
+                if equals(code: code, bytes) { return (UInt32(code), false) }
+            }
             slot = (slot + 1) & mask
         }
         let code = hashes.count
@@ -35,7 +41,7 @@ struct ByteInterner {
             arena.append(contentsOf: UnsafeBufferPointer(start: base, count: bytes.count))
         }
         offsets.append(arena.count)
-        slots[slot] = UInt32(code + 1)
+        slots[slot] = tag | UInt64(code + 1)
         if hashes.count * 2 > slots.count { grow() }
         return (UInt32(code), true)
     }
@@ -67,12 +73,12 @@ struct ByteInterner {
     }
 
     private mutating func grow() {
-        var newSlots = [UInt32](repeating: 0, count: slots.count * 2)
+        var newSlots = [UInt64](repeating: 0, count: slots.count * 2)
         let mask = newSlots.count - 1
         for (code, hash) in hashes.enumerated() {
             var slot = Int(truncatingIfNeeded: hash) & mask
             while newSlots[slot] != 0 { slot = (slot + 1) & mask }
-            newSlots[slot] = UInt32(code + 1)
+            newSlots[slot] = hash & Self.tagMask | UInt64(code + 1)
         }
         slots = newSlots
     }
