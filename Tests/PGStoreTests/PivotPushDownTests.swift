@@ -35,6 +35,7 @@ struct PivotPushDownTests {
                 tags =
                     #"{"team":"\#(teams[generator.next(teams.count)].replacingOccurrences(of: "\"", with: "\\\""))"}"#
             case 1: tags = #"{"team":"\#(teams[generator.next(teams.count)])","env":"prod"}"#
+            case 2 where generator.next(4) == 0: tags = #"{"team":null,"env":"dev"}"#
             default: break
             }
             rows.append([

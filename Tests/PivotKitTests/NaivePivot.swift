@@ -42,7 +42,7 @@ enum NaivePivot {
         case .column(let name):
             return table.strings(name)?[row] ?? "(null)"
         case .tag(let key):
-            guard let value = table.tags?[row]?[key] else { return "(untagged)" }
+            guard let value = table.tags?[row]?[key], value != .null else { return "(untagged)" }
             return value.text
         case .time(let name, let bucket):
             guard let time = table.timestamps(name)?[row] else { return "(null)" }
@@ -182,7 +182,8 @@ enum NaivePivot {
         case .measure:
             return nil
         case .tag(let key):
-            return table.tags?[row]?[key].map { .text($0.text) }
+            guard let value = table.tags?[row]?[key], value != .null else { return nil }
+            return .text(value.text)
         case .column(let name):
             if let strings = table.strings(name) { return strings[row].map { .text($0) } }
             if let decimals = table.decimals(name) { return decimals[row].map { .number($0) } }

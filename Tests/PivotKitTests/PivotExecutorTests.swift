@@ -189,3 +189,29 @@ struct PivotApproximateTests {
         #expect(try PivotSyntax.measures("approx_count_distinct(ResourceId)") == [.approxCountDistinct("ResourceId")])
     }
 }
+
+extension PivotExecutorTests {
+    @Test("a tag whose value is JSON null is untagged, in groups and in filters")
+    func jsonNullTag() throws {
+        let sets = [
+            TagSet([TagSet.Tag(key: "team", value: .null)]),
+            TagSet([TagSet.Tag(key: "team", value: .string("core"))]),
+            TagSet([TagSet.Tag(key: "env", value: .string("prod"))]),
+        ]
+        let table = CostTable(
+            rowCount: 4,
+            columns: [
+                CostTable.Column(
+                    name: "Tags",
+                    data: .tags(TagColumn(codes: [0, 1, 2, TagColumn.nullCode], sets: sets))
+                )
+            ]
+        )
+        let groups = try PivotQuery(rows: [.tag("team")], measures: [.count]).run(on: table)
+        #expect(groups.cells.map(\.rowValues) == [[.text("core")], [.null]])
+        #expect(groups.cells.map(\.measures) == [[.integer(1)], [.integer(3)]])
+        let untagged = try PivotQuery(rows: [], measures: [.count], filter: try PivotSyntax.filter("tag(team) is null"))
+            .run(on: table)
+        #expect(untagged.cells.map(\.measures) == [[.integer(3)]])
+    }
+}

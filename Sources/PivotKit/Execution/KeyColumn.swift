@@ -78,7 +78,8 @@ struct KeyColumn {
             var index: [String: UInt32] = [:]
             var values: [DimensionValue] = []
             let setCodes = tags.sets.map { set -> UInt32 in
-                guard let value = set[key] else { return .max }
+                // A JSON null is no value, as PostgreSQL's `tags ->> key` reads it.
+                guard let value = set[key], value != .null else { return .max }
                 let text = value.text
                 if let code = index[text] { return code }
                 let code = UInt32(values.count)

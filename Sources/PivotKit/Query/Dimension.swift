@@ -17,7 +17,8 @@ public enum PivotDimension: Sendable, Hashable, CustomStringConvertible {
     case column(String)
     /// A timestamp column truncated to a calendar bucket in the query's time zone (`month(ChargePeriodStart)`).
     case time(String, TimeBucket)
-    /// The value of one tag key; rows without the key form the "(untagged)" member (`tag(team)`).
+    /// The value of one tag key; rows without the key, or with a JSON null for it, form the "(untagged)" member
+    /// (`tag(team)`).
     case tag(String)
 
     /// The dimension as written in the textual syntax.
