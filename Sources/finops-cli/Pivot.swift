@@ -32,7 +32,9 @@ extension FinOps {
 
         @Option(
             name: .customLong("where"),
-            help: "A filter, e.g. \"ChargeCategory = 'Usage' and RegionId in ('us-east-1')\"."
+            help: """
+                A filter, e.g. "ChargeCategory = 'Usage' and RegionId in ('us-east-1') and ServiceName ~ '^Amazon'".
+                """
         )
         var filter: String?
 

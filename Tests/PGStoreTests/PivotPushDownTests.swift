@@ -175,6 +175,14 @@ struct PivotPushDownTests {
                 )
             ),
             (
+                "regular expressions on columns and tags",
+                try query(
+                    rows: "ServiceName",
+                    measures: "count()",
+                    filter: "RegionId ~ '^(us|eu)-[a-z]+-1$' or tag(team) !~ '(?i)^[a-m]'"
+                )
+            ),
+            (
                 "percentiles",
                 try query(
                     rows: "ServiceCategory",

@@ -161,6 +161,9 @@ enum NaivePivot {
         case .between(let field, let low, let high):
             guard let value = value(field, table, row) else { return nil }
             return compare(value, .greaterOrEqual, low) && compare(value, .lessOrEqual, high)
+        case .matches(let field, let pattern):
+            guard case .text(let text)? = value(field, table, row) else { return nil }
+            return text.range(of: pattern, options: .regularExpression) != nil
         case .like(let field, let pattern):
             guard case .text(let text)? = value(field, table, row) else { return nil }
             let regex =

@@ -30,6 +30,7 @@ struct PivotDifferentialTests {
         .between(.column("ListCost"), .number(.zero), .number(try! .parse("0.5"))),
         .not(.like(.tag("environment"), "d_v")),
         .compare(.column("ConsumedQuantity"), .notEqual, .number(ExactDecimal(2))),
+        .or(.matches(.column("RegionId"), "^(us|eu)-[a-z]+-1$"), .not(.matches(.tag("team"), "(?i)^[a-m]"))),
     ]
 
     @Test("random queries agree with the reference", arguments: [0, 1])

@@ -51,6 +51,13 @@ struct PivotSyntaxTests {
                 )
         )
         #expect(try PivotSyntax.filter("a <> 'it''s'") == .compare(.column("a"), .notEqual, .text("it's")))
+        #expect(
+            try PivotSyntax.filter("RegionId ~ '^us-' or RegionId!~'east' and tag(team) not matches '(?i)^PAY'")
+                == .or(
+                    .matches(.column("RegionId"), "^us-"),
+                    .and(.not(.matches(.column("RegionId"), "east")), .not(.matches(.tag("team"), "(?i)^PAY")))
+                )
+        )
     }
 
     @Test(
@@ -61,7 +68,9 @@ struct PivotSyntaxTests {
             ("a = 1 and", 10, "expected a name"),
             ("a in ('x' 'y')", 11, "expected ')'"),
             ("a = 1 b", 7, "unexpected 'b'"),
-            ("a ~ 1", 3, "unexpected character '~'"),
+            ("a ~ 1", 5, "needs a 'quoted pattern'"),
+            ("RegionId ~ 'us-(east'", 12, "not a valid regular expression"),
+            ("a # 1", 3, "unexpected character '#'"),
         ]
     )
     func errors(_ text: String, _ column: Int, _ message: String) {

@@ -42,15 +42,15 @@ struct PostgresCompilerTests {
         let filter = try PivotSyntax.filter(
             "ChargeCategory = 'Usage' and RegionId in ('us-east-1', 'x''; DROP TABLE t; --') "
                 + "and ChargePeriodStart >= '2024-02-01' and BilledCost between 0 and 1.5 "
-                + "and not tag(team) like 'pay%' or ResourceId is null"
+                + "and not tag(team) like 'pay%' or ResourceId is null or ServiceName ~ '^S3'"
         )
         let compiled = try compiler.compile(PivotQuery(rows: [.column("ServiceName")], filter: filter))
         #expect(
             compiled.sql.contains(
                 """
-                WHERE (((((("charge_category" = $1) AND ("region_id" IN ($2, $3))) \
+                WHERE ((((((("charge_category" = $1) AND ("region_id" IN ($2, $3))) \
                 AND ("charge_period_start" >= $4::timestamptz)) AND ("billed_cost" BETWEEN $5::numeric AND $6::numeric)) \
-                AND (NOT ((tags ->> $7) LIKE $8))) OR ("resource_id" IS NULL))
+                AND (NOT ((tags ->> $7) LIKE $8))) OR ("resource_id" IS NULL)) OR ("service_name" ~ $9))
                 """
             ),
             "\(compiled.sql)"
@@ -60,7 +60,7 @@ struct PostgresCompilerTests {
             compiled.parameters == [
                 .text("Usage"), .text("us-east-1"), .text("x'; DROP TABLE t; --"),
                 .timestamp(try #require(Timestamp("2024-02-01"))), .decimal(.zero), .decimal(try .parse("1.5")),
-                .text("team"), .text("pay%"),
+                .text("team"), .text("pay%"), .text("^S3"),
             ]
         )
     }

@@ -160,6 +160,16 @@ struct FilterEvaluator {
             return try evaluate(field, description: "\(field) BETWEEN", literals: [lower, upper]) { value, operands in
                 compare(value, .greaterOrEqual, operands[0]) && compare(value, .lessOrEqual, operands[1])
             }
+        case .matches(let field, let pattern):
+            let expression = try RegexPattern(pattern)
+            return try evaluateField(
+                field,
+                nullResult: Self.unknown,
+                text: { expression.matches($0) ? Self.yes : Self.no },
+                decimal: nil,
+                time: nil,
+                operation: "a regular expression match"
+            )
         case .like(let field, let pattern):
             let matcher = LikePattern(pattern)
             return try evaluateField(
@@ -296,6 +306,23 @@ struct FilterEvaluator {
                 throw PivotError("filter on a tag with tag(key), not on the Tags column")
             }
         }
+    }
+}
+
+/// A regular expression that matches when it is found anywhere in the text.
+struct RegexPattern {
+    private let expression: NSRegularExpression
+
+    init(_ pattern: String) throws(PivotError) {
+        do {
+            expression = try NSRegularExpression(pattern: pattern)
+        } catch {
+            throw PivotError("'\(pattern)' is not a valid regular expression")
+        }
+    }
+
+    func matches(_ text: String) -> Bool {
+        expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 }
 

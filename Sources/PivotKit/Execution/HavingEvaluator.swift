@@ -39,8 +39,8 @@ struct HavingEvaluator {
             guard let value = try value(field, cell) else { return nil }
             let (low, high) = (try number(lower), try number(upper))
             return value >= low && value <= high
-        case .like:
-            throw PivotError("HAVING compares measures with numbers; LIKE applies to text in --where")
+        case .like, .matches:
+            throw PivotError("HAVING compares measures with numbers; LIKE and ~ apply to text in --where")
         }
     }
 

@@ -154,6 +154,8 @@ enum Token: Equatable {
     case text(String)
     case number(String)
     case comparison(FilterExpression.Comparison)
+    /// `~`, or `!~` when negated.
+    case match(negated: Bool)
     case leftParen
     case rightParen
     case comma
@@ -185,6 +187,7 @@ private struct Parser {
         case .text(let value): "'\(value)' (text)"
         case .number(let value): value
         case .comparison(let comparison): comparison.rawValue
+        case .match(let negated): negated ? "!~" : "~"
         case .leftParen: "'('"
         case .rightParen: "')'"
         case .comma: "','"
@@ -363,6 +366,11 @@ private struct Parser {
             position += 1
             return .compare(field, comparison, try literal())
         }
+        if case .match(let negated) = current {
+            position += 1
+            let pattern = try regexPattern()
+            return negated ? .not(.matches(field, pattern)) : .matches(field, pattern)
+        }
         if acceptKeyword("is") {
             let negated = acceptKeyword("not")
             guard acceptKeyword("null") else { throw error("expected NULL after IS") }
@@ -386,7 +394,27 @@ private struct Parser {
             guard case .text(let pattern) = try literal() else { throw error("LIKE needs a 'quoted pattern'") }
             return negated ? .not(.like(field, pattern)) : .like(field, pattern)
         }
-        throw error("expected a comparison (=, !=, <, <=, >, >=), IN, BETWEEN, LIKE or IS NULL after \(field)")
+        if acceptKeyword("matches") {
+            let pattern = try regexPattern()
+            return negated ? .not(.matches(field, pattern)) : .matches(field, pattern)
+        }
+        throw error(
+            "expected a comparison (=, !=, <, <=, >, >=), IN, BETWEEN, LIKE, MATCHES (~) or IS NULL after \(field)"
+        )
+    }
+
+    /// A quoted regular expression, checked here so a bad one is reported at its column.
+    private mutating func regexPattern() throws(PivotSyntaxError) -> String {
+        let column = column
+        guard case .text(let pattern) = try literal() else {
+            throw error("a regular expression match needs a 'quoted pattern'", at: column)
+        }
+        do throws(PivotError) {
+            _ = try RegexPattern(pattern)
+        } catch {
+            throw self.error(error.message, at: column)
+        }
+        return pattern
     }
 
     // MARK: - Tokens
@@ -454,6 +482,11 @@ private struct Parser {
             } else if character == "," {
                 add(.comma, start)
                 index += 1
+            } else if character == "~"
+                || (character == "!" && index + 1 < characters.count && characters[index + 1] == "~")
+            {
+                add(.match(negated: character == "!"), start)
+                index += character == "!" ? 2 : 1
             } else if "=!<>".contains(character) {
                 var symbol = String(character)
                 if index + 1 < characters.count, "=>".contains(characters[index + 1]) {

@@ -19,6 +19,11 @@ public indirect enum FilterExpression: Sendable, Hashable {
     case isNull(Field)
     /// A text field matches a SQL LIKE pattern (`%` any run, `_` one character).
     case like(Field, String)
+    /// A text field contains a match of a regular expression, as PostgreSQL's `~` (anchor with `^` and `$`).
+    ///
+    /// Patterns use the syntax ICU and PostgreSQL share: classes, anchors, alternation, groups, quantifiers and a
+    /// leading `(?i)` for case-insensitive matching.
+    case matches(Field, String)
 
     /// What a condition reads: a column, or the value of a tag.
     public enum Field: Sendable, Hashable, CustomStringConvertible {

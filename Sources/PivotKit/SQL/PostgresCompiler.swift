@@ -335,6 +335,9 @@ public struct PostgresPivotCompiler: Sendable {
             case .like(let field, let pattern):
                 let target = try operand(field)
                 return "(\(target) LIKE \(bind(.text(pattern))))"
+            case .matches(let field, let pattern):
+                let target = try operand(field)
+                return "(\(target) ~ \(bind(.text(pattern))))"
             }
         }
 
@@ -406,8 +409,8 @@ public struct PostgresPivotCompiler: Sendable {
             case .between(let field, let lower, let upper):
                 let target = try measure(field)
                 return "(\(target) BETWEEN \(try number(lower)) AND \(try number(upper)))"
-            case .like:
-                throw PivotError("HAVING compares measures with numbers; LIKE applies to text in WHERE")
+            case .like, .matches:
+                throw PivotError("HAVING compares measures with numbers; LIKE and ~ apply to text in WHERE")
             }
         }
 
