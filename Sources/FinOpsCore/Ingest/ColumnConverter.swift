@@ -71,6 +71,8 @@ struct ColumnConverter {
     private var scratch: UnsafeMutablePointer<UInt8>?
     private var scratchCapacity = 0
     private var outcomeErrors: [(row: Int, error: IngestError)] = []
+    /// Rows whose warnings are not reported: they are rejected for an error.
+    private let quietRows: Set<Int>
     private var warnings = IngestWarnings()
     private var strings = StringState()
     private var decimals = DecimalState()
@@ -92,8 +94,10 @@ struct ColumnConverter {
         path: String,
         buffer: UnsafePointer<UInt8>,
         batch: RecordBatch,
-        carrying carried: CarriedStrings? = nil
+        carrying carried: CarriedStrings? = nil,
+        quietRows: Set<Int> = []
     ) {
+        self.quietRows = quietRows
         self.spec = spec
         self.column = column
         self.path = path
@@ -231,6 +235,7 @@ struct ColumnConverter {
         value: @autoclosure () -> String?,
         _ message: @autoclosure () -> String
     ) {
+        if !quietRows.isEmpty, quietRows.contains(row) { return }
         let site = site(row)
         warnings.record(kind, column: spec.name) { site.issue(value: value(), message()) }
     }

@@ -235,13 +235,20 @@ public final class FocusCSVReader {
     private func convert(_ rejected: inout [RejectedRow]) throws(IngestError) -> CostTable {
         let count = records.count
         guard count > 0 else { return CostTable(rowCount: 0, columns: []) }
-        let outcomes = convertColumns()
+        var outcomes = convertColumns()
         // The first error of each row, in column order; then rows whose periods end before they start.
         var rowErrors: [Int: IngestError] = [:]
         for outcome in outcomes {
             for (row, error) in outcome.errors where rowErrors[row] == nil { rowErrors[row] = error }
         }
         checkPeriods(outcomes, into: &rowErrors)
+        if !rowErrors.isEmpty && options.skipInvalidRows {
+            // Again for the warnings only, without those of the rejected rows, which are never stored (rare: only
+            // batches with rejected rows pay for it). The data of the first pass stays: it alone lists the values
+            // this batch added to carried dictionaries.
+            let quiet = convertColumns(quietRows: Set(rowErrors.keys))
+            for index in outcomes.indices { outcomes[index].warnings = quiet[index].warnings }
+        }
         for outcome in outcomes { warnings.merge(outcome.warnings) }
         let columns = zip(specs, outcomes).map { CostTable.Column(name: $0.name, data: $1.data) }
         var table = CostTable(rowCount: count, columns: columns)
@@ -255,7 +262,14 @@ public final class FocusCSVReader {
         return table
     }
 
-    private func convertColumns() -> [ColumnOutcome] {
+    /// Moves a column's carried values out, so the converter holds the only reference and grows them in place.
+    private func takeCarriedStrings(_ index: Int) -> ColumnConverter.CarriedStrings? {
+        guard let carried = carriedStrings?[index] else { return nil }
+        carriedStrings?[index] = ColumnConverter.CarriedStrings()
+        return carried
+    }
+
+    private func convertColumns(quietRows: Set<Int> = []) -> [ColumnOutcome] {
         let records = self.records
         let specs = self.specs
         let path = self.path
@@ -271,7 +285,8 @@ public final class FocusCSVReader {
                     path: path,
                     buffer: buffer,
                     batch: records,
-                    carrying: carriedStrings?[index]
+                    carrying: takeCarriedStrings(index),
+                    quietRows: quietRows
                 )
             )
         }

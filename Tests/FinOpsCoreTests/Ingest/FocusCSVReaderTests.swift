@@ -200,6 +200,30 @@ struct ReaderBoundaryTests {
         #expect(describe(rest, "BilledCost", 0) == describe(expected, "BilledCost", first.table.rowCount))
     }
 
+    @Test("warnings of rejected rows are not counted; those of stored rows are", arguments: [false, true])
+    func warningsOfRejectedRows(_ wholeTable: Bool) throws {
+        var rows = Self.rows
+        for index in [10, 20, 390] { rows[index]["ServiceCategory"] = "Gadgets" }
+        for index in [10, 390] { rows[index]["BilledCost"] = "bad" }
+        rows[391]["ChargePeriodEnd"] = "2023-12-31T00:00:00Z"
+        rows[391]["ServiceCategory"] = "Gadgets"
+        let path = Fixtures.file(Fixtures.csv(rows))
+        let options = FocusReadOptions(batchSize: 64, skipInvalidRows: true, bufferSize: 512)
+        let (stored, warnings): (Int, IngestWarnings)
+        if wholeTable {
+            let reader = try FocusCSVReader(path: path, options: options)
+            stored = try reader.readTable().rowCount
+            warnings = reader.warnings
+        } else {
+            let (table, reader) = try Fixtures.readAll(path, options: options)
+            (stored, warnings) = (table.rowCount, reader.warnings)
+        }
+        #expect(stored == 397)
+        let categories = try #require(warnings.entries.first { $0.column == "ServiceCategory" })
+        #expect(categories.count == 1)
+        #expect(categories.examples.map(\.row) == [21])
+    }
+
     @Test("rejected rows keep their true row and line numbers across batches")
     func rejectedRowNumbers() throws {
         var rows = Self.rows
