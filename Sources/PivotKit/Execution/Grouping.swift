@@ -12,32 +12,6 @@ struct Grouping {
     /// At most this many groups can exist: it sizes per-group bitmaps the same way in every part.
     private var groupBound = 0
 
-    /// Exact running values of one measure for every group.
-    struct Accumulator {
-        var rows: [Int] = []
-        var nonNull: [Int] = []
-        var sums: [Int128] = []
-        var minimums: [Int128] = []
-        var maximums: [Int128] = []
-        var distinct: [Set<Int128>] = []
-        /// For percentiles: every non-null value of each group.
-        var values: [[Int128]] = []
-        /// For approximate distinct counts: HyperLogLog registers, `HyperLogLog.registers` per group.
-        var sketches: [[UInt8]] = []
-        /// For count-distinct over dictionary codes: one bit per code per group (`bitmapWords` words each, group
-        /// after group), when that is small enough.
-        var bitmaps: [UInt64] = []
-        var bitmapWords = 0
-
-        mutating func appendGroup() {
-            rows.append(0)
-            nonNull.append(0)
-            sums.append(0)
-            minimums.append(.max)
-            maximums.append(.min)
-        }
-    }
-
     init(keys: [KeyColumn], measures: [MeasureInput]) {
         self.keys = keys
         self.measures = measures
@@ -133,10 +107,9 @@ struct Grouping {
                 for measure in accumulators.indices { accumulators[measure].appendGroup() }
             }
             for measure in accumulators.indices {
-                try Self.merge(
+                try accumulators[measure].absorb(
                     group,
                     of: other.accumulators[measure],
-                    into: &accumulators[measure],
                     at: slot,
                     name: measures[measure].measure
                 )
@@ -408,7 +381,7 @@ struct Grouping {
         var byParent: [[UInt32]: [(member: UInt32, value: MeasureValue)]] = [:]
         for (slot, codes) in members.enumerated() {
             let parent = Array(codes[..<dimension])
-            byParent[parent, default: []].append((codes[dimension], value(of: measures[rank], totals[rank], at: slot)))
+            byParent[parent, default: []].append((codes[dimension], totals[rank].value(of: measures[rank], at: slot)))
         }
         var folded = Set<[UInt32]>()
         let values = keys[dimension].values
@@ -454,7 +427,7 @@ struct Grouping {
             return PivotResult.Cell(
                 rowValues: Array(values[..<rowDimensions]),
                 columnValues: Array(values[rowDimensions...]),
-                measures: measures.indices.map { value(of: measures[$0], merged[$0], at: target) }
+                measures: measures.indices.map { merged[$0].value(of: measures[$0], at: target) }
             )
         }
     }
@@ -493,94 +466,15 @@ struct Grouping {
                 for measure in merged.indices { merged[measure].appendGroup() }
             }
             for measure in merged.indices {
-                try Self.merge(
+                try merged[measure].absorb(
                     group,
                     of: accumulators[measure],
-                    into: &merged[measure],
                     at: target,
                     name: measures[measure]
                 )
             }
         }
         return (order, merged)
-    }
-
-    /// Static so that merging into an accumulator owned by this grouping never copies the grouping (and with it
-    /// every accumulator array).
-    private static func merge(
-        _ group: Int,
-        of source: Accumulator,
-        into target: inout Accumulator,
-        at slot: Int,
-        name: Measure
-    ) throws(PivotError) {
-        target.rows[slot] += source.rows[group]
-        target.nonNull[slot] += source.nonNull[group]
-        let (sum, overflow) = target.sums[slot].addingReportingOverflow(source.sums[group])
-        if overflow { throw PivotError("\(name) overflows the decimal range in a total") }
-        target.sums[slot] = sum
-        target.minimums[slot] = Swift.min(target.minimums[slot], source.minimums[group])
-        target.maximums[slot] = Swift.max(target.maximums[slot], source.maximums[group])
-        if group < source.sketches.count {
-            while target.sketches.count <= slot {
-                target.sketches.append([UInt8](repeating: 0, count: HyperLogLog.registers))
-            }
-            for register in 0..<HyperLogLog.registers {
-                target.sketches[slot][register] = Swift.max(
-                    target.sketches[slot][register],
-                    source.sketches[group][register]
-                )
-            }
-        }
-        if group < source.values.count, !source.values[group].isEmpty {
-            while target.values.count <= slot { target.values.append([]) }
-            target.values[slot] += source.values[group]
-        }
-        let words = source.bitmapWords
-        if words > 0, (group + 1) * words <= source.bitmaps.count {
-            target.bitmapWords = words
-            let missing = (slot + 1) * words - target.bitmaps.count
-            if missing > 0 { target.bitmaps.append(contentsOf: repeatElement(0, count: missing)) }
-            for word in 0..<words { target.bitmaps[slot * words + word] |= source.bitmaps[group * words + word] }
-        }
-        if group < source.distinct.count, !source.distinct[group].isEmpty {
-            while target.distinct.count <= slot { target.distinct.append([]) }
-            target.distinct[slot].formUnion(source.distinct[group])
-        }
-    }
-
-    private func value(of measure: Measure, _ accumulator: Accumulator, at slot: Int) -> MeasureValue {
-        let nonNull = accumulator.nonNull[slot]
-        switch measure {
-        case .count:
-            return .integer(accumulator.rows[slot])
-        case .sum:
-            return .decimal(ExactDecimal(units: accumulator.sums[slot]))
-        case .min:
-            return nonNull == 0 ? .null : .decimal(ExactDecimal(units: accumulator.minimums[slot]))
-        case .max:
-            return nonNull == 0 ? .null : .decimal(ExactDecimal(units: accumulator.maximums[slot]))
-        case .avg:
-            return nonNull == 0
-                ? .null : .decimal(ExactDecimal(units: dividedHalfEven(accumulator.sums[slot], by: nonNull)))
-        case .approxCountDistinct:
-            guard slot < accumulator.sketches.count else { return .integer(0) }
-            return .integer(HyperLogLog.estimate(accumulator.sketches[slot]))
-        case .percentile(_, let percent):
-            guard nonNull > 0, slot < accumulator.values.count else { return .null }
-            return .decimal(ExactDecimal(units: interpolatedPercentile(accumulator.values[slot].sorted(), percent)))
-        case .ratio, .difference, .percentOfTotal, .percentOfParent, .percentOfColumn, .change, .percentChange:
-            // Derived measures never reach the accumulators: they are computed from base measures afterwards.
-            return .null
-        case .countDistinct:
-            let words = accumulator.bitmapWords
-            if words > 0 {
-                guard (slot + 1) * words <= accumulator.bitmaps.count else { return .integer(0) }
-                let bits = accumulator.bitmaps[(slot * words)..<((slot + 1) * words)]
-                return .integer(bits.reduce(0) { $0 + $1.nonzeroBitCount })
-            }
-            return .integer(slot < accumulator.distinct.count ? accumulator.distinct[slot].count : 0)
-        }
     }
 }
 
