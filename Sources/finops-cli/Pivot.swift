@@ -116,7 +116,7 @@ extension FinOps {
                         if (try? PostgresPivotCompiler().compile(query)) != nil {
                             result = try await store.pool.pivot(query)
                         } else {
-                            result = try query.run(on: try await store.read(.all))
+                            result = try query.run(on: try await store.read(CostFilter(columns: query.columnsRead)))
                         }
                     } catch {
                         await store.close()
@@ -124,7 +124,9 @@ extension FinOps {
                     }
                     await store.close()
                 } else if files.isEmpty {
-                    result = try query.run(on: try await storeOptions.open().read(.all))
+                    result = try query.run(
+                        on: try await storeOptions.open().read(CostFilter(columns: query.columnsRead))
+                    )
                 } else {
                     var tables: [CostTable] = []
                     for file in files { tables.append(try FocusCSVReader(path: file).readTable()) }

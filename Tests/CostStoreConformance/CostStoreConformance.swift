@@ -47,6 +47,7 @@ public enum CostStoreConformance {
         CostStoreCheck("periods mixed in a batch and spread over batches keep their row order", mixedBatches),
         CostStoreCheck("filters select by source, from and until", filters),
         CostStoreCheck("columns missing from some batches read as null for their rows", columnUnion),
+        CostStoreCheck("a read of some columns gives those, as a full read does, in stored order", columnProjection),
     ]
 
     // MARK: - Checks
@@ -298,6 +299,21 @@ public enum CostStoreConformance {
         }
         let read = try await store.read(.all)
         expectEqual(read, CostTable.concatenating([first, second]))
+    }
+
+    static func columnProjection(_ store: any CostStore) async throws {
+        let january = adding(rows(5), "x_Owner", strings(["o'1", nil, "o3", "o4", "o5"]))
+        _ = try await store.replace(period: month(1), source: "p", with: january)
+        _ = try await store.replace(period: month(2), source: "p", with: rows(4, month: 2))
+        let full = try await store.read(.all)
+        let wanted: Set<String> = ["Tags", "EffectiveCost", "x_Owner", "BillingCurrency", "NoSuchColumn"]
+        let projected = try await store.read(CostFilter(columns: wanted.union(["effectivecost"])))
+        let expected = CostTable(rowCount: full.rowCount, columns: full.columns.filter { wanted.contains($0.name) })
+        #expect(projected.columns.map(\.name) == ["BillingCurrency", "EffectiveCost", "Tags", "x_Owner"])
+        expectEqual(projected, expected)
+        let none = try await store.read(CostFilter(sources: ["p"], columns: []))
+        #expect(none.rowCount == 9)
+        #expect(none.columns.isEmpty)
     }
 
     // MARK: - Tables

@@ -215,3 +215,35 @@ extension PivotExecutorTests {
         #expect(untagged.cells.map(\.measures) == [[.integer(3)]])
     }
 }
+
+extension PivotExecutorTests {
+    @Test("a query names the columns it reads, so a store can read only those")
+    func columnsRead() throws {
+        let query = PivotQuery(
+            rows: [.column("ServiceName"), .tag("team")],
+            columns: [.time("ChargePeriodStart", .month)],
+            measures: [.ratio(.sum("EffectiveCost"), .sum("ListCost")), .count],
+            filter: try PivotSyntax.filter("RegionId ~ '^us' and not x_Owner is null"),
+            having: try PivotSyntax.having("p90(BilledCost) > 1"),
+            sort: [.measure(.max("ContractedCost"), descending: true)]
+        )
+        #expect(
+            query.columnsRead == [
+                "BillingCurrency", "ServiceName", "Tags", "ChargePeriodStart", "EffectiveCost", "ListCost", "RegionId",
+                "x_Owner", "BilledCost", "ContractedCost",
+            ]
+        )
+        let small = PivotQuery(
+            rows: [.column("BillingCurrency"), .tag("environment")],
+            measures: [.sum("BilledCost")],
+            totals: .all
+        )
+        let all = PivotFixtures.generated
+        let narrow = CostTable(
+            rowCount: all.rowCount,
+            columns: all.columns.filter { small.columnsRead.contains($0.name) }
+        )
+        #expect(narrow.columns.count == 3)
+        #expect(try small.run(on: narrow).cells == small.run(on: all).cells)
+    }
+}

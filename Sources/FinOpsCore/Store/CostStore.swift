@@ -102,12 +102,29 @@ public struct CostFilter: Sendable, Hashable {
     public var until: Timestamp?
     /// Only these sources (all when `nil`).
     public var sources: Set<String>?
+    /// Only these columns, by stored name (FOCUS column IDs, extra columns as named); all when `nil`. Names match
+    /// without regard to case, so a misspelled `Servicename` still brings `ServiceName` for an error to suggest.
+    /// Names that are not stored are left out of the table; reading fewer columns is that much faster.
+    public var columns: Set<String>?
 
     /// Creates a filter; the default reads everything.
-    public init(from: Timestamp? = nil, until: Timestamp? = nil, sources: Set<String>? = nil) {
+    public init(
+        from: Timestamp? = nil,
+        until: Timestamp? = nil,
+        sources: Set<String>? = nil,
+        columns: Set<String>? = nil
+    ) {
         self.from = from
         self.until = until
         self.sources = sources
+        self.columns = columns
+    }
+
+    /// Whether a stored column is read.
+    public func includes(column: String) -> Bool {
+        guard let columns else { return true }
+        let lowered = column.lowercased()
+        return columns.contains(column) || columns.contains { $0.lowercased() == lowered }
     }
 
     /// Whether a stored period passes the filter.

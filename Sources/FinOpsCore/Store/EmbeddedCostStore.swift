@@ -82,7 +82,7 @@ public struct EmbeddedCostStore: CostStore {
                 checksum: $0.summary.checksum
             )
         }
-        return try PeriodFile.read(locations)
+        return try PeriodFile.read(locations, columns: filter)
     }
 
     /// Reads every stored period and checks its checksum.

@@ -42,9 +42,9 @@ enum PeriodFile {
         try read([Location(path: path, size: expectedSize, checksum: expectedChecksum)])
     }
 
-    /// Reads period files into one table: each column is assembled once, its dictionaries merged and its codes
-    /// remapped while copying, several columns at once.
-    static func read(_ locations: [Location]) throws(CostStoreError) -> CostTable {
+    /// Reads period files into one table (only the columns the filter includes): each column is assembled once, its
+    /// dictionaries merged and its codes remapped while copying, several columns at once.
+    static func read(_ locations: [Location], columns: CostFilter = .all) throws(CostStoreError) -> CostTable {
         var files: [MappedFile] = []
         var parsed: [ParsedFile] = []
         for location in locations {
@@ -69,7 +69,7 @@ enum PeriodFile {
             }
             files.append(file)
         }
-        let table = withExtendedLifetime(files) { assemble(parsed) }
+        let table = withExtendedLifetime(files) { assemble(parsed, columns: columns) }
         return table
     }
 
@@ -182,11 +182,11 @@ enum PeriodFile {
         return file
     }
 
-    private static func assemble(_ files: [ParsedFile]) -> CostTable {
+    private static func assemble(_ files: [ParsedFile], columns: CostFilter) -> CostTable {
         var names: [String] = []
         var kinds: [String: Kind] = [:]
         for file in files {
-            for name in file.names where kinds[name] == nil {
+            for name in file.names where kinds[name] == nil && columns.includes(column: name) {
                 names.append(name)
                 kinds[name] = file.kinds[name]
             }

@@ -120,7 +120,7 @@ public struct PostgresCostStore: CostStore {
             let builder = CostTable.Builder()
             for entry in try await manifest(connection)
             where filter.includes(source: entry.summary.source, period: entry.summary.period) {
-                builder.append(try await rows(of: entry, connection))
+                builder.append(try await rows(of: entry, columns: filter, connection))
             }
             return builder.build()
         }
@@ -250,13 +250,22 @@ public struct PostgresCostStore: CostStore {
     }
 
     /// The rows of one (source, period), in their load's order.
-    private func rows(of entry: ManifestEntry, _ connection: PostgresConnection) async throws -> CostTable {
-        var decoder = CostRowDecoder(columns: entry.columns)
+    private func rows(
+        of entry: ManifestEntry,
+        columns filter: CostFilter = .all,
+        _ connection: PostgresConnection
+    ) async throws -> CostTable {
+        let columns = entry.columns.filter { filter.includes(column: $0.name) }
+        guard !columns.isEmpty else {
+            // No column wanted: only the row count.
+            return CostTable(rowCount: entry.summary.rowCount, columns: [])
+        }
+        var decoder = CostRowDecoder(columns: columns)
         let period = entry.summary.period
         // COPY takes no parameters: every value spliced here is formatted by this code (dates, instants) or
         // hex-encoded (the source).
         let sql = """
-            COPY (SELECT \(CostRowDecoder.selectList(entry.columns).joined(separator: ", "))
+            COPY (SELECT \(CostRowDecoder.selectList(columns).joined(separator: ", "))
             FROM \(CostSchema.costTable)
             WHERE billing_period = '\(Self.day(period))' AND source = \(CopyText.hexLiteral(entry.summary.source))
                 AND billing_period_start = '\(period.start)' AND billing_period_end = '\(period.end)'

@@ -62,6 +62,48 @@ public struct PivotQuery: Sendable, Hashable {
     public func run(on table: CostTable) throws(PivotError) -> PivotResult {
         try PivotExecutor(query: self, table: table).run()
     }
+
+    /// The columns the query reads (`Tags` for tag dimensions and filters, `BillingCurrency` for the currency
+    /// check): a store needs to read only these, see ``FinOpsCore/CostFilter/columns``.
+    public var columnsRead: Set<String> {
+        var names: Set<String> = ["BillingCurrency"]
+        func add(_ dimension: PivotDimension) {
+            switch dimension {
+            case .column(let name), .time(let name, _): names.insert(name)
+            case .tag: names.insert("Tags")
+            }
+        }
+        func add(_ measure: Measure) {
+            for base in measure.baseMeasures { if let column = base.column { names.insert(column) } }
+        }
+        func add(_ filter: FilterExpression) {
+            switch filter {
+            case .and(let lhs, let rhs), .or(let lhs, let rhs):
+                add(lhs)
+                add(rhs)
+            case .not(let inner):
+                add(inner)
+            case .compare(let field, _, _), .isIn(let field, _), .between(let field, _, _), .isNull(let field),
+                .like(let field, _), .matches(let field, _):
+                switch field {
+                case .column(let name): names.insert(name)
+                case .tag: names.insert("Tags")
+                case .measure(let measure): add(measure)
+                }
+            }
+        }
+        for dimension in rows + columns { add(dimension) }
+        for measure in measures { add(measure) }
+        if let top { add(top.measure) }
+        for key in sort {
+            switch key {
+            case .dimension(let dimension, _): add(dimension)
+            case .measure(let measure, _): add(measure)
+            }
+        }
+        for filter in [filter, having].compactMap({ $0 }) { add(filter) }
+        return names
+    }
 }
 
 /// The largest members of the innermost row dimension within each combination of the outer ones, the rest
