@@ -51,15 +51,19 @@ struct PivotExecutor {
             !dimensions.contains(.column("BillingCurrency")),
             let currencies = table.strings("BillingCurrency")
         else { return }
-        var seen = Set<UInt32>()
-        if let selection {
-            for row in selection { seen.insert(currencies.codes[Int(row)]) }
-        } else {
-            seen = Set(currencies.codes)
+        // One flag per currency code: no hashing per row.
+        var seen = [Bool](repeating: false, count: currencies.dictionary.count)
+        currencies.codes.withUnsafeBufferPointer { codes in
+            func mark(_ code: UInt32) { if code != StringColumn.nullCode { seen[Int(code)] = true } }
+            if let selection {
+                for row in selection { mark(codes[Int(row)]) }
+            } else {
+                for code in codes { mark(code) }
+            }
         }
-        seen.remove(StringColumn.nullCode)
-        guard seen.count > 1 else { return }
-        let names = seen.map { currencies.dictionary[Int($0)] }.sorted().joined(separator: ", ")
+        let used = seen.indices.filter { seen[$0] }
+        guard used.count > 1 else { return }
+        let names = used.map { currencies.dictionary[$0] }.sorted().joined(separator: ", ")
         throw PivotError(
             "the rows are billed in several currencies (\(names)) and amounts of different currencies are never added: "
                 + "add BillingCurrency to the rows (e.g. --rows BillingCurrency,\(query.rows.first?.description ?? "ServiceName")) "
