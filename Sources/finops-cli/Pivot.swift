@@ -110,23 +110,16 @@ extension FinOps {
             let result: PivotResult
             do {
                 if files.isEmpty, storeOptions.isPostgres {
-                    // On PostgreSQL the pivot runs on the server; queries it cannot answer exactly run in memory.
                     let store = try await PostgresCostStore.open(storeOptions.location.value)
                     do {
-                        if (try? PostgresPivotCompiler().compile(query)) != nil {
-                            result = try await store.pool.pivot(query)
-                        } else {
-                            result = try query.run(on: try await store.read(CostFilter(columns: query.columnsRead)))
-                        }
+                        result = try await store.pivot(query)
                     } catch {
                         await store.close()
                         throw error
                     }
                     await store.close()
                 } else if files.isEmpty {
-                    result = try query.run(
-                        on: try await storeOptions.open().read(CostFilter(columns: query.columnsRead))
-                    )
+                    result = try await storeOptions.open().pivot(query)
                 } else {
                     var tables: [CostTable] = []
                     for file in files { tables.append(try FocusCSVReader(path: file).readTable()) }

@@ -1,3 +1,4 @@
+import CostStoreConformance
 import FinOpsCore
 import FinOpsTestSupport
 import Foundation
@@ -271,6 +272,30 @@ struct PivotPushDownTests {
                     break
                 }
             }
+        }
+    }
+
+    @Test("a store answers every pivot: on the server when it compiles, else in memory over the columns it reads")
+    func storePivot() async throws {
+        try await TestDatabase.withScratchDatabase { conninfo in
+            let store = try await PostgresCostStore.open(conninfo)
+            do {
+                let rows = CostStoreConformance.rows(40)
+                _ = try await store.replace(period: BillingPeriod.month(2024, 1)!, source: "s", with: rows)
+                for query in [
+                    PivotQuery(rows: [.column("BillingCurrency")], measures: [.sum("BilledCost"), .count]),
+                    PivotQuery(
+                        rows: [.column("BillingAccountId")],
+                        measures: [.approxCountDistinct("ChargeDescription")]
+                    ),
+                ] {
+                    #expect(try await store.pivot(query).cells == query.run(on: rows).cells, "\(query.measures)")
+                }
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
         }
     }
 

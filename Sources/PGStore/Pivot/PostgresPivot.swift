@@ -24,6 +24,17 @@ extension PostgresPool {
     }
 }
 
+extension PostgresCostStore {
+    /// Answers a pivot over the stored rows: on the server when the query compiles to SQL, else in memory over the
+    /// columns it reads (``PivotKit/PivotQuery/columnsRead``), so every query gets the same cells either way.
+    ///
+    /// - Throws: ``PivotKit/PivotError`` for a query that cannot run, ``PostgresError`` from the server.
+    public func pivot(_ query: PivotQuery) async throws -> PivotResult {
+        if (try? PostgresPivotCompiler().compile(query)) != nil { return try await pool.pivot(query) }
+        return try query.run(on: try await read(CostFilter(columns: query.columnsRead)))
+    }
+}
+
 extension PostgresValue {
     /// The value of a compiled pivot's parameter.
     init(_ parameter: SQLParameter) {
