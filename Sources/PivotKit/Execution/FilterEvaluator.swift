@@ -93,8 +93,7 @@ struct FilterEvaluator {
     /// cores and the parts joined in row order.
     private func filterRows<Test: RowTest>(_ candidates: [Int32]?, _ keep: Test) -> [Int32] {
         let total = candidates?.count ?? table.rowCount
-        let cores = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let parts = total >= tuning.parallelThreshold ? cores : 1
+        let parts = total >= tuning.parallelThreshold ? ExecutionTuning.cores : 1
         return (candidates ?? []).withUnsafeBufferPointer { candidateRows in
             let scanner = RowScanner(keep: keep, candidates: candidates == nil ? nil : candidateRows)
             guard parts > 1 else { return scanner.scan(0..<total) }

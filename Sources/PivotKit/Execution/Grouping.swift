@@ -26,8 +26,7 @@ struct Grouping {
         let total = selection?.count ?? count
         // Decided once for all parts, so that their accumulators merge: no part can hold more groups than this.
         groupBound = Swift.min(GroupIndex(keys: keys).product, total)
-        let cores = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let parts = total >= tuning.parallelThreshold ? cores : 1
+        let parts = total >= tuning.parallelThreshold ? ExecutionTuning.cores : 1
         guard parts > 1 else {
             try addPart(selection, rows: 0..<total, chunkRows: tuning.chunkRows)
             return

@@ -148,4 +148,8 @@ struct ExecutionTuning: Sendable, Hashable {
     var parallelThreshold = 262_144
     /// Rows aggregated per chunk, sized so that a chunk's per-row scratch stays in the core's cache.
     var chunkRows = 16_384
+
+    /// How many parts large inputs are split into: one per core, at least 2 (so the merge always runs the same way,
+    /// whatever the machine) and at most 8.
+    static let cores = Swift.min(Swift.max(ProcessInfo.processInfo.activeProcessorCount, 2), 8)
 }
