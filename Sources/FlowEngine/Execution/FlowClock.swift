@@ -20,8 +20,12 @@ public struct SystemClock: FlowClock {
     public var now: Date { Date() }
 
     public func sleep(until deadline: Date) async throws {
-        let interval = deadline.timeIntervalSinceNow
-        if interval > 0 { try await Task.sleep(for: .seconds(interval)) } else { try Task.checkCancellation() }
+        // A day at a time: Task.sleep counts nanoseconds, which a far deadline would overflow.
+        while true {
+            let interval = deadline.timeIntervalSinceNow
+            guard interval > 0 else { return try Task.checkCancellation() }
+            try await Task.sleep(for: .seconds(Swift.min(interval, 86_400)))
+        }
     }
 
     public var isVirtual: Bool { false }

@@ -38,17 +38,19 @@ public struct RetryPolicy: Sendable, Hashable {
         case .constant(let interval):
             wait = interval
         case .exponential(let interval, let maxInterval, let factor):
-            var value = interval
+            // In seconds as a Double, so a large factor or interval saturates at maxInterval instead of overflowing.
+            var seconds = interval.timeInterval
+            let cap = maxInterval.timeInterval
             for _ in 1..<max(attempt, 1) {
-                value = value * factor
-                if value >= maxInterval { break }
+                seconds *= factor
+                if !(seconds < cap) { break }
             }
-            wait = min(value, maxInterval)
+            wait = seconds < cap ? .seconds(seconds) : maxInterval
         case .random(let low, let high):
-            wait = low + (high - low) * random
+            wait = .seconds(low.timeInterval + (high.timeInterval - low.timeInterval) * random)
         }
         // As in Kestra, an attempt due exactly at maxDuration does not start (PT2S apart within PT6S: 3 attempts).
-        if let maxDuration, elapsed + wait >= maxDuration { return nil }
+        if let maxDuration, elapsed.timeInterval + wait.timeInterval >= maxDuration.timeInterval { return nil }
         return wait
     }
 }

@@ -36,7 +36,9 @@ public enum ISODuration {
                     default: second
                     }
                 guard let amount = fixedPoint(number, scale: unit, allowFraction: character == "S") else { return nil }
-                attoseconds += amount
+                let (sum, overflow) = attoseconds.addingReportingOverflow(amount)
+                guard !overflow else { return nil }
+                attoseconds = sum
                 number = ""
                 sawComponent = true
             default:
@@ -46,20 +48,28 @@ public enum ISODuration {
         guard number.isEmpty, sawComponent else { return nil }
         if negative { attoseconds = -attoseconds }
         let (seconds, remainder) = attoseconds.quotientAndRemainder(dividingBy: second)
-        return Duration(secondsComponent: Int64(seconds), attosecondsComponent: Int64(remainder))
+        // Beyond what a Duration holds (about 292 billion years) the text is not a usable duration.
+        guard let wholeSeconds = Int64(exactly: seconds) else { return nil }
+        return Duration(secondsComponent: wholeSeconds, attosecondsComponent: Int64(remainder))
     }
 
     private static func fixedPoint(_ text: String, scale: Int128, allowFraction: Bool) -> Int128? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, let whole = Int128(parts[0].isEmpty ? "0" : String(parts[0])) else { return nil }
-        var value = whole * scale
+        var (value, overflow) = whole.multipliedReportingOverflow(by: scale)
+        guard !overflow else { return nil }
         if parts.count == 2 {
-            guard allowFraction, !parts[1].isEmpty, parts[1].count <= 9, let fraction = Int128(String(parts[1])) else {
+            guard allowFraction, !parts[1].isEmpty, parts[1].count <= 9, let fraction = Int128(String(parts[1])),
+                fraction >= 0
+            else {
                 return nil
             }
             var divisor: Int128 = 1
             for _ in 0..<parts[1].count { divisor *= 10 }
-            value += (whole < 0 || parts[0].hasPrefix("-") ? -1 : 1) * fraction * scale / divisor
+            // At most 9 fraction digits of seconds: the product stays far inside Int128.
+            let part = (whole < 0 || parts[0].hasPrefix("-") ? -1 : 1) * fraction * scale / divisor
+            (value, overflow) = value.addingReportingOverflow(part)
+            guard !overflow else { return nil }
         }
         return value
     }

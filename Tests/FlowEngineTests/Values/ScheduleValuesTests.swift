@@ -16,7 +16,12 @@ struct ScheduleValuesTests {
 
     @Test(
         "malformed durations are refused; formatting is ISO-8601",
-        arguments: ["", "P", "PT", "5M", "PT1D", "P1H", "PT1.5M", "PTxS"]
+        arguments: [
+            "", "P", "PT", "5M", "PT1D", "P1H", "PT1.5M", "PTxS", "PT1.-5S",
+            // Beyond what a Duration holds: refused, not a trap.
+            "P99999999999999999999999999999999999999D", "P9999999999999999D", "PT9223372036854775808S",
+            "P100000000000000DT1000000000000000H",
+        ]
     )
     func badDurations(text: String) {
         #expect(ISODuration.parse(text) == nil)
@@ -76,6 +81,25 @@ struct ScheduleValuesTests {
         )
         #expect(random.delay(after: 1, elapsed: .zero, random: 0.5) == .seconds(3))
         #expect(random.delay(after: 9, elapsed: .seconds(57), random: 0.5) == nil)
+    }
+
+    @Test("extreme retry settings saturate instead of overflowing")
+    func extremeRetries() throws {
+        let longest = try #require(ISODuration.parse("PT9223372036854775807S"))
+        let exponential = RetryPolicy(
+            backoff: .exponential(interval: longest, maxInterval: longest, factor: 1e300),
+            maxAttempts: nil,
+            maxDuration: longest
+        )
+        #expect(exponential.delay(after: 40, elapsed: .zero, random: 0) == nil)
+        let huge = RetryPolicy(
+            backoff: .exponential(interval: .seconds(1), maxInterval: .seconds(3_600), factor: 1e300),
+            maxAttempts: nil,
+            maxDuration: nil
+        )
+        #expect(huge.delay(after: 3, elapsed: .zero, random: 0) == .seconds(3_600))
+        let random = RetryPolicy(backoff: .random(min: .zero - longest, max: longest), maxAttempts: nil, maxDuration: nil)
+        #expect(random.delay(after: 1, elapsed: longest, random: 0.5) != nil)
     }
 
     @Test("a group's state: KILLED over FAILED over WARNING over PAUSED over SUCCESS; SKIPPED counts as success")
