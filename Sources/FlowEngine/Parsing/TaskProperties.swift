@@ -171,7 +171,7 @@ public final class TaskProperties {
     func reportUnknown(in what: String) {
         for pair in unreadKeys {
             sink.report(
-                "unknown property '\(pair.key.scalar ?? pair.key.value.rendered)' of \(what)",
+                "unknown property '\(pair.key.keyText)' of \(what)",
                 at: pair.key.location
             )
         }

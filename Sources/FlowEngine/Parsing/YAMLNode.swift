@@ -105,9 +105,17 @@ public struct YAMLNode: Sendable, Hashable {
             return .list(items.map(\.value))
         case .mapping(let pairs):
             var map = OrderedDictionary<String, FlowValue>()
-            for pair in pairs { map[pair.key.scalar ?? pair.key.value.rendered] = pair.value.value }
+            for pair in pairs { map[pair.key.keyText] = pair.value.value }
             return .map(map)
         }
+    }
+
+    /// The node as a mapping key: a scalar's text, else its JSON cut to 60 characters. The cut keeps nested complex
+    /// keys (`? …`) from growing with every level of escaping.
+    public var keyText: String {
+        if let scalar { return scalar }
+        let text = value.rendered
+        return text.count <= 60 ? text : String(text.prefix(59)) + "…"
     }
 
     static func resolvePlain(_ text: String) -> FlowValue {

@@ -226,3 +226,25 @@ struct FlowParserTests {
         )
     }
 }
+
+extension FlowParserTests {
+    @Test("a complex key is named by its JSON, cut short")
+    func complexKeys() {
+        // Each level of nested `? …` keys used to render the level below as escaped JSON, doubling the text.
+        let found = diagnostics(
+            """
+            id: f
+            namespace: n
+            tasks:
+              - id: a
+                type: io.kestra.plugin.core.log.Log
+                message: hi
+                ? {a: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]}
+                : x
+            """
+        )
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("flow.yml:7:7: unknown property '{\"a\":[1,2,3") == true, "\(found)")
+        #expect(found.first?.contains("…' of task 'a'") == true, "\(found)")
+    }
+}

@@ -98,7 +98,11 @@ struct ScheduleValuesTests {
             maxDuration: nil
         )
         #expect(huge.delay(after: 3, elapsed: .zero, random: 0) == .seconds(3_600))
-        let random = RetryPolicy(backoff: .random(min: .zero - longest, max: longest), maxAttempts: nil, maxDuration: nil)
+        let random = RetryPolicy(
+            backoff: .random(min: .zero - longest, max: longest),
+            maxAttempts: nil,
+            maxDuration: nil
+        )
         #expect(random.delay(after: 1, elapsed: longest, random: 0.5) != nil)
     }
 
