@@ -10,7 +10,11 @@ extension PostgresConnection {
     /// - Throws: ``PivotKit/PivotError`` for a query that cannot be compiled or read back, ``PostgresError`` from the
     ///   server.
     public func pivot(_ query: PivotQuery, table: String = CostSchema.costTable) async throws -> PivotResult {
-        let compiled = try PostgresPivotCompiler(table: table).compile(query)
+        try await pivot(try PostgresPivotCompiler(table: table).compile(query))
+    }
+
+    /// Runs a compiled pivot and finishes its rows.
+    func pivot(_ compiled: CompiledPivot) async throws -> PivotResult {
         let rows = try await self.query(compiled.sql, compiled.parameters.map(PostgresValue.init))
         let text = rows.map { row in (0..<row.count).map { row[$0].text } }
         return try compiled.result(rows: text)
@@ -30,7 +34,9 @@ extension PostgresCostStore {
     ///
     /// - Throws: ``PivotKit/PivotError`` for a query that cannot run, ``PostgresError`` from the server.
     public func pivot(_ query: PivotQuery) async throws -> PivotResult {
-        if (try? PostgresPivotCompiler().compile(query)) != nil { return try await pool.pivot(query) }
+        if let compiled = try? PostgresPivotCompiler().compile(query) {
+            return try await pool.withConnection { connection in try await connection.pivot(compiled) }
+        }
         return try query.run(on: try await read(CostFilter(columns: query.columnsRead)))
     }
 }

@@ -97,18 +97,10 @@ struct FilterEvaluator {
         return (candidates ?? []).withUnsafeBufferPointer { candidateRows in
             let scanner = RowScanner(keep: keep, candidates: candidates == nil ? nil : candidateRows)
             guard parts > 1 else { return scanner.scan(0..<total) }
-            let results = PartRows(.allocate(capacity: parts))
-            results.buffer.initialize(repeating: [])
-            defer {
-                results.buffer.deinitialize()
-                results.buffer.deallocate()
-            }
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                results.buffer[part] = scanner.scan((total * part / parts)..<(total * (part + 1) / parts))
-            }
+            let partRows = Parts.map(total, into: parts) { scanner.scan($0) }
             var rows: [Int32] = []
-            rows.reserveCapacity(results.buffer.reduce(0) { $0 + $1.count })
-            for part in results.buffer { rows += part }
+            rows.reserveCapacity(partRows.reduce(0) { $0 + $1.count })
+            for part in partRows { rows += part }
             return rows
         }
     }
@@ -160,25 +152,9 @@ struct FilterEvaluator {
                 compare(value, .greaterOrEqual, operands[0]) && compare(value, .lessOrEqual, operands[1])
             }
         case .matches(let field, let pattern):
-            let expression = try RegexPattern(pattern)
-            return try evaluateField(
-                field,
-                nullResult: Self.unknown,
-                text: { expression.matches($0) ? Self.yes : Self.no },
-                decimal: nil,
-                time: nil,
-                operation: "a regular expression match"
-            )
+            return try evaluateText(field, operation: "a regular expression match", RegexPattern(pattern).matches)
         case .like(let field, let pattern):
-            let matcher = LikePattern(pattern)
-            return try evaluateField(
-                field,
-                nullResult: Self.unknown,
-                text: { matcher.matches($0) ? Self.yes : Self.no },
-                decimal: nil,
-                time: nil,
-                operation: "LIKE"
-            )
+            return try evaluateText(field, operation: "LIKE", LikePattern(pattern).matches)
         }
     }
 
@@ -265,6 +241,22 @@ struct FilterEvaluator {
     }
 
     /// Applies per-type tests to every row of a field; text tests run once per distinct value.
+    /// A test of text values (null is unknown); refused on number and time columns.
+    private func evaluateText(
+        _ field: FilterExpression.Field,
+        operation: String,
+        _ test: (String) -> Bool
+    ) throws(PivotError) -> [UInt8] {
+        try evaluateField(
+            field,
+            nullResult: Self.unknown,
+            text: { test($0) ? Self.yes : Self.no },
+            decimal: nil,
+            time: nil,
+            operation: operation
+        )
+    }
+
     private func evaluateField(
         _ field: FilterExpression.Field,
         nullResult: UInt8,
@@ -357,15 +349,6 @@ struct LikePattern {
         }
         while p < pattern.count, pattern[p] == "%" { p += 1 }
         return p == pattern.count
-    }
-}
-
-/// The rows each part of a parallel scan selected; each worker writes only its own slot.
-private struct PartRows: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<[Int32]>
-
-    init(_ buffer: UnsafeMutableBufferPointer<[Int32]>) {
-        self.buffer = buffer
     }
 }
 

@@ -32,26 +32,16 @@ struct Grouping {
             return
         }
         let template = self
-        // Each worker writes only its own slot.
-        let results = PartialResults(.allocate(capacity: parts))
-        results.buffer.initialize(repeating: nil)
-        defer {
-            // The partial groupings hold the key columns: release them with the buffer.
-            results.buffer.deinitialize()
-            results.buffer.deallocate()
-        }
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        let partials = Parts.map(total, into: parts) { rows -> Result<Grouping, PivotError> in
             var partial = template
-            let rows = (total * part / parts)..<(total * (part + 1) / parts)
             do throws(PivotError) {
                 try partial.addPart(selection, rows: rows, chunkRows: tuning.chunkRows)
-                results.buffer[part] = .success(partial)
+                return .success(partial)
             } catch {
-                results.buffer[part] = .failure(error)
+                return .failure(error)
             }
         }
-        try absorb(try results.buffer[0]!.get(), first: true)
-        for part in 1..<parts { try absorb(try results.buffer[part]!.get(), first: false) }
+        for (part, partial) in partials.enumerated() { try absorb(try partial.get(), first: part == 0) }
     }
 
     /// Aggregates a range of rows chunk by chunk: the per-row scratch of one chunk stays in cache and is reused,
@@ -474,15 +464,6 @@ struct Grouping {
             }
         }
         return (order, merged)
-    }
-}
-
-/// The partial aggregations of the workers; each worker writes only its own slot.
-private struct PartialResults: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Result<Grouping, PivotError>?>
-
-    init(_ buffer: UnsafeMutableBufferPointer<Result<Grouping, PivotError>?>) {
-        self.buffer = buffer
     }
 }
 
