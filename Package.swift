@@ -27,7 +27,7 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
-        .target(name: "PGStore", dependencies: ["CLibPQ", "CSystem", "FinOpsCore", "PivotKit"]),
+        .target(name: "PGStore", dependencies: ["CLibPQ", "FinOpsCore", "PivotKit"]),
         .target(
             name: "FlowEngine",
             dependencies: [

@@ -34,7 +34,7 @@ struct FinOps: AsyncParsableCommand {
         } catch let error as IngestError {
             fail("error: \(error)")
         } catch let error as CostStoreError {
-            fail("error: \(error)")
+            fail("error: \(error)" + hint(for: error))
         } catch let error as DataError {
             fail("error: \(error.message)")
         } catch let error as ValidationError {
@@ -42,6 +42,15 @@ struct FinOps: AsyncParsableCommand {
             Foundation.exit(2)
         } catch {
             exit(withError: error)
+        }
+    }
+
+    /// What the command line adds to a library error: the flags or commands that fix it.
+    private static func hint(for error: CostStoreError) -> String {
+        switch error.code {
+        case .schemaOutdated: "\nhint: run `finops db migrate --url URL` to apply the migrations"
+        case .unknownLocation: "\nhint: --store takes a directory or a postgres:// URL"
+        default: ""
         }
     }
 
@@ -64,25 +73,26 @@ struct StoreOptions: ParsableArguments {
     )
     var store: String?
 
-    var location: StoreLocation { StoreLocation(option: store) }
+    var location: StoreLocation { StoreLocation(explicit: store) }
 
-    /// Whether the store is a PostgreSQL server.
-    var isPostgres: Bool { PostgresURL.isPostgres(location.value) }
-
-    /// The embedded store in the directory, or the PostgreSQL store at the URL (its schema migrated if needed).
-    func open() async throws -> any CostStore {
-        if isPostgres { return try await PostgresCostStore.open(location.value) }
-        return try location.openEmbedded()
+    /// Runs `body` with the store at the location (a PostgreSQL store's schema migrated if needed), closing it
+    /// afterwards.
+    func withStore<T>(_ body: (any CostStore) async throws -> T) async throws -> T {
+        var opener = CostStoreOpener()
+        opener.registerPostgres()
+        let store = try await opener.open(location)
+        do {
+            let value = try await body(store)
+            await store.close()
+            return value
+        } catch {
+            await store.close()
+            throw error
+        }
     }
 
     /// The location as messages show it: a URL without its password.
-    var displayName: String {
-        guard isPostgres, var components = URLComponents(string: location.value), components.password != nil else {
-            return location.value
-        }
-        components.password = "***"
-        return components.string ?? location.value
-    }
+    var displayName: String { location.displayName }
 }
 
 /// How results are printed.

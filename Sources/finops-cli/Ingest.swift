@@ -40,13 +40,14 @@ extension FinOps {
         }
 
         func run() async throws {
-            let store = try await storeOptions.open()
             let ingest = FocusIngest(
                 options: FocusReadOptions(skipInvalidRows: mode == .skipInvalid),
                 rejectsPath: rejects
             )
             let progress = ProgressLine()
-            let report = try await ingest.ingest(files: files, source: source, into: store) { progress.update($0) }
+            let report = try await storeOptions.withStore { store in
+                try await ingest.ingest(files: files, source: source, into: store) { progress.update($0) }
+            }
             progress.finish()
             switch format {
             case .json: try printJSON(report)
@@ -87,7 +88,7 @@ extension FinOps {
         var format: OutputFormat = .text
 
         func run() async throws {
-            let periods = try await storeOptions.open().periods()
+            let periods = try await storeOptions.withStore { try await $0.periods() }
             switch format {
             case .json: try printJSON(periods)
             case .text:
@@ -104,12 +105,7 @@ extension FinOps {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let periods: [PeriodSummary]
-            if storeOptions.isPostgres {
-                periods = try await PostgresCostStore.open(storeOptions.location.value).verify()
-            } else {
-                periods = try await storeOptions.location.openEmbedded(check: .checksums).periods()
-            }
+            let periods = try await storeOptions.withStore { try await $0.verify() }
             print("OK: \(periods.count) periods, \(periods.reduce(0) { $0 + $1.rowCount }) rows match the manifest.")
         }
     }

@@ -97,7 +97,7 @@ extension FinOps {
             }
             if sql {
                 do {
-                    let compiled = try PostgresPivotCompiler().compile(query)
+                    let compiled = try PostgresCostStore.compile(query)
                     print(compiled.sql + ";")
                     for (index, parameter) in compiled.parameters.enumerated() {
                         print("-- $\(index + 1) = \(parameter)")
@@ -109,24 +109,15 @@ extension FinOps {
             }
             let result: PivotResult
             do {
-                if files.isEmpty, storeOptions.isPostgres {
-                    let store = try await PostgresCostStore.open(storeOptions.location.value)
-                    do {
-                        result = try await store.pivot(query)
-                    } catch {
-                        await store.close()
-                        throw error
-                    }
-                    await store.close()
-                } else if files.isEmpty {
-                    result = try await storeOptions.open().pivot(query)
+                if files.isEmpty {
+                    result = try await storeOptions.withStore { try await $0.pivot(query) }
                 } else {
                     var tables: [CostTable] = []
                     for file in files { tables.append(try FocusCSVReader(path: file).readTable()) }
                     result = try query.run(on: CostTable.concatenating(tables))
                 }
             } catch let error as PivotError {
-                throw DataError(message: error.message)
+                throw DataError(message: error.message + hint(for: error))
             }
             switch format {
             case .table: print(result.table())
@@ -139,6 +130,19 @@ extension FinOps {
 }
 
 extension FinOps.Pivot {
+    /// The flags that fix a pivot error, in this command's terms.
+    private func hint(for error: PivotError) -> String {
+        switch error.code {
+        case .mixedCurrencies:
+            let first = rows.split(separator: ",").first.map(String.init) ?? "ServiceName"
+            let currency = error.subjects.first ?? "USD"
+            return "\nhint: add --rows BillingCurrency,\(first) or --where \"BillingCurrency = '\(currency)'\""
+        case .measureInFilter: return "\nhint: move \(error.subjects.first ?? "the measure") from --where to --having"
+        case .rowTestInHaving: return "\nhint: move \(error.subjects.first ?? "the test") from --having to --where"
+        default: return ""
+        }
+    }
+
     /// `10` (ranked by the first measure) or `10:sum(EffectiveCost)`.
     private func parseTop(_ text: String, measures: [Measure]) throws -> TopN {
         let parts = text.split(separator: ":", maxSplits: 1)

@@ -152,6 +152,21 @@ struct PivotCommandTests {
         let column = try CommandRunner.run(["pivot", "--store", store, "--rows", "Servicename"])
         #expect(column.status == 1)
         #expect(column.stderr.contains("did you mean ServiceName?"))
+        // The library's message speaks of HAVING; the command line adds the flags.
+        let measure = try CommandRunner.run([
+            "pivot", "--store", store, "--rows", "ServiceName", "--where", "sum(BilledCost) > 1",
+        ])
+        #expect(measure.status == 1)
+        #expect(measure.stderr.contains("sum(BilledCost) is a measure: filter groups by it with HAVING"))
+        #expect(measure.stderr.contains("hint: move sum(BilledCost) from --where to --having"))
+    }
+
+    @Test("a store location of an unknown kind is refused with what is supported")
+    func unknownStoreKind() throws {
+        let result = try CommandRunner.run(["periods", "--store", "mysql://db/finops"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no store kind is registered for mysql://"))
+        #expect(result.stderr.contains("postgres://"))
     }
 }
 

@@ -299,6 +299,40 @@ struct PivotPushDownTests {
         }
     }
 
+    @Test("opened by location and held as any CostStore, the store still answers pivots on the server")
+    func pushDownThroughAnyCostStore() async throws {
+        try await TestDatabase.withScratchDatabase { conninfo in
+            var opener = CostStoreOpener()
+            opener.registerPostgres()
+            let store: any CostStore = try await opener.open(StoreLocation(conninfo))
+            do {
+                let rows = CostStoreConformance.rows(40)
+                let period = BillingPeriod.month(2024, 1)!
+                _ = try await store.replace(period: period, source: "a", with: rows)
+                _ = try await store.replace(period: period, source: "b", with: rows.selecting(rows: Array(0..<10)))
+                let query = PivotQuery(rows: [.column("BillingCurrency")], measures: [.sum("BilledCost"), .count])
+                let all = try await store.evaluateInMemory(query, over: .all)
+                #expect(all.cells.map(\.measures[1]) == [.integer(12), .integer(38)])  // EUR, USD over both sources
+                #expect(try await store.pivot(query).cells == all.cells)
+                for scope in [CostFilter(sources: ["a"]), CostFilter(from: period.end), CostFilter(until: period.end)] {
+                    let expected = try await store.evaluateInMemory(query, over: scope)
+                    #expect(try await store.pivot(query, over: scope).cells == expected.cells, "\(scope)")
+                }
+                // With the manifest emptied a read finds no period, yet the pivot still sums every row of the cost
+                // table: it was answered by a statement on the server, not by reading the rows back.
+                let admin = try await PostgresConnection.connect(conninfo)
+                try await admin.query("DELETE FROM \(CostSchema.manifestTable)")
+                await admin.close()
+                #expect(try await store.read(.all).rowCount == 0)
+                #expect(try await store.pivot(query).cells == all.cells)
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
+        }
+    }
+
     @Test("a query PostgreSQL cannot answer exactly is refused before anything is sent")
     func refused() async throws {
         try await TestDatabase.withScratchDatabase { conninfo in

@@ -2,24 +2,26 @@ import Foundation
 import PGStore
 import Testing
 
-/// The PostgreSQL server the tests use: `FINOPS_TEST_POSTGRES_URL`, which `.ci/postgres.sh start` prints.
+/// The PostgreSQL server the tests use: `FINOPS_TEST_POSTGRES_URL` if set (`.ci/postgres.sh start` prints it), else a
+/// throwaway server the test process starts itself with `.ci/postgres.sh` where PostgreSQL's server binaries are
+/// installed, stopped when the process ends.
 ///
-/// Without it the PGStore tests are skipped locally, with a visible message, but fail when `CI` is set, so CI never
-/// passes without having run them.
+/// Without either the PGStore tests are skipped locally, with a visible message, but fail when `CI` is set, so CI
+/// never passes without having run them.
 enum TestDatabase {
     static let variable = "FINOPS_TEST_POSTGRES_URL"
 
-    static var url: String? {
-        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { return nil }
-        return url
-    }
+    static let url: String? = {
+        if let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty { return url }
+        return ThrowawayServer.start()
+    }()
 
     static var isCI: Bool {
         guard let value = ProcessInfo.processInfo.environment["CI"] else { return false }
         return !value.isEmpty && value != "0" && value.lowercased() != "false"
     }
 
-    /// Whether the tests run: with a server configured, or in CI (where they then fail for the lack of one).
+    /// Whether the tests run: with a server, or in CI (where they then fail for the lack of one).
     static let isEnabled: Bool = {
         if url != nil || isCI { return true }
         print(skipMessage)
@@ -27,8 +29,8 @@ enum TestDatabase {
     }()
 
     static let skipMessage =
-        "PGStore tests skipped: \(variable) is not set. Start a server with "
-        + "`eval \"$(.ci/postgres.sh start)\"` (stop it with `.ci/postgres.sh stop`)."
+        "PGStore tests skipped: \(variable) is not set and no PostgreSQL server binaries (initdb, pg_ctl) were found "
+        + "to start one: install Debian's postgresql package, or export \(variable)."
 
     /// The server's URL.
     ///
@@ -84,5 +86,57 @@ extension Trait where Self == ConditionTrait {
     /// Runs the test against the test server; see ``TestDatabase``.
     static var postgres: Self {
         .enabled(if: TestDatabase.isEnabled, Comment(rawValue: TestDatabase.skipMessage))
+    }
+}
+
+/// A server of this test process, started by `.ci/postgres.sh` (a temporary data folder, 127.0.0.1, a free port) and
+/// stopped by a watchdog process once this one has ended, however it ends.
+private enum ThrowawayServer {
+    static func start() -> String? {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let script = root.appendingPathComponent(".ci/postgres.sh").path
+        guard FileManager.default.isExecutableFile(atPath: script) else { return nil }
+        // Through the shell and into a file: the server the script starts inherits the descriptors it is given, so a
+        // pipe would never reach its end, and Foundation's Process waits on a run loop tests do not turn.
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("finops-pg-\(getpid()).env").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        guard shell("\(quoted(script)) start > \(quoted(output)) 2>/dev/null </dev/null"),
+            let printed = try? String(contentsOfFile: output, encoding: .utf8)
+        else { return nil }
+        var exports: [String: String] = [:]
+        for line in printed.split(separator: "\n") where line.hasPrefix("export ") {
+            let pair = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1)
+            if pair.count == 2 { exports[String(pair[0])] = String(pair[1]) }
+        }
+        guard let url = exports["FINOPS_TEST_POSTGRES_URL"], let folder = exports["FINOPS_TEST_POSTGRES_DIR"] else {
+            return nil
+        }
+        let watchdog =
+            "while kill -0 \(getpid()) 2>/dev/null; do sleep 0.5; done; \(quoted(script)) stop \(quoted(folder))"
+        guard shell("nohup /bin/bash -c \(quoted(watchdog)) >/dev/null 2>&1 </dev/null &") else {
+            _ = shell("\(quoted(script)) stop \(quoted(folder)) >/dev/null 2>&1")
+            return nil
+        }
+        print("PGStore tests: started a throwaway PostgreSQL server at \(url) (data in \(folder))")
+        return url
+    }
+
+    /// Runs a command line with `/bin/sh` and waits for it; whether it exited with 0.
+    private static func shell(_ command: String) -> Bool {
+        var pid: pid_t = 0
+        let words: [String] = ["/bin/sh", "-c", command]
+        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { word in strdup(word) } + [nil]
+        defer { for argument in arguments { free(argument) } }
+        guard posix_spawn(&pid, "/bin/sh", nil, nil, arguments, environ) == 0 else { return false }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { return false }
+        }
+        return status == 0
+    }
+
+    private static func quoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

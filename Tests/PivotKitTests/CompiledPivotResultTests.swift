@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Reading a compiled pivot's rows")
 struct CompiledPivotResultTests {
-    let compiler = PostgresPivotCompiler()
+    let compiler = PostgresPivotCompiler(table: .test)
 
     @Test("derived measures, HAVING and sort are applied to the rows as the in-memory executor applies them")
     func derived() throws {

@@ -66,7 +66,7 @@ struct PivotDerivedMeasureTests {
         #expect(result.cells.first?.rowValues == [.text("Amazon Elastic Compute Cloud")])
         #expect(result.cells.first?.measures == [.decimal(try .parse("55.4"))])
         #expect(result.cells.allSatisfy { amount($0.measures[0]) >= ExactDecimal(5) })
-        let compiled = try PostgresPivotCompiler().compile(query)
+        let compiled = try PostgresPivotCompiler(table: .test).compile(query)
         #expect(compiled.measures == [.count])
         #expect(compiled.sql.contains("GROUPING SETS ((d0), ())"))
         #expect(!compiled.sql.contains("HAVING"))

@@ -241,7 +241,7 @@ extension PivotExecutorTests {
         let all = PivotFixtures.generated
         let narrow = CostTable(
             rowCount: all.rowCount,
-            columns: all.columns.filter { small.columnsRead.contains($0.name) }
+            columns: all.columns.filter { small.columnsRead?.contains($0.name) ?? true }
         )
         #expect(narrow.columns.count == 3)
         #expect(try small.run(on: narrow).cells == small.run(on: all).cells)

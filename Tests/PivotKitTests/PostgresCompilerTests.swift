@@ -4,7 +4,7 @@ import Testing
 
 @Suite("PostgreSQL compiler")
 struct PostgresCompilerTests {
-    let compiler = PostgresPivotCompiler(table: "finops.cost_rows")
+    let compiler = PostgresPivotCompiler(table: .test)
 
     @Test("dimensions, measures and totals become one GROUPING SETS statement with bound parameters")
     func rollup() throws {
@@ -20,10 +20,10 @@ struct PostgresCompilerTests {
             compiled.sql == """
                 SELECT d0, d1, d2, coalesce(sum(v0), 0) AS m0, count(*) AS m1, coalesce(sum(v2), 0) AS m2_sum, \
                 count(v2) AS m2_count, count(DISTINCT v3) AS m3, GROUPING(d0, d1, d2) AS g
-                FROM (SELECT "provider_name" AS d0, (tags ->> $1) AS d1, \
+                FROM (SELECT "provider_name" AS d0, ("tags" ->> $1) AS d1, \
                 extract(epoch FROM date_trunc('month', "charge_period_start" AT TIME ZONE $2) AT TIME ZONE $2)::bigint \
                 AS d2, "effective_cost" AS v0, \
-                "list_cost" AS v2, (extra ->> $3) AS v3 FROM finops.cost_rows) AS cost_rows
+                "list_cost" AS v2, ("extra" ->> $3) AS v3 FROM finops.cost_rows) AS cost_rows
                 GROUP BY GROUPING SETS ((d0, d1, d2), (), (d0, d1), (d2))
                 ORDER BY d0, d1, d2
                 """
@@ -50,7 +50,7 @@ struct PostgresCompilerTests {
                 """
                 WHERE ((((((("charge_category" = $1) AND ("region_id" IN ($2, $3))) \
                 AND ("charge_period_start" >= $4::timestamptz)) AND ("billed_cost" BETWEEN $5::numeric AND $6::numeric)) \
-                AND (NOT ((tags ->> $7) LIKE $8))) OR ("resource_id" IS NULL)) OR ("service_name" ~ $9))
+                AND (NOT (("tags" ->> $7) LIKE $8))) OR ("resource_id" IS NULL)) OR ("service_name" ~ $9))
                 """
             ),
             "\(compiled.sql)"
@@ -166,5 +166,30 @@ struct PostgresCompilerTests {
         #expect(throws: PivotError.self) {
             try compiler.compile(PivotQuery(rows: [], filter: .compare(.measure(.count), .greater, .number(.zero))))
         }
+    }
+
+    @Test("a store filter's periods and sources become bound conditions beside the query's filter")
+    func scope() throws {
+        let from = Timestamp(year: 2024, month: 2, day: 1)!
+        let until = Timestamp(year: 2024, month: 4, day: 1)!
+        let compiled = try compiler.compile(
+            PivotQuery(
+                rows: [.column("ServiceName")],
+                filter: .compare(.column("RegionId"), .equal, .text("eu-west-1"))
+            ),
+            over: CostFilter(from: from, until: until, sources: ["b", "a"], columns: ["Ignored"])
+        )
+        #expect(
+            compiled.sql.contains(
+                "WHERE (\"billing_period_start\" >= $1::timestamptz) AND (\"billing_period_start\" < $2::timestamptz) "
+                    + "AND (\"source\" IN ($3, $4)) AND (\"region_id\" = $5)"
+            ),
+            "\(compiled.sql)"
+        )
+        #expect(
+            compiled.parameters == [.timestamp(from), .timestamp(until), .text("a"), .text("b"), .text("eu-west-1")]
+        )
+        let none = try compiler.compile(PivotQuery(rows: [.column("ServiceName")]), over: CostFilter(sources: []))
+        #expect(none.sql.contains("WHERE FALSE"))
     }
 }

@@ -13,7 +13,7 @@ final class BufferedFileWriter {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private let flushThreshold = 1 << 20
-    private(set) var crc: UInt = crc32(0, nil, 0)
+    private(set) var crc = CRC32.initial
     private(set) var bytesWritten = 0
 
     /// Bytes appended but not yet written.
@@ -48,7 +48,7 @@ final class BufferedFileWriter {
     }
 
     private func writeDirectly(_ raw: UnsafeRawBufferPointer) throws(CostStoreError) {
-        crc = checksum(raw, continuing: crc)
+        crc = CRC32.update(crc, raw)
         var offset = 0
         while offset < raw.count {
             let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
@@ -163,48 +163,14 @@ struct ByteReader {
     }
 }
 
-/// The CRC-32 of bytes, continuing from `crc`.
-func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt = crc32(0, nil, 0)) -> UInt {
-    var crc = crc
-    var offset = 0
-    while offset < bytes.count {
-        let length = min(bytes.count - offset, Int(UInt32.max >> 1))
-        crc = crc32(crc, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, UInt32(length))
-        offset += length
-    }
-    return crc
-}
-
-/// The CRC-32 of bytes, computed in pieces on all cores and combined (large mapped files are checked on every
-/// read, and one core checks about 1 GB/s).
-func parallelChecksum(_ bytes: UnsafeRawBufferPointer) -> UInt {
-    let piece = 8 << 20
-    let pieces = (bytes.count + piece - 1) / piece
-    guard pieces > 2 else { return checksum(bytes) }
-    let results = UncheckedSendable(UnsafeMutableBufferPointer<UInt>.allocate(capacity: pieces))
-    defer { results.value.deallocate() }
-    let source = UncheckedSendable(bytes)
-    DispatchQueue.concurrentPerform(iterations: pieces) { index in
-        let lower = index * piece
-        let upper = Swift.min(lower + piece, source.value.count)
-        results.value[index] = checksum(UnsafeRawBufferPointer(rebasing: source.value[lower..<upper]))
-    }
-    var crc = results.value[0]
-    for index in 1..<pieces {
-        let length = Swift.min(piece, bytes.count - index * piece)
-        crc = crc32_combine(crc, results.value[index], off_t(length))
-    }
-    return crc
-}
-
-func hex(_ crc: UInt) -> String {
-    let text = String(crc, radix: 16)
-    return String(repeating: "0", count: max(0, 8 - text.count)) + text
-}
-
 // A named wrapper, because `rename` is shadowed by a function of ours.
 func posixRename(_ from: String, _ to: String) -> Int32 {
     rename(from, to)
+}
+
+// A named wrapper, because a store's `close()` shadows `close` in its methods.
+func posixClose(_ descriptor: Int32) {
+    _ = close(descriptor)
 }
 
 /// A read-only memory map of a whole file.

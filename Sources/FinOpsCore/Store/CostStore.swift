@@ -165,6 +165,47 @@ public protocol CostStore: Sendable {
 
     /// The stored rows that pass the filter, as one table.
     func read(_ filter: CostFilter) async throws -> CostTable
+
+    /// Reads every stored period back and checks it against what was recorded when it was stored (sizes, row
+    /// counts, totals, checksums), all of it, whatever reads skip.
+    ///
+    /// - Returns: The periods checked, as ``periods()`` lists them.
+    /// - Throws: ``CostStoreError`` (`corrupt`) naming the first period that does not match.
+    @discardableResult
+    func verify() async throws -> [PeriodSummary]
+
+    /// Answers a query over the periods `filter` selects.
+    ///
+    /// The default reads the columns the query names (``CostQuery/columnsRead``) and evaluates it in memory; a
+    /// store that can answer some queries on its side (PostgreSQL pushes pivots down) implements this, so a caller
+    /// holding `any CostStore` gets that store's way without knowing which store it holds.
+    func evaluate<Query: CostQuery>(_ query: Query, over filter: CostFilter) async throws -> Query.Result
+
+    /// Releases what the store holds open (connections); the store is not used afterwards.
+    func close() async
+}
+
+extension CostStore {
+    public func evaluate<Query: CostQuery>(_ query: Query, over filter: CostFilter) async throws -> Query.Result {
+        try await evaluateInMemory(query, over: filter)
+    }
+
+    /// Reads the columns `query` names from the periods `filter` selects, and evaluates it in memory: the default
+    /// of ``evaluate(_:over:)``, and the fallback of stores that answer only some queries themselves.
+    public func evaluateInMemory<Query: CostQuery>(
+        _ query: Query,
+        over filter: CostFilter
+    ) async throws -> Query.Result {
+        var filter = filter
+        if let wanted = query.columnsRead {
+            filter.columns = filter.columns.map { $0.intersection(wanted) } ?? wanted
+        }
+        var table = try await read(filter)
+        if table.rowCount == 0, let columns = filter.columns { table = table.withEmptyColumns(columns) }
+        return try query.evaluate(on: table)
+    }
+
+    public func close() async {}
 }
 
 extension CostStore {
@@ -204,6 +245,10 @@ public struct CostStoreError: Error, Sendable, CustomStringConvertible {
         public static let missingColumn = Code("missing-column")
         /// A sum does not fit the decimal range.
         public static let overflow = Code("overflow")
+        /// The store's schema is older than this build needs: migrate it (PGStore's `PostgresMigrator`).
+        public static let schemaOutdated = Code("schema-outdated")
+        /// A location names a kind of store no opener is registered for.
+        public static let unknownLocation = Code("unknown-location")
     }
 
     /// The kind of failure.

@@ -85,17 +85,21 @@ public struct EmbeddedCostStore: CostStore {
         return try PeriodFile.read(locations, columns: filter)
     }
 
-    /// Reads every stored period and checks its checksum.
+    /// Reads every stored period and checks its size and checksum against the manifest.
     ///
+    /// - Returns: The periods checked.
     /// - Throws: ``CostStoreError`` naming the first file that does not match the manifest.
-    public func verify() throws(CostStoreError) {
-        for entry in try loadManifest().entries {
+    @discardableResult
+    public func verify() throws(CostStoreError) -> [PeriodSummary] {
+        let entries = try loadManifest().entries
+        for entry in entries {
             _ = try PeriodFile.read(
                 path: directory.appendingPathComponent(entry.file).path,
                 expectedSize: entry.bytes,
                 expectedChecksum: entry.summary.checksum
             )
         }
+        return entries.map(\.summary)
     }
 
     public func replace(
@@ -166,7 +170,7 @@ public struct EmbeddedCostStore: CostStore {
         let path = directory.appendingPathComponent("lock").path
         let descriptor = open(path, O_RDWR | O_CREAT, 0o644)
         guard descriptor >= 0 else { throw CostStoreError(.io, "cannot open \(path): \(systemError())") }
-        defer { close(descriptor) }
+        defer { posixClose(descriptor) }
         while flock(descriptor, LOCK_EX) != 0 {
             guard errno == EINTR else { throw CostStoreError(.io, "cannot lock \(path): \(systemError())") }
         }
@@ -186,7 +190,7 @@ public struct EmbeddedCostStore: CostStore {
             }
             // A live load holds its staging lock; only folders of dead processes can be locked here.
             if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { try? FileManager.default.removeItem(at: folder) }
-            close(descriptor)
+            posixClose(descriptor)
         }
     }
 }
@@ -200,6 +204,6 @@ func rename(_ from: String, to: String) throws(CostStoreError) {
 func syncDirectory(_ path: String) throws(CostStoreError) {
     let descriptor = open(path, O_RDONLY | O_DIRECTORY)
     guard descriptor >= 0 else { throw CostStoreError(.io, "cannot open directory \(path): \(systemError())") }
-    defer { close(descriptor) }
+    defer { posixClose(descriptor) }
     guard fsync(descriptor) == 0 else { throw CostStoreError(.io, "cannot sync directory \(path): \(systemError())") }
 }

@@ -11,8 +11,7 @@ import Darwin
 final class EmbeddedLoad: CostBatchWriter {
     private struct Stage {
         var writer: PeriodFileWriter
-        var rowCount = 0
-        var totals: [String: CurrencyTotals] = [:]
+        var totals: CostTotalsBuilder
     }
 
     private let store: EmbeddedCostStore
@@ -66,15 +65,19 @@ final class EmbeddedLoad: CostBatchWriter {
         for column in ["BillingPeriodStart", "BillingPeriodEnd"] where table.timestamps(column) == nil {
             throw CostStoreError(.missingColumn, "rows for source \(source) have no \(column) column")
         }
-        guard let currencies = table.strings("BillingCurrency") else {
+        guard table.strings("BillingCurrency") != nil else {
             throw CostStoreError(.missingColumn, "rows for source \(source) have no BillingCurrency column")
         }
         for (period, rows) in try partition(table) {
             let part = rows.map { table.selecting(rows: $0) } ?? table
-            var stage = try stages[period] ?? Stage(writer: PeriodFileWriter(path: stagingPath(for: period)))
+            var stage =
+                try stages[period]
+                ?? Stage(
+                    writer: PeriodFileWriter(path: stagingPath(for: period)),
+                    totals: CostTotalsBuilder(source: source)
+                )
+            try stage.totals.add(part)
             try stage.writer.append(part)
-            stage.rowCount += part.rowCount
-            try accumulate(part, currencies: rows == nil ? currencies : part.strings("BillingCurrency")!, into: &stage)
             stages[period] = stage
         }
     }
@@ -106,53 +109,6 @@ final class EmbeddedLoad: CostBatchWriter {
         return order.map { ($0, groups[$0]) }
     }
 
-    private func accumulate(
-        _ table: CostTable,
-        currencies: StringColumn,
-        into stage: inout Stage
-    ) throws(CostStoreError) {
-        let codes = currencies.codes
-        let currencyCount = currencies.dictionary.count
-        var rows = [Int](repeating: 0, count: currencyCount)
-        for (row, code) in codes.enumerated() {
-            guard code != StringColumn.nullCode else {
-                throw CostStoreError(.missingColumn, "row \(row + 1) for source \(source) has no BillingCurrency")
-            }
-            rows[Int(code)] += 1
-        }
-        // One pass per cost column (a missing column adds nothing), exact sums per currency code.
-        var sums: [[Int128]] = []
-        var overflow = false
-        for name in ["BilledCost", "EffectiveCost", "ListCost", "ContractedCost"] {
-            var perCode = [Int128](repeating: 0, count: currencyCount)
-            if let column = table.decimals(name) {
-                for (row, value) in column.values.enumerated() {
-                    let (sum, carry) = perCode[Int(codes[row])].addingReportingOverflow(value.units)
-                    perCode[Int(codes[row])] = sum
-                    overflow = overflow || carry
-                }
-            }
-            sums.append(perCode)
-        }
-        if overflow {
-            throw CostStoreError(.overflow, "the cost totals of source \(source) exceed the decimal range")
-        }
-        do {
-            for code in 0..<currencyCount where rows[code] > 0 {
-                let currency = currencies.dictionary[code]
-                var totals = stage.totals[currency] ?? CurrencyTotals(currency: currency)
-                totals.rowCount += rows[code]
-                totals.billedCost = try totals.billedCost.adding(ExactDecimal(units: sums[0][code]))
-                totals.effectiveCost = try totals.effectiveCost.adding(ExactDecimal(units: sums[1][code]))
-                totals.listCost = try totals.listCost.adding(ExactDecimal(units: sums[2][code]))
-                totals.contractedCost = try totals.contractedCost.adding(ExactDecimal(units: sums[3][code]))
-                stage.totals[currency] = totals
-            }
-        } catch {
-            throw CostStoreError(.overflow, "the cost totals of source \(source) exceed the decimal range: \(error)")
-        }
-    }
-
     func commit() async throws -> [PeriodSummary] {
         try await drain()
         return try publish()
@@ -173,14 +129,14 @@ final class EmbeddedLoad: CostBatchWriter {
             var summaries: [PeriodSummary] = []
             var replaced: [String] = []
             for (period, stage) in stages.sorted(by: { $0.key < $1.key }) {
-                let checksum = hex(stage.writer.crc)
+                let checksum = CRC32.hex(stage.writer.crc)
                 let file = "\(sourceFolder)/\(fileLabel(period))-\(checksum)-\(UUID().uuidString.prefix(8)).fcol"
                 try rename(stagingPath(for: period), to: store.directory.appendingPathComponent(file).path)
                 let summary = PeriodSummary(
                     source: source,
                     period: period,
-                    rowCount: stage.rowCount,
-                    totals: stage.totals.values.sorted { $0.currency < $1.currency },
+                    rowCount: stage.totals.rowCount,
+                    totals: stage.totals.totals,
                     checksum: checksum,
                     loadedAt: loadedAt
                 )

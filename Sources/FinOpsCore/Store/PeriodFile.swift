@@ -55,7 +55,7 @@ enum PeriodFile {
                     "\(location.path) has \(file.bytes.count) bytes, the manifest recorded \(location.size)"
                 )
             }
-            let actual = hex(parallelChecksum(file.bytes))
+            let actual = CRC32.hex(CRC32.parallel(file.bytes))
             guard actual == location.checksum else {
                 throw CostStoreError(
                     .corrupt,

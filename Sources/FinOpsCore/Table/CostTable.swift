@@ -138,6 +138,27 @@ public struct CostTable: Sendable {
     }
 }
 
+extension CostTable {
+    /// A table without rows holding an empty column, typed as FOCUS defines it, for each FOCUS column of `names` it
+    /// lacks: what a read that matched no stored period gives back, so a query over it sees its columns.
+    public func withEmptyColumns(_ names: Set<String>) -> CostTable {
+        guard rowCount == 0 else { return self }
+        var columns = self.columns
+        for name in names.sorted() where column(named: name) == nil {
+            guard let focus = FocusSchema.column(named: name) else { continue }
+            let data: ColumnData
+            switch focus.dataType {
+            case .string, .keyValue: data = .string(StringColumn())
+            case .decimal: data = .decimal(DecimalColumn())
+            case .dateTime: data = .timestamp(TimestampColumn())
+            case .tags: data = .tags(TagColumn())
+            }
+            columns.append(Column(name: focus.name, data: data))
+        }
+        return CostTable(rowCount: 0, columns: columns)
+    }
+}
+
 extension NullMask {
     func selecting(_ rows: [Int]) -> NullMask {
         var mask = NullMask()

@@ -212,6 +212,9 @@ private struct JSONParser {
                     {
                         position += 2
                         let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else {
+                            throw error("a \\u escape of a high surrogate must be followed by a low one")
+                        }
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     }
                     guard let decoded = Unicode.Scalar(code) else { throw error("invalid \\u escape") }

@@ -6,11 +6,17 @@ extension PostgresConnection {
     /// its rows are finished exactly as the in-memory executor finishes its groups (averages and percentiles divided
     /// and interpolated exactly, derived measures, HAVING, sort, limit), so both give the same cells.
     ///
-    /// - Parameter table: the cost table (schema-qualified).
+    /// - Parameters:
+    ///   - scope: the stored periods to answer over (its columns are ignored).
+    ///   - table: the cost table's layout.
     /// - Throws: ``PivotKit/PivotError`` for a query that cannot be compiled or read back, ``PostgresError`` from the
     ///   server.
-    public func pivot(_ query: PivotQuery, table: String = CostSchema.costTable) async throws -> PivotResult {
-        try await pivot(try PostgresPivotCompiler(table: table).compile(query))
+    public func pivot(
+        _ query: PivotQuery,
+        over scope: CostFilter = .all,
+        table: SQLCostTable = CostSchema.pivotTable
+    ) async throws -> PivotResult {
+        try await pivot(try PostgresPivotCompiler(table: table).compile(query, over: scope))
     }
 
     /// Runs a compiled pivot and finishes its rows.
@@ -22,22 +28,58 @@ extension PostgresConnection {
 }
 
 extension PostgresPool {
-    /// Answers a pivot on the server with a pooled connection; see ``PostgresConnection/pivot(_:table:)``.
-    public func pivot(_ query: PivotQuery, table: String = CostSchema.costTable) async throws -> PivotResult {
-        try await withConnection { connection in try await connection.pivot(query, table: table) }
+    /// Answers a pivot on the server with a pooled connection; see ``PostgresConnection/pivot(_:over:table:)``.
+    public func pivot(
+        _ query: PivotQuery,
+        over scope: CostFilter = .all,
+        table: SQLCostTable = CostSchema.pivotTable
+    ) async throws -> PivotResult {
+        try await withConnection { connection in try await connection.pivot(query, over: scope, table: table) }
     }
 }
 
 extension PostgresCostStore {
-    /// Answers a pivot over the stored rows: on the server when the query compiles to SQL, else in memory over the
-    /// columns it reads (``PivotKit/PivotQuery/columnsRead``), so every query gets the same cells either way.
+    /// Answers a query: a pivot that compiles to SQL runs on the server (one statement, see
+    /// ``PostgresConnection/pivot(_:over:table:)``); every other query, and the few pivots with no exact SQL form
+    /// (`approx_count_distinct`, a top-N ranked by a percentile), is evaluated in memory over the columns it reads.
+    /// Either way the cells are the same.
     ///
-    /// - Throws: ``PivotKit/PivotError`` for a query that cannot run, ``PostgresError`` from the server.
-    public func pivot(_ query: PivotQuery) async throws -> PivotResult {
-        if let compiled = try? PostgresPivotCompiler().compile(query) {
-            return try await pool.withConnection { connection in try await connection.pivot(compiled) }
+    /// - Throws: `CostStoreError` (`io`) for a failure of the server, ``PivotKit/PivotError`` for a query that
+    ///   cannot run.
+    public func evaluate<Query: CostQuery>(_ query: Query, over filter: CostFilter) async throws -> Query.Result {
+        if let pivot = query as? PivotQuery,
+            let compiled = try? PostgresPivotCompiler(table: CostSchema.pivotTable).compile(pivot, over: filter)
+        {
+            let result: PivotResult
+            do {
+                result = try await pool.withConnection { connection in try await connection.pivot(compiled) }
+            } catch let error as PostgresError {
+                throw CostStoreError(.io, "answering a pivot on the server: \(error)")
+            }
+            // Query is PivotQuery here, so its Result is PivotResult.
+            if let result = result as? Query.Result { return result }
         }
-        return try query.run(on: try await read(CostFilter(columns: query.columnsRead)))
+        return try await evaluateInMemory(query, over: filter)
+    }
+
+    /// The SQL statement that answers `query` on this store's server, with its parameters.
+    public static func compile(_ query: PivotQuery, over scope: CostFilter = .all) throws(PivotError) -> CompiledPivot {
+        try PostgresPivotCompiler(table: CostSchema.pivotTable).compile(query, over: scope)
+    }
+}
+
+extension CostStoreOpener {
+    /// Opens `postgres://` and `postgresql://` locations as ``PostgresCostStore``s, applying the schema
+    /// migrations the database lacks (or, with `migrate: false`, refusing a database that lacks any).
+    public mutating func registerPostgres(
+        configuration: PostgresPool.Configuration = PostgresPool.Configuration(),
+        migrate: Bool = true
+    ) {
+        for scheme in ["postgres", "postgresql"] {
+            register(scheme: scheme) { location in
+                try await PostgresCostStore.open(location.value, configuration: configuration, migrate: migrate)
+            }
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import FinOpsCore
 import Foundation
+import PivotKit
 
 /// The PostgreSQL layout of the cost store, in the schema `finops`.
 ///
@@ -8,7 +9,7 @@ import Foundation
 /// `text` otherwise (SkuPriceDetails keeps the export's JSON text as written). Tags are a `jsonb` object `tags` with a
 /// GIN index; other extra columns are a `jsonb` object `extra` (name → text). `source` and `billing_period` (the UTC
 /// day BillingPeriodStart falls on) say which load a row belongs to. This is the layout
-/// `PivotKit.PostgresPivotCompiler` queries.
+/// `PivotKit.PostgresPivotCompiler` queries (``pivotTable``).
 ///
 /// The table is partitioned by LIST on `billing_period`, one partition per billing period, created by the loader
 /// when it first stores that period (``partitionDDL(for:)``).
@@ -82,6 +83,16 @@ public enum CostSchema {
 
     /// A double-quoted SQL identifier.
     public static func quoted(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        SQLCostTable.quoted(identifier)
     }
+
+    /// The cost table as PivotKit's SQL compiler sees it.
+    public static let pivotTable = SQLCostTable(
+        name: costTable,
+        columns: Dictionary(uniqueKeysWithValues: FocusSchema.columns.map { ($0.name, columnName($0.name)) }),
+        tagsColumn: "tags",
+        extraColumn: "extra",
+        sourceColumn: "source",
+        billingPeriodStartColumn: columnName("BillingPeriodStart")
+    )
 }

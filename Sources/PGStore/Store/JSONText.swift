@@ -196,7 +196,8 @@ private struct JSONTextParser {
                 {
                     index += 2
                     let low = try hex4()
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low &- 0xDC00)
+                    guard (0xDC00..<0xE000).contains(low) else { throw JSONTextError(offset: index - 4) }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
                 out += Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8)
             default: out.append(escape)

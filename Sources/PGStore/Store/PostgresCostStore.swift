@@ -1,4 +1,3 @@
-import CSystem
 import FinOpsCore
 
 /// The shared store: cost rows in PostgreSQL (`finops.cost_rows`, one partition per billing period) with the
@@ -8,6 +7,7 @@ import FinOpsCore
 /// let store = try await PostgresCostStore.open("postgres://finops@db.internal/finops")
 /// let report = try await FocusIngest().ingest(files: ["export.csv"], into: store)
 /// let january = try await store.read(CostFilter(until: Timestamp("2024-02-01")))
+/// let byService = try await store.pivot(PivotQuery(rows: [.column("ServiceName")], measures: [.count]))
 /// ```
 ///
 /// **Loading.** ``replace(source:_:)`` runs in one transaction on a connection of its own (not the pool's, so loads
@@ -55,9 +55,9 @@ public struct PostgresCostStore: CostStore {
                     guard status.isUpToDate else {
                         let endpoint = await connection.endpoint
                         throw CostStoreError(
-                            .io,
+                            .schemaOutdated,
                             "\(endpoint) has schema version \(status.currentVersion), this build needs "
-                                + "\(status.latestVersion): run `finops db migrate`"
+                                + "\(status.latestVersion): apply the migrations (PostgresMigrator.migrate)"
                         )
                     }
                 }
@@ -144,30 +144,24 @@ public struct PostgresCostStore: CostStore {
                         "\(name) has \(table.rowCount) rows, the manifest recorded \(summary.rowCount)"
                     )
                 }
-                var totals: [String: CurrencyTotals] = [:]
-                var crc: UInt = 0
+                var totals = CostTotalsBuilder(source: summary.source)
+                var crc = CRC32.initial
                 if table.rowCount > 0 {
-                    guard let currencies = table.strings("BillingCurrency") else {
+                    guard table.strings("BillingCurrency") != nil else {
                         throw CostStoreError(.corrupt, "\(name) has no BillingCurrency column")
                     }
-                    try accumulateTotals(
-                        table,
-                        currencies: currencies,
-                        rows: nil,
-                        source: summary.source,
-                        into: &totals
-                    )
+                    try totals.add(table)
                     let encoder = try BatchEncoder(table)
                     var buffer: [UInt8] = []
                     for row in 0..<table.rowCount {
                         try encoder.encode(row: row, position: row + 1, into: &buffer)
                         if buffer.count > 1 << 20 || row == table.rowCount - 1 {
-                            crc = buffer.withUnsafeBufferPointer { crcUpdate(crc, $0) }
+                            crc = buffer.withUnsafeBufferPointer { CRC32.update(crc, $0) }
                             buffer.removeAll(keepingCapacity: true)
                         }
                     }
                 }
-                guard totals.values.sorted(by: { $0.currency < $1.currency }) == summary.totals else {
+                guard totals.totals == summary.totals else {
                     throw CostStoreError(.corrupt, "\(name): the stored rows' totals differ from the manifest's")
                 }
                 let checksum = PostgresLoad.checksum(crc: crc, columns: entry.columns)
@@ -202,11 +196,14 @@ public struct PostgresCostStore: CostStore {
                 }
             }
         } catch let error as PostgresError {
-            var message = "\(what): \(error)"
             if error.sqlState == PostgresError.SQLState.undefinedTable {
-                message += "\nHINT: run `finops db migrate` to create the schema"
+                throw CostStoreError(
+                    .schemaOutdated,
+                    "\(what): \(error)\nthe database lacks the store's schema: apply the migrations "
+                        + "(PostgresMigrator.migrate)"
+                )
             }
-            throw CostStoreError(.io, message)
+            throw CostStoreError(.io, "\(what): \(error)")
         }
     }
 
@@ -318,9 +315,4 @@ public struct PostgresCostStore: CostStore {
             throw CostStoreError(.io, "creating the partition of period \(period): \(error)")
         }
     }
-}
-
-/// CRC-32 continued over `bytes`.
-func crcUpdate(_ crc: UInt, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt {
-    UInt(crc32(uLong(crc), bytes.baseAddress, uInt(bytes.count)))
 }

@@ -11,8 +11,8 @@ import Foundation
 final class PostgresLoad: CostBatchWriter {
     struct Stage {
         var rowCount = 0
-        var totals: [String: CurrencyTotals] = [:]
-        var crc: UInt = 0
+        var totals: CostTotalsBuilder
+        var crc = CRC32.initial
         var columns: [StoredColumn] = []
         /// The escaped source and billing period fields that start each of its rows.
         var prefix: [UInt8]
@@ -61,7 +61,7 @@ final class PostgresLoad: CostBatchWriter {
         for column in ["BillingPeriodStart", "BillingPeriodEnd"] where table.timestamps(column) == nil {
             throw CostStoreError(.missingColumn, "rows for source \(source) have no \(column) column")
         }
-        guard let currencies = table.strings("BillingCurrency") else {
+        guard table.strings("BillingCurrency") != nil else {
             throw CostStoreError(.missingColumn, "rows for source \(source) have no BillingCurrency column")
         }
         let encoder = try BatchEncoder(table)
@@ -76,7 +76,7 @@ final class PostgresLoad: CostBatchWriter {
         for (period, rows) in groups {
             var stage = stages[period]!
             for column in encoder.columns where !stage.columns.contains(column) { stage.columns.append(column) }
-            try accumulateTotals(table, currencies: currencies, rows: rows, source: source, into: &stage.totals)
+            try stage.totals.add(table, rows: rows)
             runs.append(
                 Run(
                     firstLine: linesInCopy + 1,
@@ -99,7 +99,7 @@ final class PostgresLoad: CostBatchWriter {
                             + "of the load), column \(error.column): \(error.reason); the stored data is unchanged"
                     )
                 }
-                stage.crc = buffer[body...].withUnsafeBufferPointer { crcUpdate(stage.crc, $0) }
+                stage.crc = buffer[body...].withUnsafeBufferPointer { CRC32.update(stage.crc, $0) }
                 stage.rowCount += 1
                 rowsWritten += 1
                 linesInCopy += 1
@@ -114,7 +114,7 @@ final class PostgresLoad: CostBatchWriter {
         try await endCopy()
         var summaries: [PeriodSummary] = []
         for (period, stage) in stages.sorted(by: { $0.key < $1.key }) {
-            let totals = stage.totals.values.sorted { $0.currency < $1.currency }
+            let totals = stage.totals.totals
             let checksum = Self.checksum(crc: stage.crc, columns: stage.columns)
             let loadedAt = try await run("recording period \(period) in the manifest") { connection in
                 try await connection.query(
@@ -162,7 +162,7 @@ final class PostgresLoad: CostBatchWriter {
     /// The checksum of a period: CRC-32 of its rows as COPY text (without source and period), then its column list.
     static func checksum(crc: UInt, columns: [StoredColumn]) -> String {
         let header = Array(StoredColumn.json(columns).utf8)
-        let value = header.withUnsafeBufferPointer { crcUpdate(crc, $0) }
+        let value = header.withUnsafeBufferPointer { CRC32.update(crc, $0) }
         let hex = String(value, radix: 16)
         return String(repeating: "0", count: max(0, 8 - hex.count)) + hex
     }
@@ -190,7 +190,7 @@ final class PostgresLoad: CostBatchWriter {
                 [.date(period.start), .text(source), .timestamp(period.start), .timestamp(period.end)]
             )
         }
-        stages[period] = Stage(prefix: prefix)
+        stages[period] = Stage(totals: CostTotalsBuilder(source: source), prefix: prefix)
     }
 
     private func flush() async throws {
@@ -290,50 +290,6 @@ final class PostgresLoad: CostBatchWriter {
             groups[key, default: []].append(row)
         }
         return order.map { ($0, groups[$0]) }
-    }
-}
-
-/// Adds the rows' exact cost sums per billing currency to `totals`.
-func accumulateTotals(
-    _ table: CostTable,
-    currencies: StringColumn,
-    rows: [Int]?,
-    source: String,
-    into totals: inout [String: CurrencyTotals]
-) throws(CostStoreError) {
-    let count = currencies.dictionary.count
-    var rowCounts = [Int](repeating: 0, count: count)
-    var sums = [[Int128]](repeating: [Int128](repeating: 0, count: count), count: 4)
-    let columns = ["BilledCost", "EffectiveCost", "ListCost", "ContractedCost"].map { table.decimals($0) }
-    var overflow = false
-    for index in 0..<(rows?.count ?? table.rowCount) {
-        let row = rows?[index] ?? index
-        let code = currencies.codes[row]
-        guard code != StringColumn.nullCode else {
-            throw CostStoreError(.missingColumn, "row \(row + 1) for source \(source) has no BillingCurrency")
-        }
-        rowCounts[Int(code)] += 1
-        for (position, column) in columns.enumerated() {
-            guard let column else { continue }
-            let (sum, carry) = sums[position][Int(code)].addingReportingOverflow(column.values[row].units)
-            sums[position][Int(code)] = sum
-            overflow = overflow || carry
-        }
-    }
-    if overflow { throw CostStoreError(.overflow, "the cost totals of source \(source) exceed the decimal range") }
-    do {
-        for code in 0..<count where rowCounts[code] > 0 {
-            let currency = currencies.dictionary[code]
-            var entry = totals[currency] ?? CurrencyTotals(currency: currency)
-            entry.rowCount += rowCounts[code]
-            entry.billedCost = try entry.billedCost.adding(ExactDecimal(units: sums[0][code]))
-            entry.effectiveCost = try entry.effectiveCost.adding(ExactDecimal(units: sums[1][code]))
-            entry.listCost = try entry.listCost.adding(ExactDecimal(units: sums[2][code]))
-            entry.contractedCost = try entry.contractedCost.adding(ExactDecimal(units: sums[3][code]))
-            totals[currency] = entry
-        }
-    } catch {
-        throw CostStoreError(.overflow, "the cost totals of source \(source) exceed the decimal range: \(error)")
     }
 }
 

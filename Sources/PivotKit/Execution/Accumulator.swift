@@ -30,7 +30,9 @@ struct Accumulator {
         rows[slot] += source.rows[group]
         nonNull[slot] += source.nonNull[group]
         let (sum, overflow) = sums[slot].addingReportingOverflow(source.sums[group])
-        if overflow { throw PivotError("\(name) overflows the decimal range in a total") }
+        if overflow {
+            throw PivotError(.overflow, "\(name) overflows the decimal range in a total", subjects: ["\(name)"])
+        }
         sums[slot] = sum
         minimums[slot] = Swift.min(minimums[slot], source.minimums[group])
         maximums[slot] = Swift.max(maximums[slot], source.maximums[group])

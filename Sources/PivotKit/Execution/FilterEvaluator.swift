@@ -228,7 +228,11 @@ struct FilterEvaluator {
 
     private func kind(of field: FilterExpression.Field) throws(PivotError) -> String {
         if case .measure(let measure) = field {
-            throw PivotError("\(measure) is a measure: filter groups by it with --having, not --where")
+            throw PivotError(
+                .measureInFilter,
+                "\(measure) is a measure: filter groups by it with HAVING, not in the row filter",
+                subjects: ["\(measure)"]
+            )
         }
         guard case .column(let name) = field else { return "text" }
         guard let column = table.column(named: name) else { throw unknownColumn(name, table: table) }
@@ -267,7 +271,11 @@ struct FilterEvaluator {
     ) throws(PivotError) -> [UInt8] {
         switch field {
         case .measure(let measure):
-            throw PivotError("\(measure) is a measure: filter groups by it with --having, not --where")
+            throw PivotError(
+                .measureInFilter,
+                "\(measure) is a measure: filter groups by it with HAVING, not in the row filter",
+                subjects: ["\(measure)"]
+            )
         case .tag(let key):
             let keys = try KeyColumn.make(.tag(key), table: table, calendar: .current)
             let perCode = keys.values.map { value -> UInt8 in

@@ -326,7 +326,7 @@ struct Grouping {
                 }
             }
         }
-        if overflow { throw PivotError("a sum overflows the decimal range") }
+        if overflow { throw PivotError(.overflow, "a sum overflows the decimal range") }
     }
 
     /// Count-distinct over dictionary codes with one bitmap per group: a bit set per row, no hashing.

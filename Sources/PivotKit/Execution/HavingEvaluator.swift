@@ -40,13 +40,21 @@ struct HavingEvaluator {
             let (low, high) = (try number(lower), try number(upper))
             return value >= low && value <= high
         case .like, .matches:
-            throw PivotError("HAVING compares measures with numbers; LIKE and ~ apply to text in --where")
+            throw PivotError(
+                .rowTestInHaving,
+                "HAVING compares measures with numbers; LIKE and ~ apply to text in the row filter",
+                subjects: ["\(expression)"]
+            )
         }
     }
 
     private func value(_ field: FilterExpression.Field, _ cell: PivotResult.Cell) throws(PivotError) -> ExactDecimal? {
         guard case .measure(let measure) = field else {
-            throw PivotError("HAVING refers to measures such as sum(EffectiveCost); \(field) belongs in --where")
+            throw PivotError(
+                .rowTestInHaving,
+                "HAVING refers to measures such as sum(EffectiveCost); \(field) belongs in the row filter",
+                subjects: ["\(field)"]
+            )
         }
         guard let index = measures.firstIndex(of: measure) else {
             throw PivotError("HAVING refers to \(measure), which must also be one of the measures")

@@ -63,11 +63,12 @@ struct PivotExecutor {
         }
         let used = seen.indices.filter { seen[$0] }
         guard used.count > 1 else { return }
-        let names = used.map { currencies.dictionary[$0] }.sorted().joined(separator: ", ")
+        let names = used.map { currencies.dictionary[$0] }.sorted()
         throw PivotError(
-            "the rows are billed in several currencies (\(names)) and amounts of different currencies are never added: "
-                + "add BillingCurrency to the rows (e.g. --rows BillingCurrency,\(query.rows.first?.description ?? "ServiceName")) "
-                + "or filter one currency (--where \"BillingCurrency = '\(names.prefix(3))'\")"
+            .mixedCurrencies,
+            "the rows are billed in several currencies (\(names.joined(separator: ", "))) and amounts of different "
+                + "currencies are never added: group by BillingCurrency or filter one currency",
+            subjects: names
         )
     }
 }

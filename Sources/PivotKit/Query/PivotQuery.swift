@@ -64,8 +64,8 @@ public struct PivotQuery: Sendable, Hashable {
     }
 
     /// The columns the query reads (`Tags` for tag dimensions and filters, `BillingCurrency` for the currency
-    /// check): a store needs to read only these, see ``FinOpsCore/CostFilter/columns``.
-    public var columnsRead: Set<String> {
+    /// check): a store needs to read only these, see ``FinOpsCore/CostFilter/columns``. Never `nil`.
+    public var columnsRead: Set<String>? {
         var names: Set<String> = ["BillingCurrency"]
         func add(_ dimension: PivotDimension) {
             switch dimension {
@@ -106,6 +106,13 @@ public struct PivotQuery: Sendable, Hashable {
     }
 }
 
+extension PivotQuery: CostQuery {
+    /// Runs the query in memory; see ``run(on:)``.
+    public func evaluate(on table: CostTable) throws -> PivotResult {
+        try run(on: table)
+    }
+}
+
 /// The largest members of the innermost row dimension within each combination of the outer ones, the rest
 /// folded into one "Others" member whose measures are the exact remainder.
 public struct TopN: Sendable, Hashable {
@@ -131,12 +138,47 @@ public enum SortKey: Sendable, Hashable {
 
 /// Why a pivot cannot run.
 public struct PivotError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What went wrong, for a person, with what to do about it.
+    /// The kind of failure, for programs that react to some (a command line adds its own hints by code).
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        /// A stable identifier.
+        public var rawValue: String
+
+        init(_ rawValue: String) {
+            self.rawValue = rawValue
+        }
+
+        public var description: String { rawValue }
+
+        /// The query cannot be answered as asked (see the message).
+        public static let invalidQuery = Code("invalid-query")
+        /// Money measures over rows billed in several currencies; ``PivotError/subjects`` lists them.
+        public static let mixedCurrencies = Code("mixed-currencies")
+        /// A measure in the row filter; ``PivotError/subjects`` names it: it belongs in ``PivotQuery/having``.
+        public static let measureInFilter = Code("measure-in-filter")
+        /// A column, tag or text test in HAVING; ``PivotError/subjects`` names it: it belongs in
+        /// ``PivotQuery/filter``.
+        public static let rowTestInHaving = Code("row-test-in-having")
+        /// A value leaves the exact decimal range.
+        public static let overflow = Code("overflow")
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// What went wrong, for a person, with what to do about it in the library's terms.
     public var message: String
+    /// What the error is about (currencies, a measure, a field), for hints that name them.
+    public var subjects: [String]
 
     /// Creates an error.
-    public init(_ message: String) {
+    public init(_ code: Code, _ message: String, subjects: [String] = []) {
+        self.code = code
         self.message = message
+        self.subjects = subjects
+    }
+
+    /// Creates an error of the code ``Code/invalidQuery``.
+    public init(_ message: String) {
+        self.init(.invalidQuery, message)
     }
 
     public var description: String { message }

@@ -51,9 +51,8 @@ public struct CompiledPivot: Sendable, Hashable {
     public var measures: [Measure]
 }
 
-/// Compiles pivots to PostgreSQL over the cost table of the PGStore schema: FOCUS columns in snake_case, exact
-/// `numeric` costs, `timestamptz` times, Tags in a `jsonb` column `tags` and other extra columns in a `jsonb` column
-/// `extra`.
+/// Compiles pivots to PostgreSQL over a cost table laid out as ``SQLCostTable`` describes: a column per FOCUS column,
+/// exact `numeric` costs, `timestamptz` times, Tags and other extra columns in `jsonb` objects.
 ///
 /// The statement groups with `GROUPING SETS` (one per total the query asks for, and one per total a derived measure
 /// refers to) and marks totals with `GROUPING()`; time buckets use `date_trunc` in the query's time zone. A top-N
@@ -61,19 +60,20 @@ public struct CompiledPivot: Sendable, Hashable {
 /// reads the rows back and finishes the pivot exactly as the in-memory executor does: derived measures, HAVING,
 /// sort and limit (HAVING is also compiled into the statement when PostgreSQL evaluates it exactly).
 public struct PostgresPivotCompiler: Sendable {
-    /// The cost table, schema-qualified if needed (trusted configuration, not user input).
-    public var table: String
+    /// The cost table's layout.
+    public var table: SQLCostTable
 
     /// Creates a compiler for a cost table.
-    public init(table: String = "finops.cost_rows") {
+    public init(table: SQLCostTable) {
         self.table = table
     }
 
-    /// The statement for a query.
+    /// The statement for a query over the stored periods `scope` selects (its columns are ignored: a statement
+    /// reads what it names).
     ///
     /// - Throws: ``PivotError`` for what PostgreSQL cannot be asked safely, such as a timestamp literal that does
     ///   not parse.
-    public func compile(_ query: PivotQuery) throws(PivotError) -> CompiledPivot {
+    public func compile(_ query: PivotQuery, over scope: CostFilter = .all) throws(PivotError) -> CompiledPivot {
         let assembly = try PivotAssembly(query: query)
         let base = assembly.baseMeasures
         if let approximate = base.first(where: { if case .approxCountDistinct = $0 { true } else { false } }) {
@@ -81,7 +81,7 @@ public struct PostgresPivotCompiler: Sendable {
                 "\(approximate) has no exact PostgreSQL equivalent: use count_distinct, or run it in memory"
             )
         }
-        var builder = Builder()
+        var builder = Builder(table: table)
         let dimensions = query.rows + query.columns
         let names = (0..<dimensions.count).map { "d\($0)" }
         // The inner query names each dimension and each measure's input, so grouping and GROUPING() refer to plain
@@ -93,8 +93,10 @@ public struct PostgresPivotCompiler: Sendable {
             if let column = measure.column { inner.append("\(builder.column(column)) AS v\(index)") }
         }
         if inner.isEmpty { inner.append("1 AS one") }
-        var source = "SELECT \(inner.joined(separator: ", ")) FROM \(table)"
-        if let filter = query.filter { source += " WHERE \(try builder.condition(filter))" }
+        var source = "SELECT \(inner.joined(separator: ", ")) FROM \(table.name)"
+        var conditions = builder.scope(scope)
+        if let filter = query.filter { conditions.append(try builder.condition(filter)) }
+        if !conditions.isEmpty { source += " WHERE \(conditions.joined(separator: " AND "))" }
         var prefix = ""
         var foldedDimension: Int?
         // With a top-N of measures that combine from partial aggregates, the source holds one row per group.
@@ -288,7 +290,27 @@ public struct PostgresPivotCompiler: Sendable {
 
     /// Builds SQL fragments and collects their parameters.
     private struct Builder {
+        let table: SQLCostTable
         var parameters: [SQLParameter] = []
+
+        init(table: SQLCostTable) {
+            self.table = table
+        }
+
+        /// The conditions selecting the stored periods of a filter.
+        mutating func scope(_ filter: CostFilter) -> [String] {
+            var conditions: [String] = []
+            let start = quoted(table.billingPeriodStartColumn)
+            if let from = filter.from { conditions.append("(\(start) >= \(bind(.timestamp(from)))::timestamptz)") }
+            if let until = filter.until { conditions.append("(\(start) < \(bind(.timestamp(until)))::timestamptz)") }
+            if let sources = filter.sources {
+                let values = sources.sorted().map { bind(.text($0)) }
+                conditions.append(
+                    values.isEmpty ? "FALSE" : "(\(quoted(table.sourceColumn)) IN (\(values.joined(separator: ", "))))"
+                )
+            }
+            return conditions
+        }
 
         mutating func bind(_ value: SQLParameter) -> String {
             parameters.append(value)
@@ -297,8 +319,8 @@ public struct PostgresPivotCompiler: Sendable {
 
         /// A column of the cost table: FOCUS columns by their snake_case name, anything else from `extra`.
         mutating func column(_ name: String) -> String {
-            if FocusSchema.column(named: name) != nil { return quoted(snakeCase(name)) }
-            return "(extra ->> \(bind(.text(name))))"
+            if let column = table.columns[name] { return quoted(column) }
+            return "(\(quoted(table.extraColumn)) ->> \(bind(.text(name))))"
         }
 
         mutating func expression(for dimension: PivotDimension, timeZone: String) -> String {
@@ -311,7 +333,7 @@ public struct PostgresPivotCompiler: Sendable {
                 return "extract(epoch FROM date_trunc('\(bucket.rawValue)', \(column(name)) AT TIME ZONE \(zone)) "
                     + "AT TIME ZONE \(zone))::bigint"
             case .tag(let key):
-                return "(tags ->> \(bind(.text(key))))"
+                return "(\(quoted(table.tagsColumn)) ->> \(bind(.text(key))))"
             }
         }
 
@@ -344,7 +366,7 @@ public struct PostgresPivotCompiler: Sendable {
         private mutating func operand(_ field: FilterExpression.Field) throws(PivotError) -> String {
             switch field {
             case .column(let name): return column(name)
-            case .tag(let key): return "(tags ->> \(bind(.text(key))))"
+            case .tag(let key): return "(\(quoted(table.tagsColumn)) ->> \(bind(.text(key))))"
             case .measure(let measure):
                 throw PivotError("\(measure) is a measure: filter groups by it with HAVING, not WHERE")
             }
@@ -427,21 +449,7 @@ public struct PostgresPivotCompiler: Sendable {
     }
 }
 
-/// `BilledCost` → `billed_cost`, `SkuPriceId` → `sku_price_id`.
-func snakeCase(_ name: String) -> String {
-    var out = ""
-    for (index, character) in name.enumerated() {
-        if character.isUppercase {
-            if index > 0 { out.append("_") }
-            out.append(Character(character.lowercased()))
-        } else {
-            out.append(character)
-        }
-    }
-    return out
-}
-
 /// A double-quoted SQL identifier.
-func quoted(_ identifier: String) -> String {
-    "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+private func quoted(_ identifier: String) -> String {
+    SQLCostTable.quoted(identifier)
 }

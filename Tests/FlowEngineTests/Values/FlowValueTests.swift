@@ -19,6 +19,14 @@ struct FlowValueTests {
         #expect(error?.offset == offset)
     }
 
+    @Test("surrogate pairs decode; a high surrogate followed by anything but a low one is an error, not a trap")
+    func surrogates() throws {
+        #expect(try FlowValue(parsingJSON: #""\uD83D\uDE00""#) == .string("😀"))
+        for text in [#""\uD800\u0041""#, #""\uD800\uE000""#, #""\uDBFF\uD800""#] {
+            #expect(throws: JSONParseError.self, "\(text)") { try FlowValue(parsingJSON: text) }
+        }
+    }
+
     @Test("truthiness follows Kestra: false, 0, -0 and nothing are false")
     func truthiness() {
         #expect(!FlowValue.string("false").isTruthy)

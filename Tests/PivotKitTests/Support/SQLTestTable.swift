@@ -1,0 +1,23 @@
+import FinOpsCore
+import PivotKit
+
+extension SQLCostTable {
+    /// A layout like PGStore's (FOCUS columns in snake_case), written out here so PivotKit's tests need no PGStore.
+    static let test = SQLCostTable(
+        name: "finops.cost_rows",
+        columns: Dictionary(
+            uniqueKeysWithValues: FocusSchema.columns.map { column in
+                var name = ""
+                for (index, character) in column.name.enumerated() {
+                    if character.isUppercase, index > 0 { name.append("_") }
+                    name += character.lowercased()
+                }
+                return (column.name, name)
+            }
+        ),
+        tagsColumn: "tags",
+        extraColumn: "extra",
+        sourceColumn: "source",
+        billingPeriodStartColumn: "billing_period_start"
+    )
+}
