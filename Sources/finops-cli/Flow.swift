@@ -49,7 +49,7 @@ struct FlowCommand: AsyncParsableCommand {
                     print("\(file.path): valid (\(flow.namespace).\(flow.id), \(flow.allTasks.count) tasks)")
                 } catch {
                     invalid += 1
-                    for diagnostic in error.diagnostics { printError(diagnostic.description) }
+                    for diagnostic in error.diagnostics { printError(render(diagnostic)) }
                 }
             }
             if invalid > 0 {
@@ -92,7 +92,7 @@ struct FlowCommand: AsyncParsableCommand {
                     parser: parser
                 )
             } catch {
-                for diagnostic in error.diagnostics { printError(diagnostic.description) }
+                for diagnostic in error.diagnostics { printError(render(diagnostic)) }
                 throw DataError(message: "the flow is invalid")
             }
             var values: [String: FlowValue] = [:]
@@ -181,7 +181,7 @@ struct FlowCommand: AsyncParsableCommand {
                     suites.append(try TestSuite(root, file: file.path))
                 } catch {
                     invalid = true
-                    for diagnostic in error.diagnostics { printError(diagnostic.description) }
+                    for diagnostic in error.diagnostics { printError(render(diagnostic)) }
                 }
             }
             guard !files.isEmpty else {
@@ -199,7 +199,7 @@ struct FlowCommand: AsyncParsableCommand {
                     parser: FlowParser(registry: FlowCommand.registry(allowProcesses: allowProcesses))
                 )
             } catch {
-                for diagnostic in error.diagnostics { printError(diagnostic.description) }
+                for diagnostic in error.diagnostics { printError(render(diagnostic)) }
                 throw DataError(message: "the flows are invalid")
             }
             guard !invalid else { throw DataError(message: "invalid test suites") }
@@ -236,4 +236,12 @@ enum FlowFiles {
 
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// A diagnostic as `file:line:column: message`, with the flag that fixes it where there is one.
+func render(_ diagnostic: FlowDiagnostic) -> String {
+    switch diagnostic.code {
+    case .processTasksDisabled: diagnostic.description + "; pass --allow-processes to run them"
+    default: diagnostic.description
+    }
 }

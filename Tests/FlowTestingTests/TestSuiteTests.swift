@@ -112,7 +112,7 @@ struct TestSuiteTests {
         #expect(junit.contains(#"<testsuite name="shop.orders_tests" tests="5" failures="1" errors="1" skipped="1""#))
         #expect(
             junit.contains(
-                "<failure message=\"expected &apos;{{ outputs.flaky.value }}&apos; to equal &apos;ordered pen&apos; but was &apos;ordered book&apos;\">"
+                "<failure message=\"expected &#39;{{ outputs.flaky.value }}&#39; to equal &#39;ordered pen&#39; but was &#39;ordered book&#39;\">"
             )
         )
     }

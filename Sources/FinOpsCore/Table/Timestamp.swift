@@ -158,8 +158,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         }
     }
 
-    // Howard Hinnant's days-from-civil algorithm, proleptic Gregorian calendar.
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    /// Days since 1970-01-01 of a date (Howard Hinnant's days-from-civil, proleptic Gregorian calendar); one copy for
+    /// the cost modules.
+    package static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -168,7 +169,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+    /// The date `days` after 1970-01-01 (Howard Hinnant's civil-from-days).
+    package static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -182,7 +184,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 }
 
 extension Int {
-    func floorDivided(by divisor: Int) -> (quotient: Int, remainder: Int) {
+    /// Division rounding toward negative infinity, with a remainder that is never negative.
+    package func floorDivided(by divisor: Int) -> (quotient: Int, remainder: Int) {
         let quotient = self / divisor
         let remainder = self % divisor
         return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)

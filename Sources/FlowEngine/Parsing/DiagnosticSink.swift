@@ -13,8 +13,8 @@ final class DiagnosticSink {
         }
     }
 
-    func report(_ message: String, at location: SourceLocation) {
-        diagnostics.append(FlowDiagnostic(location, message))
+    func report(_ message: String, at location: SourceLocation, code: FlowDiagnostic.Code = .invalidFlow) {
+        diagnostics.append(FlowDiagnostic(location, message, code: code))
     }
 
     /// A template error, placed at the character of the scalar it points to.

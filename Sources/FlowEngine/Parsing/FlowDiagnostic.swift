@@ -1,16 +1,37 @@
 /// A problem found in a flow file, at the line and column where it was written.
 public struct FlowDiagnostic: Error, Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The kind of problem, for programs that react to some (a command line adds its own hints by code).
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        /// A stable identifier.
+        public var rawValue: String
+
+        init(_ rawValue: String) {
+            self.rawValue = rawValue
+        }
+
+        public var description: String { rawValue }
+
+        /// The flow is not valid as written (see the message).
+        public static let invalidFlow = Code("invalid-flow")
+        /// A task runs processes, and the registry was not given the process task types
+        /// (``TaskRegistry/registerProcessTasks()``).
+        public static let processTasksDisabled = Code("process-tasks-disabled")
+    }
+
     /// Where the problem is.
     public var location: SourceLocation
     /// What is wrong, in words a flow author can act on.
     public var message: String
     /// The file, when the flow was read from one.
     public var file: String?
+    /// The kind of problem.
+    public var code: Code
 
-    public init(_ location: SourceLocation, _ message: String, file: String? = nil) {
+    public init(_ location: SourceLocation, _ message: String, file: String? = nil, code: Code = .invalidFlow) {
         self.location = location
         self.message = message
         self.file = file
+        self.code = code
     }
 
     /// `file:line:column: message`.

@@ -51,8 +51,13 @@ public final class TaskProperties {
 
     /// Reports a problem at a property (or at the task when `key` is nil or not written).
     public func report(_ message: String, at key: String? = nil) {
+        report(message, at: key, code: .invalidFlow)
+    }
+
+    /// Reports a problem of a given kind at a property (or the task when `key` is `nil` or absent).
+    func report(_ message: String, at key: String?, code: FlowDiagnostic.Code) {
         let location = key.flatMap { node[$0]?.location } ?? node.location
-        sink.report(message, at: location)
+        sink.report(message, at: location, code: code)
     }
 
     /// Reports a problem at a node inside a property.

@@ -105,10 +105,16 @@ struct TaskReader {
             return self.flowable(flowable, properties, timeout: timeout).map(TaskDefinition.Body.flowable)
         }
         guard let taskType = registry.type(named: type) else {
-            let hint =
-                type.contains("scripts") || type.contains("Commands")
-                ? " (tasks that run processes must be enabled by the program or with --allow-processes)" : ""
-            properties.report("unknown task type '\(type)'\(hint)", at: "type")
+            if type.contains("scripts") || type.contains("Commands") {
+                properties.report(
+                    "unknown task type '\(type)' (tasks that run processes must be enabled: "
+                        + "TaskRegistry.registerProcessTasks())",
+                    at: "type",
+                    code: .processTasksDisabled
+                )
+            } else {
+                properties.report("unknown task type '\(type)'", at: "type")
+            }
             return nil
         }
         let before = sink.diagnostics.count

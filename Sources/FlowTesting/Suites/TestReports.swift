@@ -62,18 +62,26 @@ public enum TestReport {
 
     private static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }
 
+    /// Escaped for XML content and attributes: `& < > " '` as entities, scalar by scalar, forbidden controls as
+    /// U+FFFD, and newlines and tabs as character references (so attribute values keep them). The same rules as
+    /// FinOpsCore's `markupEscaped`, which this module may not import.
     private static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(character)
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": out.append(contentsOf: "&#39;".unicodeScalars)
+            case "\n": out.append(contentsOf: "&#10;".unicodeScalars)
+            case "\t": out.append(contentsOf: "&#9;".unicodeScalars)
+            case "\r": out.append(contentsOf: "&#13;".unicodeScalars)
+            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF:
+                out.append("\u{FFFD}")
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 }

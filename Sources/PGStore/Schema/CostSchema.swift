@@ -29,16 +29,7 @@ public enum CostSchema {
 
     /// A FOCUS column's name in the cost table: `BillingAccountId` → `billing_account_id`.
     public static func columnName(_ focusName: String) -> String {
-        var name = ""
-        for (index, character) in focusName.enumerated() {
-            if character.isUppercase {
-                if index > 0 { name.append("_") }
-                name.append(Character(character.lowercased()))
-            } else {
-                name.append(character)
-            }
-        }
-        return name
+        SQLCostTable.snakeCase(focusName)
     }
 
     /// The SQL type a FOCUS data type is stored as.

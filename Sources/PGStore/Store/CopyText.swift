@@ -93,9 +93,9 @@ enum CopyText {
 
     /// Appends a UTC instant as `timestamptz` input: `2024-09-01 00:00:00.5+00`, with ` BC` for years before 1.
     static func appendTimestamp(_ microseconds: Int64, to out: inout [UInt8]) {
-        let (seconds, micro) = floorDivide(microseconds, 1_000_000)
-        let (days, secondOfDay) = floorDivide(seconds, 86_400)
-        let (year, month, day) = civil(days: days)
+        let (seconds, micro) = Int(microseconds).floorDivided(by: 1_000_000)
+        let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
+        let (year, month, day) = Timestamp.civil(fromDays: days)
         let beforeChrist = year <= 0
         let shownYear = beforeChrist ? 1 - year : year
         appendPadded(UInt64(shownYear), width: max(4, String(shownYear).count), to: &out)
@@ -115,25 +115,6 @@ enum CopyText {
         }
         out += [UInt8(ascii: "+"), UInt8(ascii: "0"), UInt8(ascii: "0")]
         if beforeChrist { out += Array(" BC".utf8) }
-    }
-
-    static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
-        let quotient = value / divisor
-        let remainder = value % divisor
-        return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
-    }
-
-    /// Howard Hinnant's civil-from-days, proleptic Gregorian calendar.
-    static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// A SQL expression for a text value that holds only hex digits, so user text never reaches SQL syntax

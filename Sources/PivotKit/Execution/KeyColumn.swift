@@ -148,11 +148,11 @@ struct KeyColumn {
 
     /// The start of the bucket holding `micros`, in the calendar's time zone.
     static func bucketStart(_ micros: Int64, bucket: TimeBucket, calendar: Calendar) -> Int64 {
-        let (seconds, _) = Int(micros).floorDividedBy(1_000_000)
+        let (seconds, _) = Int(micros).floorDivided(by: 1_000_000)
         if calendar.timeZone.identifier == "UTC" || calendar.timeZone.identifier == "GMT" {
             switch bucket {
-            case .hour: return Int64(seconds.floorDividedBy(3600).0 * 3600) * 1_000_000
-            case .day: return Int64(seconds.floorDividedBy(86_400).0 * 86_400) * 1_000_000
+            case .hour: return Int64(seconds.floorDivided(by: 3600).quotient * 3600) * 1_000_000
+            case .day: return Int64(seconds.floorDivided(by: 86_400).quotient * 86_400) * 1_000_000
             default: break
             }
         }
@@ -198,12 +198,4 @@ func unknownColumn(_ name: String, table: CostTable) -> PivotError {
         return PivotError("no column \(name); did you mean \(close.name)?")
     }
     return PivotError("no column \(name) in the data")
-}
-
-extension Int {
-    fileprivate func floorDividedBy(_ divisor: Int) -> (Int, Int) {
-        let quotient = self / divisor
-        let remainder = self % divisor
-        return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
-    }
 }

@@ -39,7 +39,7 @@ extension PivotResult {
         let grid = crosstab()
         var page = """
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>\(escapeHTML(title))</title>
+            <html lang="en"><head><meta charset="utf-8"><title>\(markupEscaped(title))</title>
             <style>
             body{font:14px system-ui,sans-serif;margin:2em;color:#222}
             table{border-collapse:collapse}
@@ -49,17 +49,17 @@ extension PivotResult {
             tr.total td{font-weight:600;background:#fafafa}
             caption{text-align:left;font-weight:600;margin-bottom:.5em}
             </style></head><body>
-            <table><caption>\(escapeHTML(title))</caption>
+            <table><caption>\(markupEscaped(title))</caption>
             <thead><tr>
             """
         for (index, cell) in grid.header.enumerated() {
-            page += "<th\(index < grid.labelColumns ? "" : " class=\"n\"")>\(escapeHTML(cell))</th>"
+            page += "<th\(index < grid.labelColumns ? "" : " class=\"n\"")>\(markupEscaped(cell))</th>"
         }
         page += "</tr></thead>\n<tbody>\n"
         for row in grid.rows {
             page += row.isTotal ? "<tr class=\"total\">" : "<tr>"
             for (index, cell) in row.cells.enumerated() {
-                page += "<td\(index < grid.labelColumns ? "" : " class=\"n\"")>\(escapeHTML(cell))</td>"
+                page += "<td\(index < grid.labelColumns ? "" : " class=\"n\"")>\(markupEscaped(cell))</td>"
             }
             page += "</tr>\n"
         }
@@ -174,19 +174,4 @@ extension MeasureValue {
         case .null: try container.encodeNil()
         }
     }
-}
-
-private func escapeHTML(_ text: String) -> String {
-    var out = ""
-    for character in text {
-        switch character {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(character)
-        }
-    }
-    return out
 }

@@ -34,6 +34,20 @@ public struct SQLCostTable: Sendable, Hashable {
         self.billingPeriodStartColumn = billingPeriodStartColumn
     }
 
+    /// A FOCUS column's name in snake_case, as SQL layouts name columns: `BillingAccountId` → `billing_account_id`.
+    public static func snakeCase(_ focusName: String) -> String {
+        var name = ""
+        for (index, character) in focusName.enumerated() {
+            if character.isUppercase {
+                if index > 0 { name.append("_") }
+                name += character.lowercased()
+            } else {
+                name.append(character)
+            }
+        }
+        return name
+    }
+
     /// A double-quoted SQL identifier.
     public static func quoted(_ identifier: String) -> String {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""

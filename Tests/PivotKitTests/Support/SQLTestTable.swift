@@ -6,14 +6,7 @@ extension SQLCostTable {
     static let test = SQLCostTable(
         name: "finops.cost_rows",
         columns: Dictionary(
-            uniqueKeysWithValues: FocusSchema.columns.map { column in
-                var name = ""
-                for (index, character) in column.name.enumerated() {
-                    if character.isUppercase, index > 0 { name.append("_") }
-                    name += character.lowercased()
-                }
-                return (column.name, name)
-            }
+            uniqueKeysWithValues: FocusSchema.columns.map { ($0.name, SQLCostTable.snakeCase($0.name)) }
         ),
         tagsColumn: "tags",
         extraColumn: "extra",
