@@ -376,13 +376,13 @@ public enum CostStoreConformance {
         return .tags(TagColumn(codes: codes, sets: sets))
     }
 
-    static func decimalColumn(_ values: [ExactDecimal?]) -> DecimalColumn {
+    public static func decimalColumn(_ values: [ExactDecimal?]) -> DecimalColumn {
         var nulls = NullMask()
         for value in values { nulls.append(value == nil) }
         return DecimalColumn(values: values.map { $0 ?? .zero }, nulls: nulls.containsNull ? nulls : nil)
     }
 
-    static func timestampColumn(_ values: [Timestamp?]) -> TimestampColumn {
+    public static func timestampColumn(_ values: [Timestamp?]) -> TimestampColumn {
         var nulls = NullMask()
         for value in values { nulls.append(value == nil) }
         return TimestampColumn(
@@ -398,7 +398,7 @@ public enum CostStoreConformance {
         )
     }
 
-    static func adding(_ table: CostTable, _ name: String, _ data: CostTable.ColumnData) -> CostTable {
+    public static func adding(_ table: CostTable, _ name: String, _ data: CostTable.ColumnData) -> CostTable {
         CostTable(rowCount: table.rowCount, columns: table.columns + [CostTable.Column(name: name, data: data)])
     }
 

@@ -75,31 +75,57 @@ public struct EmbeddedCostStore: CostStore {
         let entries = try loadManifest().entries.filter {
             filter.includes(source: $0.summary.source, period: $0.summary.period)
         }
-        let locations = entries.map {
-            PeriodFile.Location(
-                path: directory.appendingPathComponent($0.file).path,
-                size: $0.bytes,
-                checksum: $0.summary.checksum
-            )
-        }
-        return try PeriodFile.read(locations, columns: filter)
+        return try PeriodFile.read(entries.map(location), columns: filter)
     }
 
-    /// Reads every stored period and checks its size and checksum against the manifest.
+    /// Reads every stored period whole and checks its size, checksums, row count and totals against the manifest;
+    /// period files of format 2 are rewritten in format 3 on the way (same rows, so the same totals; see
+    /// ``upgrade(_:)``).
     ///
-    /// - Returns: The periods checked.
+    /// - Returns: The periods checked, as the manifest now lists them.
     /// - Throws: ``CostStoreError`` naming the first file that does not match the manifest.
     @discardableResult
     public func verify() throws(CostStoreError) -> [PeriodSummary] {
-        let entries = try loadManifest().entries
-        for entry in entries {
-            _ = try PeriodFile.read(
-                path: directory.appendingPathComponent(entry.file).path,
-                expectedSize: entry.bytes,
-                expectedChecksum: entry.summary.checksum
-            )
+        var upgrades: [Upgrade] = []
+        var staging: StagingFolder?
+        defer { staging?.remove() }
+        for entry in try loadManifest().entries {
+            let table = try PeriodFile.read(location(entry))
+            let summary = entry.summary
+            let name = "\(entry.file) (source \(summary.source), period \(summary.period))"
+            guard table.rowCount == summary.rowCount else {
+                throw CostStoreError(
+                    .corrupt,
+                    "\(name) has \(table.rowCount) rows, the manifest recorded \(summary.rowCount)"
+                )
+            }
+            var totals = CostTotalsBuilder(source: summary.source)
+            try totals.add(table)
+            guard totals.totals == summary.totals else {
+                throw CostStoreError(.corrupt, "\(name): the stored rows' totals differ from the manifest's")
+            }
+            if entry.directoryChecksum == nil {
+                let folder: StagingFolder
+                if let staging {
+                    folder = staging
+                } else {
+                    folder = try StagingFolder(in: self)
+                    staging = folder
+                }
+                upgrades.append(try stageUpgrade(of: entry, rows: table, in: folder))
+            }
         }
-        return entries.map(\.summary)
+        if !upgrades.isEmpty { try publish(upgrades) }
+        return try loadManifest().entries.map(\.summary)
+    }
+
+    func location(_ entry: Manifest.Entry) -> PeriodFile.Location {
+        PeriodFile.Location(
+            path: directory.appendingPathComponent(entry.file).path,
+            size: entry.bytes,
+            checksum: entry.summary.checksum,
+            directoryChecksum: entry.directoryChecksum
+        )
     }
 
     public func replace(
@@ -123,9 +149,12 @@ public struct EmbeddedCostStore: CostStore {
             var summary: PeriodSummary
             var file: String
             var bytes: Int
+            /// The CRC-32C of a format 3 file's directory; absent for format 2.
+            var directoryChecksum: String?
         }
 
-        var version = 1
+        /// 2 since period files have format 3 (a version 1 manifest lists format 2 files only).
+        var version = 2
         var entries: [Entry] = []
     }
 
@@ -137,8 +166,11 @@ public struct EmbeddedCostStore: CostStore {
         let bytes = try readFile(path)
         do {
             let manifest = try JSONDecoder().decode(Manifest.self, from: Data(bytes))
-            guard manifest.version == 1 else {
-                throw CostStoreError(.corrupt, "\(path) has version \(manifest.version); this finops reads version 1")
+            guard manifest.version == 1 || manifest.version == 2 else {
+                throw CostStoreError(
+                    .corrupt,
+                    "\(path) has version \(manifest.version); this build reads versions 1 and 2: use a newer one"
+                )
             }
             return manifest
         } catch let error as CostStoreError {
@@ -149,6 +181,8 @@ public struct EmbeddedCostStore: CostStore {
     }
 
     func writeManifest(_ manifest: Manifest) throws(CostStoreError) {
+        var manifest = manifest
+        manifest.version = 2
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data

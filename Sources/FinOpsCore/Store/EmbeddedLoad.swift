@@ -16,8 +16,7 @@ final class EmbeddedLoad: CostBatchWriter {
 
     private let store: EmbeddedCostStore
     private let source: String
-    private let folder: URL
-    private let ownerLock: Int32
+    private let folder: StagingFolder
     private var stages: [BillingPeriod: Stage] = [:]
     /// The batch being written while the caller reads the next one (write-behind, one batch in flight).
     private var pending: Task<Void, any Error>?
@@ -25,20 +24,7 @@ final class EmbeddedLoad: CostBatchWriter {
     init(store: EmbeddedCostStore, source: String) throws(CostStoreError) {
         self.store = store
         self.source = source
-        folder = store.directory.appendingPathComponent("staging").appendingPathComponent(UUID().uuidString)
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw CostStoreError(.io, "cannot create \(folder.path): \(error.localizedDescription)")
-        }
-        ownerLock = open(folder.appendingPathComponent("owner.lock").path, O_RDWR | O_CREAT, 0o644)
-        guard ownerLock >= 0, flock(ownerLock, LOCK_EX | LOCK_NB) == 0 else {
-            throw CostStoreError(.io, "cannot lock \(folder.path): \(systemError())")
-        }
-    }
-
-    deinit {
-        close(ownerLock)
+        folder = try StagingFolder(in: store)
     }
 
     func write(_ table: CostTable) async throws {
@@ -130,7 +116,8 @@ final class EmbeddedLoad: CostBatchWriter {
             var replaced: [String] = []
             for (period, stage) in stages.sorted(by: { $0.key < $1.key }) {
                 let checksum = CRC32.hex(stage.writer.crc)
-                let file = "\(sourceFolder)/\(fileLabel(period))-\(checksum)-\(UUID().uuidString.prefix(8)).fcol"
+                let file =
+                    "\(sourceFolder)/\(EmbeddedCostStore.fileLabel(period))-\(checksum)-\(UUID().uuidString.prefix(8)).fcol"
                 try rename(stagingPath(for: period), to: store.directory.appendingPathComponent(file).path)
                 let summary = PeriodSummary(
                     source: source,
@@ -143,7 +130,8 @@ final class EmbeddedLoad: CostBatchWriter {
                 let entry = EmbeddedCostStore.Manifest.Entry(
                     summary: summary,
                     file: file,
-                    bytes: stage.writer.bytesWritten
+                    bytes: stage.writer.bytesWritten,
+                    directoryChecksum: CRC32.hex(UInt(stage.writer.directoryChecksum))
                 )
                 if let index = manifest.entries.firstIndex(where: {
                     $0.summary.source == source && $0.summary.period == period
@@ -173,15 +161,11 @@ final class EmbeddedLoad: CostBatchWriter {
     }
 
     private func removeStaging() {
-        try? FileManager.default.removeItem(at: folder)
+        folder.remove()
     }
 
     private func stagingPath(for period: BillingPeriod) -> String {
-        folder.appendingPathComponent("\(fileLabel(period)).fcol").path
-    }
-
-    private func fileLabel(_ period: BillingPeriod) -> String {
-        period.description.replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "/", with: "_")
+        folder.path("\(EmbeddedCostStore.fileLabel(period)).fcol")
     }
 
     /// Period files left by a load that was killed between renaming and swapping the manifest.

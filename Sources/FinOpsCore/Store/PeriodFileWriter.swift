@@ -1,10 +1,12 @@
-/// Writes one period file: chunks as batches arrive, text and Tags codes remapped into file-wide dictionaries,
-/// which are written last.
+/// Writes one period file in format 3 (see ``PeriodFileDirectory``): each batch becomes a chunk whose columns are
+/// blocks of their own, each with a CRC-32C, in the narrowest encoding that holds them exactly; text and Tags codes
+/// index file-wide dictionaries, written last with the directory.
 final class PeriodFileWriter {
     private let writer: BufferedFileWriter
     private var strings: [String: StringDictionary] = [:]
     private var tagSets: [String: TagDictionary] = [:]
-    private var order: [(name: String, isTags: Bool)] = []
+    private var directory = PeriodFileDirectory()
+    private var columnIndex: [String: Int] = [:]
 
     private struct StringDictionary {
         var interner = ByteInterner()
@@ -18,106 +20,132 @@ final class PeriodFileWriter {
 
     init(path: String) throws(CostStoreError) {
         writer = try BufferedFileWriter(path: path)
-        try writer.append(PeriodFile.magic)
+        try writer.append(PeriodFileDirectory.magic)
     }
 
     /// The CRC-32 and size of everything written so far.
     var crc: UInt { writer.crc }
     var bytesWritten: Int { writer.bytesWritten }
+    /// The CRC-32C of the directory, once ``finish()`` has written it: what the manifest records so that reads can
+    /// trust the directory without reading the whole file.
+    private(set) var directoryChecksum: UInt32 = 0
 
     /// Appends one chunk holding `table`.
     func append(_ table: CostTable) throws(CostStoreError) {
-        var pieces: [Piece] = []
-        var meta = ByteWriter()
-        meta.append(UInt64(table.rowCount))
-        meta.append(UInt32(table.columns.count))
+        let chunk = directory.chunkRows.count
+        directory.chunkRows.append(table.rowCount)
+        for index in directory.columns.indices { directory.columns[index].parts.append(.init(encoding: .absent)) }
         for column in table.columns {
-            meta.append(column.name)
-            switch column.data {
-            case .string(let values):
-                meta.append(PeriodFile.Kind.string.rawValue)
-                let (codes, distinct) = remap(values, column: column.name)
-                appendCodes(codes, distinct: distinct, meta: &meta, pieces: &pieces)
-            case .decimal(let values):
-                meta.append(PeriodFile.Kind.decimal.rawValue)
-                let follow = PeriodFile.append(values.nulls, rows: table.rowCount, to: &meta)
-                pieces.append(.bytes(meta.bytes))
-                if follow { pieces.append(.decimals(values.values)) }
-            case .timestamp(let values):
-                meta.append(PeriodFile.Kind.timestamp.rawValue)
-                let follow = PeriodFile.append(values.nulls, rows: table.rowCount, to: &meta)
-                pieces.append(.bytes(meta.bytes))
-                if follow { pieces.append(.integers(values.values)) }
-            case .tags(let values):
-                meta.append(PeriodFile.Kind.tags.rawValue)
-                let (codes, distinct) = remap(values, column: column.name)
-                appendCodes(codes, distinct: distinct, meta: &meta, pieces: &pieces)
+            let index: Int
+            if let known = columnIndex[column.name] {
+                index = known
+            } else {
+                index = directory.columns.count
+                columnIndex[column.name] = index
+                directory.columns.append(
+                    PeriodFileDirectory.Column(
+                        name: column.name,
+                        kind: column.data.kind,
+                        parts: Array(repeating: .init(encoding: .absent), count: chunk + 1)
+                    )
+                )
             }
-            meta.bytes.removeAll(keepingCapacity: true)
-        }
-        var length = ByteWriter()
-        length.append(UInt64(pieces.reduce(0) { $0 + $1.byteCount }))
-        try writer.append(length.bytes)
-        for piece in pieces {
-            switch piece {
-            case .bytes(let bytes): try writer.append(array: bytes)
-            case .shorts(let codes): try writer.append(array: codes)
-            case .codes(let codes): try writer.append(array: codes)
-            case .decimals(let values): try writer.append(array: values)
-            case .integers(let values): try writer.append(array: values)
+            guard directory.columns[index].kind == column.data.kind else {
+                throw CostStoreError(.io, "column \(column.name) changes type between batches")
             }
+            directory.columns[index].parts[chunk] = try write(column, rows: table.rowCount)
         }
         writer.startWriteback()
     }
 
-    /// Codes in the narrowest width that holds the dictionary (the width's all-ones value meaning null).
-    private func appendCodes(_ codes: [UInt32], distinct: Int, meta: inout ByteWriter, pieces: inout [Piece]) {
-        if distinct < Int(UInt8.max) {
-            meta.append(UInt8(1))
-            pieces.append(.bytes(meta.bytes))
-            pieces.append(.bytes(codes.map { $0 == .max ? .max : UInt8(truncatingIfNeeded: $0) }))
-        } else if distinct < Int(UInt16.max) {
-            meta.append(UInt8(2))
-            pieces.append(.bytes(meta.bytes))
-            pieces.append(.shorts(codes.map { $0 == .max ? .max : UInt16(truncatingIfNeeded: $0) }))
-        } else {
-            meta.append(UInt8(4))
-            pieces.append(.bytes(meta.bytes))
-            pieces.append(.codes(codes))
+    private func write(_ column: CostTable.Column, rows: Int) throws(CostStoreError) -> PeriodFileDirectory.Part {
+        switch column.data {
+        case .string(let values):
+            let (codes, distinct) = remap(values, column: column.name)
+            return try writeCodes(codes, distinct: distinct)
+        case .tags(let values):
+            let (codes, distinct) = remap(values, column: column.name)
+            return try writeCodes(codes, distinct: distinct)
+        case .decimal(let values):
+            if let nulls = values.nulls, nulls.nullCount == rows { return .init(encoding: .absent) }
+            var part: PeriodFileDirectory.Part
+            if let exponent = DecimalPacking.exponent(values.values) {
+                let packed = DecimalPacking.pack(values.values, exponent: exponent)
+                part = .init(encoding: .decimal64(exponent: exponent), values: try block(packed))
+            } else {
+                part = .init(encoding: .decimal128, values: try block(values.values))
+            }
+            if let nulls = values.nulls, nulls.containsNull { part.nulls = try block(nulls.words) }
+            return part
+        case .timestamp(let values):
+            if let nulls = values.nulls, nulls.nullCount == rows { return .init(encoding: .absent) }
+            var part: PeriodFileDirectory.Part
+            if let (base, step, deltas) = TimestampPacking.pack(values) {
+                part = .init(encoding: .timestamp32(base: base, step: step), values: try block(deltas))
+            } else {
+                part = .init(encoding: .timestamp64, values: try block(values.values))
+            }
+            if let nulls = values.nulls, nulls.containsNull { part.nulls = try block(nulls.words) }
+            return part
         }
     }
 
-    /// Writes the dictionaries and the trailer, and forces the file to disk.
-    func finish() throws(CostStoreError) {
-        let footerOffset = writer.bytesWritten + writer.pendingCount
-        var footer = ByteWriter()
-        footer.append(UInt32(order.count))
-        for (name, isTags) in order {
-            footer.append(name)
-            if isTags {
-                let sets = tagSets[name]!.sets
-                footer.append(PeriodFile.Kind.tags.rawValue)
-                footer.append(UInt32(sets.count))
-                for set in sets { PeriodFile.append(set, to: &footer) }
-            } else {
-                let values = strings[name]!.values
-                footer.append(PeriodFile.Kind.string.rawValue)
-                footer.append(UInt32(values.count))
-                for value in values { footer.append(value) }
-            }
+    /// Codes in the narrowest width that holds the dictionary (the width's all-ones value meaning null).
+    private func writeCodes(_ codes: [UInt32], distinct: Int) throws(CostStoreError) -> PeriodFileDirectory.Part {
+        if codes.allSatisfy({ $0 == .max }) { return .init(encoding: .absent) }
+        if distinct < Int(UInt8.max) {
+            let narrow = codes.map { $0 == .max ? UInt8.max : UInt8(truncatingIfNeeded: $0) }
+            return .init(encoding: .codes(width: 1), values: try block(narrow))
         }
-        footer.append(UInt64(footerOffset))
-        footer.bytes.append(contentsOf: PeriodFile.magic)
-        try writer.append(footer.bytes)
+        if distinct < Int(UInt16.max) {
+            let narrow = codes.map { $0 == .max ? UInt16.max : UInt16(truncatingIfNeeded: $0) }
+            return .init(encoding: .codes(width: 2), values: try block(narrow))
+        }
+        return .init(encoding: .codes(width: 4), values: try block(codes))
+    }
+
+    /// Writes an array's raw bytes as one block.
+    private func block<T>(_ array: [T]) throws(CostStoreError) -> PeriodFileDirectory.Block {
+        let offset = writer.bytesWritten + writer.pendingCount
+        let crc = array.withUnsafeBytes { CRC32C.update(0, $0) }
+        try writer.append(array: array)
+        return .init(offset: offset, length: array.count * MemoryLayout<T>.stride, crc: crc)
+    }
+
+    /// Writes the dictionaries, the directory and the trailer, and forces the file to disk.
+    func finish() throws(CostStoreError) {
+        for index in directory.columns.indices {
+            let name = directory.columns[index].name
+            var out = ByteWriter()
+            switch directory.columns[index].kind {
+            case .string:
+                let values = strings[name]?.values ?? []
+                for value in values { out.append(value) }
+                directory.columns[index].dictionaryCount = values.count
+            case .tags:
+                let sets = tagSets[name]?.sets ?? []
+                for set in sets { PeriodFile.append(set, to: &out) }
+                directory.columns[index].dictionaryCount = sets.count
+            case .decimal, .timestamp:
+                continue
+            }
+            directory.columns[index].dictionary = try block(out.bytes)
+        }
+        let encoded = directory.encoded()
+        let offset = writer.bytesWritten + writer.pendingCount
+        directoryChecksum = encoded.withUnsafeBytes { CRC32C.update(0, $0) }
+        var trailer = ByteWriter()
+        trailer.append(directoryChecksum)
+        trailer.append(UInt64(offset))
+        trailer.append(UInt64(encoded.count))
+        trailer.bytes.append(contentsOf: PeriodFileDirectory.magic)
+        try writer.append(encoded)
+        try writer.append(trailer.bytes)
         try writer.sync()
     }
 
     private func remap(_ column: StringColumn, column name: String) -> (codes: [UInt32], distinct: Int) {
-        if strings[name] == nil {
-            strings[name] = StringDictionary()
-            order.append((name, false))
-        }
-        var dictionary = strings.removeValue(forKey: name)!
+        var dictionary = strings.removeValue(forKey: name) ?? StringDictionary()
         defer { strings[name] = dictionary }
         let codes = column.dictionary.map { value -> UInt32 in
             var utf8 = value
@@ -132,11 +160,7 @@ final class PeriodFileWriter {
     }
 
     private func remap(_ column: TagColumn, column name: String) -> (codes: [UInt32], distinct: Int) {
-        if tagSets[name] == nil {
-            tagSets[name] = TagDictionary()
-            order.append((name, true))
-        }
-        var dictionary = tagSets.removeValue(forKey: name)!
+        var dictionary = tagSets.removeValue(forKey: name) ?? TagDictionary()
         defer { tagSets[name] = dictionary }
         let codes = column.sets.map { set -> UInt32 in
             if let code = dictionary.index[set] { return code }
@@ -147,22 +171,15 @@ final class PeriodFileWriter {
         }
         return (column.codes.map { $0 == TagColumn.nullCode ? $0 : codes[Int($0)] }, dictionary.sets.count)
     }
+}
 
-    private enum Piece {
-        case bytes([UInt8])
-        case shorts([UInt16])
-        case codes([UInt32])
-        case decimals([ExactDecimal])
-        case integers([Int64])
-
-        var byteCount: Int {
-            switch self {
-            case .bytes(let bytes): bytes.count
-            case .shorts(let codes): codes.count * 2
-            case .codes(let codes): codes.count * 4
-            case .decimals(let values): values.count * MemoryLayout<ExactDecimal>.stride
-            case .integers(let values): values.count * 8
-            }
+extension CostTable.ColumnData {
+    var kind: PeriodFile.Kind {
+        switch self {
+        case .string: .string
+        case .decimal: .decimal
+        case .timestamp: .timestamp
+        case .tags: .tags
         }
     }
 }

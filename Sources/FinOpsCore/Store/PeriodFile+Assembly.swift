@@ -1,0 +1,322 @@
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Building table columns from the parts of period files: each column in turn, its parts checked, decoded and
+/// copied on all cores (a part is one chunk of one file, so a large column splits evenly however few columns a
+/// query reads).
+extension PeriodFile {
+    /// From how many rows a column's parts are spread over the cores.
+    static let parallelRows = 65_536
+
+    static func assemble(
+        _ files: [ParsedFile],
+        columns: CostFilter,
+        paths: [String]
+    ) throws(CostStoreError) -> CostTable {
+        var names: [String] = []
+        var kinds: [String: Kind] = [:]
+        for file in files {
+            for name in file.names where kinds[name] == nil && columns.includes(column: name) {
+                names.append(name)
+                kinds[name] = file.kinds[name]
+            }
+        }
+        let total = files.reduce(0) { $0 + $1.rows }
+        var built: [CostTable.Column] = []
+        for name in names {
+            // The column's parts across all files, in order; a file without the column has one empty part.
+            var parts: [Part] = []
+            for (index, file) in files.enumerated() {
+                if let own = file.parts[name] {
+                    parts += own.map { part in
+                        var part = part
+                        part.file = index
+                        return part
+                    }
+                } else if file.rows > 0 {
+                    parts.append(Part(rows: file.rows, values: nil, nulls: nil, file: index))
+                }
+            }
+            let column = ColumnParts(parts: parts, total: total, paths: paths)
+            let data: CostTable.ColumnData
+            switch kinds[name]! {
+            case .string:
+                let dictionaries = try loadDictionaries(files.count) { (index) throws(CostStoreError) in
+                    try files[index].strings(name, path: paths[index])
+                }
+                data = .string(try column.strings(dictionaries: dictionaries, name: name))
+            case .tags:
+                let sets = try loadDictionaries(files.count) { (index) throws(CostStoreError) in
+                    try files[index].tagSets(name, path: paths[index])
+                }
+                data = .tags(try column.tags(sets: sets, name: name))
+            case .decimal:
+                data = .decimal(DecimalColumn(values: try column.decimals(), nulls: column.nulls()))
+            case .timestamp:
+                data = .timestamp(TimestampColumn(values: try column.timestamps(), nulls: column.nulls()))
+            }
+            built.append(CostTable.Column(name: name, data: data))
+        }
+        return CostTable(rowCount: total, columns: built)
+    }
+
+    /// Each file's dictionary of a column, loaded (checked and parsed) on all cores.
+    private static func loadDictionaries<T>(
+        _ count: Int,
+        _ load: (Int) throws(CostStoreError) -> [T]
+    ) throws(CostStoreError) -> [[T]] {
+        if count == 1 { return [try load(0)] }
+        let results = UncheckedSendable(
+            UnsafeMutableBufferPointer<Result<[T], CostStoreError>?>.allocate(capacity: count)
+        )
+        results.value.initialize(repeating: nil)
+        defer { results.value.deinitialize().deallocate() }
+        withoutActuallyEscaping(load) { load in
+            let work = UncheckedSendable { (index: Int) in
+                results.value[index] = Result { () throws(CostStoreError) in try load(index) }
+            }
+            DispatchQueue.concurrentPerform(iterations: count) { work.value($0) }
+        }
+        var dictionaries: [[T]] = []
+        for result in results.value { dictionaries.append(try result!.get()) }
+        return dictionaries
+    }
+
+    /// One column's parts with where each starts in the assembled column.
+    private struct ColumnParts {
+        var parts: [Part]
+        var offsets: [Int]
+        var total: Int
+        var paths: [String]
+
+        init(parts: [Part], total: Int, paths: [String]) {
+            self.parts = parts
+            self.total = total
+            self.paths = paths
+            var offsets: [Int] = []
+            var offset = 0
+            for part in parts {
+                offsets.append(offset)
+                offset += part.rows
+            }
+            self.offsets = offsets
+        }
+
+        /// An array of every part's rows: each part checked against its checksums, then written by `write` at its
+        /// place, then its mapped pages released; on all cores for a large column.
+        func fill<T>(
+            _ write: (Part, UnsafeMutablePointer<T>) -> CostStoreError?
+        ) throws(CostStoreError) -> [T] {
+            let failures = UncheckedSendable(
+                UnsafeMutableBufferPointer<CostStoreError?>.allocate(capacity: parts.count)
+            )
+            failures.value.initialize(repeating: nil)
+            defer { failures.value.deinitialize().deallocate() }
+            let values = [T](unsafeUninitializedCapacity: total) { buffer, initialized in
+                PeriodFile.preferHugePages(UnsafeMutableRawBufferPointer(buffer))
+                let base = UncheckedSendable(buffer.baseAddress)
+                withoutActuallyEscaping(write) { write in
+                    fillParts(base: base, failures: failures, write)
+                }
+                initialized = total
+            }
+            if let failure = failures.value.lazy.compactMap({ $0 }).first { throw failure }
+            return values
+        }
+
+        private func fillParts<T>(
+            base: UncheckedSendable<UnsafeMutablePointer<T>?>,
+            failures: UncheckedSendable<UnsafeMutableBufferPointer<CostStoreError?>>,
+            _ write: @escaping (Part, UnsafeMutablePointer<T>) -> CostStoreError?
+        ) {
+            let one = UncheckedSendable { (index: Int) in
+                let part = parts[index]
+                guard let target = base.value.map({ $0 + offsets[index] }) else { return }
+                do throws(CostStoreError) {
+                    for check in part.checks {
+                        PeriodFile.prefault(check.bytes)
+                        try PeriodFile.verify(check, path: paths[part.file])
+                    }
+                } catch {
+                    // The part is not read: the column is discarded with the error (T holds plain values).
+                    failures.value[index] = error
+                    return
+                }
+                failures.value[index] = write(part, target)
+                PeriodFile.release(part)
+            }
+            if total >= PeriodFile.parallelRows && parts.count > 1 {
+                DispatchQueue.concurrentPerform(iterations: parts.count) { one.value($0) }
+            } else {
+                for index in parts.indices { one.value(index) }
+            }
+        }
+
+        func strings(dictionaries: [[String]], name: String) throws(CostStoreError) -> StringColumn {
+            var dictionary: [String] = []
+            var remaps: [[UInt32]] = []
+            if dictionaries.count == 1 {
+                dictionary = dictionaries[0]
+            } else {
+                var interner = ByteInterner()
+                for values in dictionaries {
+                    remaps.append(
+                        values.map { value in
+                            var utf8 = value
+                            let (code, isNew) = utf8.withUTF8 { interner.intern($0) }
+                            if isNew { dictionary.append(value) }
+                            return code
+                        }
+                    )
+                }
+            }
+            let codes: [UInt32] = try fill { part, target in
+                guard part.values != nil else {
+                    target.initialize(repeating: StringColumn.nullCode, count: part.rows)
+                    return nil
+                }
+                let bound = UInt32(truncatingIfNeeded: dictionaries[part.file].count)
+                var valid = true
+                if remaps.isEmpty {
+                    for row in 0..<part.rows {
+                        let code = part.code(row)
+                        valid = valid && (code < bound || code == StringColumn.nullCode)
+                        target[row] = code
+                    }
+                } else {
+                    remaps[part.file].withUnsafeBufferPointer { remap in
+                        for row in 0..<part.rows {
+                            let code = part.code(row)
+                            if code < bound {
+                                target[row] = remap[Int(code)]
+                            } else {
+                                valid = valid && code == StringColumn.nullCode
+                                target[row] = StringColumn.nullCode
+                            }
+                        }
+                    }
+                }
+                return valid ? nil : outOfRange(name, part)
+            }
+            return StringColumn(codes: codes, dictionary: dictionary)
+        }
+
+        func tags(sets: [[TagSet]], name: String) throws(CostStoreError) -> TagColumn {
+            var starts: [UInt32] = []
+            var all: [TagSet] = []
+            for fileSets in sets {
+                starts.append(UInt32(truncatingIfNeeded: all.count))
+                all += fileSets
+            }
+            let codes: [UInt32] = try fill { part, target in
+                guard part.values != nil else {
+                    target.initialize(repeating: TagColumn.nullCode, count: part.rows)
+                    return nil
+                }
+                let bound = UInt32(truncatingIfNeeded: sets[part.file].count)
+                let shift = starts[part.file]
+                var valid = true
+                for row in 0..<part.rows {
+                    let code = part.code(row)
+                    if code < bound {
+                        target[row] = code &+ shift
+                    } else {
+                        valid = valid && code == TagColumn.nullCode
+                        target[row] = TagColumn.nullCode
+                    }
+                }
+                return valid ? nil : outOfRange(name, part)
+            }
+            return TagColumn(codes: codes, sets: all)
+        }
+
+        private func outOfRange(_ name: String, _ part: Part) -> CostStoreError {
+            CostStoreError(.corrupt, "\(paths[part.file]): column \(name) has codes outside its dictionary")
+        }
+
+        func decimals() throws(CostStoreError) -> [ExactDecimal] {
+            try fill { part, target in
+                switch (part.values, part.encoding) {
+                case (let values?, .decimal64(let exponent)):
+                    DecimalPacking.unpack(values, count: part.rows, exponent: exponent, into: target)
+                case (let values?, _):
+                    memcpy(target, values, part.rows * MemoryLayout<ExactDecimal>.stride)
+                case (nil, _):
+                    target.initialize(repeating: .zero, count: part.rows)
+                }
+                return nil
+            }
+        }
+
+        func timestamps() throws(CostStoreError) -> [Int64] {
+            try fill { part, target in
+                switch (part.values, part.encoding) {
+                case (let values?, .timestamp32(let base, let step)):
+                    TimestampPacking.unpack(values, count: part.rows, base: base, step: step, into: target)
+                    // Null rows hold zero, as a column's documentation promises.
+                    if let mask = part.mask() {
+                        for row in 0..<part.rows where mask[row] { target[row] = 0 }
+                    }
+                case (let values?, _):
+                    memcpy(target, values, part.rows * 8)
+                case (nil, _):
+                    target.initialize(repeating: 0, count: part.rows)
+                }
+                return nil
+            }
+        }
+
+        /// The column's null mask (after ``fill(_:)`` checked the parts' blocks), or `nil` when no row is null.
+        func nulls() -> NullMask? {
+            guard parts.contains(where: { $0.values == nil || $0.hasNulls }) else { return nil }
+            var mask = NullMask()
+            for part in parts {
+                if let nulls = part.mask() {
+                    mask.append(contentsOf: nulls)
+                } else {
+                    mask.append(repeating: part.values == nil, count: part.rows)
+                }
+            }
+            return mask
+        }
+    }
+
+    /// Asks for a large fresh buffer to be backed by huge pages where the system allows it (Linux transparent huge
+    /// pages in `madvise` mode), so filling it takes one page fault per 2 MiB instead of per 4 KiB.
+    static func preferHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
+        #if os(Linux)
+        let huge = 2 << 20
+        guard let base = buffer.baseAddress, buffer.count >= 4 * huge else { return }
+        let start = (Int(bitPattern: base) + huge - 1) / huge * huge
+        let end = (Int(bitPattern: base) + buffer.count) / huge * huge
+        if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
+        #endif
+    }
+
+    /// Maps a block's pages (already in the page cache after the first read) in one call instead of a fault per
+    /// page; a no-op where the system lacks `MADV_POPULATE_READ`.
+    static func prefault(_ bytes: UnsafeRawBufferPointer) {
+        #if os(Linux)
+        let page = Int(getpagesize())
+        guard let base = bytes.baseAddress, bytes.count >= 4 * page else { return }
+        let start = Int(bitPattern: base) / page * page
+        let end = Int(bitPattern: base) + bytes.count
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 22)  // MADV_POPULATE_READ (Linux 5.14)
+        #endif
+    }
+
+    /// Tells the kernel the mapped pages of a part just copied are not needed again, so a read holds its columns
+    /// once rather than twice (the page cache keeps the file for the next read).
+    static func release(_ part: Part) {
+        let page = Int(getpagesize())
+        guard let values = part.values, part.rows * part.width >= 4 * page else { return }
+        let start = (Int(bitPattern: values) + page - 1) / page * page
+        let end = (Int(bitPattern: values) + part.rows * part.width) / page * page
+        if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED) }
+    }
+}

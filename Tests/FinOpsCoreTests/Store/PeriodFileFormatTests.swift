@@ -1,0 +1,167 @@
+import CostStoreConformance
+import FinOpsTestSupport
+import Foundation
+import Testing
+
+@testable import FinOpsCore
+
+@Suite("Period file format 3")
+struct PeriodFileFormatTests {
+    /// A copy of the store of format 2 in the fixtures (written before format 3 existed).
+    private func format2Store() throws -> URL {
+        let target = Fixtures.temporaryDirectory()
+        try FileManager.default.removeItem(at: target)
+        try FileManager.default.copyItem(
+            at: Fixtures.packageRoot.appendingPathComponent("Tests/FinOpsCoreTests/Fixtures/store-format2"),
+            to: target
+        )
+        return target
+    }
+
+    private func files(in store: URL) throws -> [String] {
+        let data = store.appendingPathComponent("data")
+        return try FileManager.default.subpathsOfDirectory(atPath: data.path).filter { $0.hasSuffix(".fcol") }.sorted()
+    }
+
+    @Test("a store of format 2 still reads; verify rewrites it in format 3 with the same rows, totals and load times")
+    func upgrade() async throws {
+        let directory = try format2Store()
+        let store = try EmbeddedCostStore(directory: directory)
+        let before = try await store.periods()
+        #expect(try store.loadManifest().entries.allSatisfy { $0.directoryChecksum == nil })
+        // The store gives the rows period by period, each in file order.
+        let (file, _) = try Fixtures.readAll(Fixtures.focusSample)
+        let starts = try #require(file.timestamps("BillingPeriodStart")).values
+        let expected = file.selecting(
+            rows: file.rowCount == 0 ? [] : (0..<file.rowCount).sorted { (starts[$0], $0) < (starts[$1], $1) }
+        )
+        CostStoreConformance.expectEqual(try await store.read(.all), expected, "format 2 read")
+        let oldFiles = try files(in: directory)
+        let oldBytes = try store.loadManifest().entries.map(\.bytes)
+
+        let verified = try store.verify()
+        let entries = try store.loadManifest().entries
+        #expect(entries.allSatisfy { $0.directoryChecksum != nil })
+        #expect(verified.map(\.totals) == before.map(\.totals))
+        #expect(verified.map(\.rowCount) == before.map(\.rowCount))
+        #expect(verified.map(\.loadedAt) == before.map(\.loadedAt))
+        #expect(verified.map(\.checksum) != before.map(\.checksum))
+        #expect(Set(try files(in: directory)).isDisjoint(with: oldFiles), "the format 2 files are removed")
+        #expect(entries.map(\.bytes).reduce(0, +) < oldBytes.reduce(0, +), "packed files are smaller")
+        CostStoreConformance.expectEqual(try await store.read(.all), expected, "format 3 read")
+        let reopened = try EmbeddedCostStore(directory: directory, check: .checksums)
+        #expect(try reopened.verify() == verified, "a second verify changes nothing")
+        #expect(try files(in: directory) == files(in: directory))
+    }
+
+    @Test("an altered byte fails the reads of its column, naming it, and verify; other columns still read")
+    func blockChecksums() async throws {
+        let store = try EmbeddedCostStore(directory: Fixtures.temporaryDirectory())
+        _ = try await FocusIngest().ingest(files: [Fixtures.focusSample], into: store)
+        let entry = try #require(try store.loadManifest().entries.first { $0.summary.rowCount > 1 })
+        let path = store.directory.appendingPathComponent(entry.file).path
+        let raw = try Data(contentsOf: URL(fileURLWithPath: path))
+        let directory = try raw.withUnsafeBytes { bytes in
+            let trailer = bytes.count - PeriodFileDirectory.trailerSize
+            let offset = Int(bytes.loadUnaligned(fromByteOffset: trailer + 4, as: UInt64.self))
+            let length = Int(bytes.loadUnaligned(fromByteOffset: trailer + 12, as: UInt64.self))
+            return try PeriodFileDirectory(
+                decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]),
+                limit: offset
+            )
+        }
+        let column = try #require(directory.columns.first { $0.name == "ServiceName" })
+        let block = try #require(column.parts.first?.values)
+        var altered = raw
+        altered[block.offset] ^= 0x01
+        try altered.write(to: URL(fileURLWithPath: path))
+
+        let other = try await store.read(CostFilter(columns: ["BilledCost", "BillingCurrency"]))
+        #expect(other.rowCount == 1_000)
+        let error = await #expect(throws: CostStoreError.self) {
+            try await store.read(CostFilter(columns: ["ServiceName"]))
+        }
+        #expect(error?.code == .corrupt)
+        #expect(error?.message.contains("column ServiceName, chunk 1 does not match its checksum") == true)
+        #expect(error?.message.contains(entry.file) == true)
+        #expect(throws: CostStoreError.self) { try store.verify() }
+    }
+
+    @Test("an altered directory fails every read of the file")
+    func directoryChecksum() async throws {
+        let store = try EmbeddedCostStore(directory: Fixtures.temporaryDirectory())
+        _ = try await FocusIngest().ingest(files: [Fixtures.focusSample], into: store)
+        let entry = try #require(try store.loadManifest().entries.first)
+        let path = store.directory.appendingPathComponent(entry.file).path
+        var raw = try Data(contentsOf: URL(fileURLWithPath: path))
+        raw[raw.count - PeriodFileDirectory.trailerSize - 3] ^= 0x40
+        try raw.write(to: URL(fileURLWithPath: path))
+        let error = await #expect(throws: CostStoreError.self) {
+            try await store.read(CostFilter(columns: ["BilledCost"]))
+        }
+        #expect(error?.message.contains("its directory has checksum") == true)
+    }
+
+    @Test("every encoding round-trips exactly: decimals at each exponent and past 64 bits, instants, nulls, codes")
+    func encodings() async throws {
+        var generator = SplitMix(seed: 42)
+        let count = 70_000  // more distinct codes than 2 bytes hold, and two chunks of a batch each
+        func decimals(_ make: (Int) -> ExactDecimal?) -> CostTable.ColumnData {
+            .decimal(CostStoreConformance.decimalColumn((0..<count).map(make)))
+        }
+        func instants(_ make: (Int) -> Timestamp?) -> CostTable.ColumnData {
+            .timestamp(CostStoreConformance.timestampColumn((0..<count).map(make)))
+        }
+        var table = CostStoreConformance.rows(count)
+        let columns: [(String, CostTable.ColumnData)] = [
+            ("x_Cents", decimals { ExactDecimal(mantissa: Int64($0) - 35_000, scale: 2) }),
+            ("x_Fine", decimals { _ in ExactDecimal(units: Int128(Int64(bitPattern: generator.next()) >> 8)) }),
+            ("x_Whole", decimals { $0 % 3 == 0 ? nil : ExactDecimal(mantissa: Int64($0) * 1_000, scale: 0) }),
+            ("x_Huge", decimals { $0 == 5 ? .greatestFiniteMagnitude : ExactDecimal(mantissa: Int64($0), scale: 4) }),
+            ("x_Wide", decimals { $0 == 7 ? ExactDecimal("99999999999.5")! : ExactDecimal(mantissa: 1, scale: 0) }),
+            (
+                "x_Hours",
+                instants {
+                    $0 % 5 == 0
+                        ? nil : Timestamp(microsecondsSinceEpoch: 1_704_067_200_000_000 + Int64($0) * 3_600_000_000)
+                }
+            ),
+            ("x_Micros", instants { Timestamp(microsecondsSinceEpoch: 1_704_067_200_000_001 + Int64($0)) }),
+            (
+                "x_Span",
+                instants {
+                    Timestamp(microsecondsSinceEpoch: $0 % 2 == 0 ? -62_135_596_800_000_000 : 253_402_300_799_000_000)
+                }
+            ),
+            ("x_Null", instants { _ in nil }),
+            ("x_Few", CostStoreConformance.strings((0..<count).map { $0 % 7 == 0 ? nil : "few-\($0 % 10)" })),
+            ("x_Some", CostStoreConformance.strings((0..<count).map { "some-\($0 % 1_000)" })),
+            ("x_Many", CostStoreConformance.strings((0..<count).map { "many-\($0)" })),
+        ]
+        for (name, data) in columns { table = CostStoreConformance.adding(table, name, data) }
+        let store = try EmbeddedCostStore(directory: Fixtures.temporaryDirectory())
+        _ = try await store.replace(source: "encodings") { writer in
+            try await writer.write(table.selecting(rows: Array(0..<40_000)))
+            try await writer.write(table.selecting(rows: Array(40_000..<count)))
+        }
+        CostStoreConformance.expectEqual(try await store.read(.all), table)
+        #expect(try store.verify().map(\.rowCount) == [count])
+    }
+}
+
+/// A small seeded generator, so the test's data is the same on every run.
+private struct SplitMix {
+    var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
