@@ -9,6 +9,14 @@ public protocol CostQuery: Sendable {
     /// The stored columns the query reads (matched without regard to case), or `nil` for all of them.
     var columnsRead: Set<String>? { get }
 
+    /// Ranges of timestamp columns outside which (or where null) no row can change the result, so a store may skip
+    /// such rows (see ``CostFilter/timeRanges``); empty by default.
+    var timeRanges: [String: Range<Timestamp>] { get }
+
     /// Evaluates the query over rows in memory.
     func evaluate(on table: CostTable) throws -> Result
+}
+
+extension CostQuery {
+    public var timeRanges: [String: Range<Timestamp>] { [:] }
 }

@@ -106,18 +106,25 @@ public struct CostFilter: Sendable, Hashable {
     /// without regard to case, so a misspelled `Servicename` still brings `ServiceName` for an error to suggest.
     /// Names that are not stored are left out of the table; reading fewer columns is that much faster.
     public var columns: Set<String>?
+    /// Ranges of timestamp columns the caller keeps rows in, by column name: a store may leave out rows whose value
+    /// of the column is null or outside the range (the embedded store skips whole chunks by their minimum and
+    /// maximum), but may also return them, so the caller still filters. PivotKit derives these from a query's
+    /// filter.
+    public var timeRanges: [String: Range<Timestamp>]
 
     /// Creates a filter; the default reads everything.
     public init(
         from: Timestamp? = nil,
         until: Timestamp? = nil,
         sources: Set<String>? = nil,
-        columns: Set<String>? = nil
+        columns: Set<String>? = nil,
+        timeRanges: [String: Range<Timestamp>] = [:]
     ) {
         self.from = from
         self.until = until
         self.sources = sources
         self.columns = columns
+        self.timeRanges = timeRanges
     }
 
     /// Whether a stored column is read.
@@ -200,6 +207,7 @@ extension CostStore {
         if let wanted = query.columnsRead {
             filter.columns = filter.columns.map { $0.intersection(wanted) } ?? wanted
         }
+        filter.timeRanges.merge(query.timeRanges) { $0.clamped(to: $1) }
         var table = try await read(filter)
         if table.rowCount == 0, let columns = filter.columns { table = table.withEmptyColumns(columns) }
         return try query.evaluate(on: table)

@@ -45,6 +45,7 @@ extension PeriodFile {
         }
         var file = ParsedFile()
         file.rows = directory.rowCount
+        file.chunkRows = directory.chunkRows
         for column in directory.columns {
             guard file.kinds[column.name] == nil else { throw truncated }
             file.names.append(column.name)
@@ -58,6 +59,7 @@ extension PeriodFile {
             var parts: [Part] = []
             for (chunk, (entry, rows)) in zip(column.parts, directory.chunkRows).enumerated() {
                 var part = Part(rows: rows, values: nil, nulls: nil, file: 0, width: entry.encoding.width)
+                part.bounds = entry.bounds
                 if let values = entry.values {
                     part.values = UnsafeRawPointer(base + values.offset)
                     part.checks.append(check(values, "column \(column.name), chunk \(chunk + 1)"))

@@ -60,7 +60,7 @@ enum PeriodFile {
             let file = try MappedFile(path: location.path)
             try checkSize(file, location)
             if location.directoryChecksum == nil { try checkWholeFile(file, location) }
-            parsed.append(try parse(file, location))
+            parsed.append(try parse(file, location).skippingChunks(outside: columns.timeRanges))
             files.append(file)
         }
         return try withExtendedLifetime(files) { () throws(CostStoreError) in
@@ -129,6 +129,8 @@ enum PeriodFile {
         var width = 4
         var encoding = Encoding.plain
         var checks: [Check] = []
+        /// Format 3 timestamp parts: the least and greatest non-null instant.
+        var bounds: ClosedRange<Int64>?
 
         init(rows: Int, values: UnsafeRawPointer?, nulls: NullMask?, file: Int, width: Int = 4) {
             self.rows = rows
@@ -179,6 +181,38 @@ enum PeriodFile {
         var kinds: [String: Kind] = [:]
         var parts: [String: [Part]] = [:]
         var rows = 0
+        /// Format 3: the rows of each chunk (every column has one part per chunk); `nil` for format 2.
+        var chunkRows: [Int]?
+
+        /// The file without the chunks in which every row is null or outside one of `ranges` (by the chunks' zone
+        /// maps); format 2 files have none, so they are read whole.
+        func skippingChunks(outside ranges: [String: Range<Timestamp>]) -> ParsedFile {
+            guard let chunkRows, !ranges.isEmpty else { return self }
+            var keep = [Bool](repeating: true, count: chunkRows.count)
+            for (name, range) in ranges {
+                guard let parts = parts[name] else {
+                    keep = keep.map { _ in false }  // the column is null in every row
+                    continue
+                }
+                let lower = range.lowerBound.microsecondsSinceEpoch
+                let upper = range.upperBound.microsecondsSinceEpoch
+                for (chunk, part) in parts.enumerated() where chunk < keep.count {
+                    if part.values == nil {
+                        keep[chunk] = false
+                    } else if let bounds = part.bounds, bounds.upperBound < lower || bounds.lowerBound >= upper {
+                        keep[chunk] = false
+                    }
+                }
+            }
+            guard keep.contains(false) else { return self }
+            var file = self
+            file.chunkRows = zip(chunkRows, keep).filter(\.1).map(\.0)
+            file.rows = file.chunkRows?.reduce(0, +) ?? 0
+            for (name, columnParts) in parts {
+                file.parts[name] = zip(columnParts, keep).filter(\.1).map(\.0)
+            }
+            return file
+        }
 
         func strings(_ name: String, path: String) throws(CostStoreError) -> [String] {
             switch dictionaries[name] {

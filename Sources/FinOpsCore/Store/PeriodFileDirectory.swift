@@ -49,6 +49,9 @@ struct PeriodFileDirectory: Hashable {
         var values: Block?
         /// The null mask (one bit a row), when some but not all rows are null.
         var nulls: Block?
+        /// Timestamp columns: the least and greatest non-null instant (the chunk's zone map), which lets a read
+        /// skip chunks a query's time range excludes.
+        var bounds: ClosedRange<Int64>?
     }
 
     struct Column: Hashable {
@@ -99,6 +102,8 @@ struct PeriodFileDirectory: Hashable {
                     out.append(base)
                     out.append(step)
                 }
+                if case .timestamp64 = part.encoding { Self.append(part.bounds, to: &out) }
+                if case .timestamp32 = part.encoding { Self.append(part.bounds, to: &out) }
                 if let values = part.values { Self.append(values, to: &out) }
                 if let nulls = part.nulls {
                     out.append(UInt8(1))
@@ -109,6 +114,11 @@ struct PeriodFileDirectory: Hashable {
             }
         }
         return out.bytes
+    }
+
+    private static func append(_ bounds: ClosedRange<Int64>?, to out: inout ByteWriter) {
+        out.append(bounds?.lowerBound ?? .min)
+        out.append(bounds?.upperBound ?? .max)
     }
 
     private static func append(_ block: Block, to out: inout ByteWriter) {
@@ -161,6 +171,15 @@ struct PeriodFileDirectory: Hashable {
                 default: throw ByteReader.Truncated()
                 }
                 var part = Part(encoding: encoding)
+                switch encoding {
+                case .timestamp64, .timestamp32:
+                    let lower = try reader.read(Int64.self)
+                    let upper = try reader.read(Int64.self)
+                    guard lower <= upper else { throw ByteReader.Truncated() }
+                    part.bounds = lower...upper
+                default:
+                    break
+                }
                 if encoding != .absent {
                     let values = try Self.block(&reader, limit: limit)
                     guard values.length == rows * encoding.width else { throw ByteReader.Truncated() }

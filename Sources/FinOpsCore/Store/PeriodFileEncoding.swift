@@ -72,6 +72,17 @@ enum DecimalPacking {
 /// Instants of a chunk as `UInt32` steps after the earliest, where they fit: whole seconds (the usual case) within
 /// 136 years, or microseconds within 71 minutes.
 enum TimestampPacking {
+    /// The least and greatest non-null instant, or `nil` when every row is null.
+    static func bounds(_ column: TimestampColumn) -> ClosedRange<Int64>? {
+        var lowest = Int64.max
+        var highest = Int64.min
+        for row in column.values.indices where !(column.nulls?[row] ?? false) {
+            lowest = min(lowest, column.values[row])
+            highest = max(highest, column.values[row])
+        }
+        return lowest <= highest ? lowest...highest : nil
+    }
+
     /// The base, the step and the deltas, or `nil` when some instant is not that many steps from the base.
     static func pack(_ column: TimestampColumn) -> (base: Int64, step: Int64, deltas: [UInt32])? {
         let values = column.values

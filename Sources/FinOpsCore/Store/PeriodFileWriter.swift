@@ -86,6 +86,7 @@ final class PeriodFileWriter {
                 part = .init(encoding: .timestamp64, values: try block(values.values))
             }
             if let nulls = values.nulls, nulls.containsNull { part.nulls = try block(nulls.words) }
+            part.bounds = TimestampPacking.bounds(values)
             return part
         }
     }
