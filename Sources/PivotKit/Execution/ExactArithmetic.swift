@@ -23,18 +23,23 @@ func exactQuotient(_ lhs: Int128, _ rhs: Int128) -> Int128? {
     return negative ? 0 - Int128(quotient) : Int128(quotient)
 }
 
-/// The linearly interpolated percentile of sorted values: position (n − 1) × p / 100 between two neighbours.
+/// The linearly interpolated percentile of sorted values: position (n − 1) × p / 100 between two neighbours, rounded
+/// half to even. Exact for any values: the result lies between the neighbours, so nothing it is computed from
+/// overflows (the step is split into its hundreds and the rest), whatever their distance.
 func interpolatedPercentile(_ sorted: [Int128], _ percent: Int) -> Int128 {
     let scaled = (sorted.count - 1) * percent
     let lower = scaled / 100
-    let fraction = scaled % 100
+    let fraction = UInt128(scaled % 100)
     guard fraction != 0, lower + 1 < sorted.count else { return sorted[lower] }
-    let step = (sorted[lower + 1] - sorted[lower]) * Int128(fraction)
-    // Round the exact value, (100 × lower + step) / 100, not the step: half to even depends on the whole sum.
-    let (scaled100, overflow) = sorted[lower].multipliedReportingOverflow(by: 100)
-    let (numerator, carry) = scaled100.addingReportingOverflow(step)
-    if overflow || carry { return sorted[lower] + dividedHalfEven(step, by: 100) }
-    return dividedHalfEven(numerator, by: 100)
+    let low = sorted[lower]
+    // The distance between sorted neighbours is never negative and always fits 128 unsigned bits.
+    let distance = UInt128(bitPattern: sorted[lower + 1]) &- UInt128(bitPattern: low)
+    let (hundreds, rest) = distance.quotientAndRemainder(dividingBy: 100)
+    let (restStep, remainder) = (rest * fraction).quotientAndRemainder(dividingBy: 100)
+    // low + distance × fraction / 100 = base + remainder / 100, and base lies between the neighbours.
+    let base = Int128(bitPattern: UInt128(bitPattern: low) &+ hundreds * fraction &+ restStep)
+    if remainder > 50 || (remainder == 50 && base & 1 != 0) { return base + 1 }
+    return base
 }
 
 /// `value / divisor`, rounded half to even.
