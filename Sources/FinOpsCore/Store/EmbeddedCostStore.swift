@@ -8,14 +8,16 @@ import Darwin
 
 /// The default store: a directory of period files and a manifest, needing no server.
 ///
-/// Layout: `manifest.json` (every stored period with its file, size, row count, exact totals and CRC-32),
-/// `data/` (one binary columnar file per source and period), `staging/` (loads in progress) and `lock`.
+/// Layout: `manifest.json` (every stored period with its file, size, row count, exact totals, CRC-32 and, for
+/// period files of format 3, the CRC-32C of the file's directory), `data/` (one binary columnar file per source and
+/// period, in format 3 or, from older builds, 2), `staging/` (loads in progress) and `lock`.
 ///
 /// A load writes new period files under `staging/`, syncs them, then under the store lock renames them into
 /// `data/` and atomically replaces the manifest (write, sync, rename, sync the directory). A crash or kill at any
 /// moment therefore leaves the old manifest with the old files or the new manifest with the new files. Opening
-/// the store checks that every file the manifest names exists with the recorded size; reading a period checks its
-/// CRC-32. Files no manifest names (from an interrupted load) are removed by the next load.
+/// the store checks that every file the manifest names exists with the recorded size; a read checks the checksums
+/// of the blocks it uses (the whole file's CRC-32 for format 2). Files no manifest names (from an interrupted load)
+/// are removed by the next load.
 public struct EmbeddedCostStore: CostStore {
     /// The store's directory.
     public let directory: URL
@@ -25,9 +27,9 @@ public struct EmbeddedCostStore: CostStore {
 
     /// How much of the stored data opening checks against the manifest.
     public enum OpenCheck: Sendable {
-        /// Every period file exists with its recorded size (cheap; reads still check each file's CRC-32).
+        /// Every period file exists with its recorded size (cheap; reads still check what they read).
         case sizes
-        /// Also every file's CRC-32, reading all stored data once.
+        /// Everything ``verify()`` checks, reading all stored data once (and rewriting format 2 files as it does).
         case checksums
     }
 
