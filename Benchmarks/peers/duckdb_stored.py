@@ -33,6 +33,16 @@ def total(column, text=None):
     return f"CASE WHEN grouping({column}) = 1 THEN '(total)' ELSE {text or label(column)} END"
 
 
+# finops never adds amounts of different currencies: a total over BillingCurrency shows no amount when the rows
+# hold several (the sample holds two).
+ONE_CURRENCY = "(SELECT count(DISTINCT BillingCurrency) FROM t) = 1"
+
+
+def amount(expression):
+    """A money measure, null in the cells that total over several currencies."""
+    return f"CASE WHEN grouping(BillingCurrency) = 0 OR {ONE_CURRENCY} THEN {expression} END"
+
+
 MONTH = "strftime(date_trunc('month', ChargePeriodStart), '%Y-%m')"
 DAY = "strftime(date_trunc('day', ChargePeriodStart), '%Y-%m-%d')"
 
@@ -60,7 +70,7 @@ QUERIES = {
     "Q3": (
         "BillingCurrency,ProviderName,ServiceCategory,ServiceName,sum(EffectiveCost)",
         f"SELECT {total('BillingCurrency')}, {total('ProviderName')}, {total('ServiceCategory')}, "
-        f"{total('ServiceName')}, sum(EffectiveCost) FROM t "
+        f"{total('ServiceName')}, {amount('sum(EffectiveCost)')} FROM t "
         "GROUP BY ROLLUP (BillingCurrency, ProviderName, ServiceCategory, ServiceName)",
     ),
     "Q4": (
@@ -94,7 +104,7 @@ QUERIES = {
         "BillingCurrency,BillingAccountId,ServiceName,month(ChargePeriodStart),sum(EffectiveCost)",
         f"SELECT {total('BillingCurrency')}, {total('BillingAccountId')}, {total('ServiceName')}, "
         f"CASE WHEN grouping(date_trunc('month', ChargePeriodStart)) = 1 THEN '(total)' ELSE {MONTH} END, "
-        "sum(EffectiveCost) FROM t GROUP BY GROUPING SETS ("
+        f"{amount('sum(EffectiveCost)')} FROM t GROUP BY GROUPING SETS ("
         "(BillingCurrency, BillingAccountId, ServiceName, date_trunc('month', ChargePeriodStart)), "
         "(BillingCurrency, BillingAccountId, ServiceName), (date_trunc('month', ChargePeriodStart)), ())",
     ),

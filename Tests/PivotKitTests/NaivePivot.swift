@@ -20,8 +20,12 @@ enum NaivePivot {
         case .grand: sets = [set(r, c), set(0, 0)] + (r > 0 && c > 0 ? [set(r, 0), set(0, c)] : [])
         case .all: sets = (0...r).flatMap { a in (0...c).map { b in set(a, b) } }
         }
+        // Amounts of different currencies are never added: a total over BillingCurrency shows none.
+        let currencyPosition = dimensions.firstIndex(of: .column("BillingCurrency"))
+        let currencies = Set(rows.compactMap { table.strings("BillingCurrency")?[$0] })
         var result: [String: [String]] = [:]
         for kept in sets {
+            let acrossCurrencies = currencies.count > 1 && currencyPosition.map { !kept[$0] } == true
             var groups: [[String]: [Int]] = [:]
             for row in rows {
                 let key = dimensions.indices.map {
@@ -31,10 +35,25 @@ enum NaivePivot {
             }
             if groups.isEmpty && !kept.contains(true) { groups[dimensions.map { _ in "(total)" }] = [] }
             for (key, members) in groups {
-                result[key.joined(separator: " | ")] = query.measures.map { measure(of: $0, table, members) }
+                result[key.joined(separator: " | ")] = query.measures.map {
+                    acrossCurrencies && isMoney($0) ? "" : measure(of: $0, table, members)
+                }
             }
         }
         return result
+    }
+
+    /// A sum, extreme, average or percentile of an amount column (as FOCUS defines them, written out here).
+    static func isMoney(_ measure: Measure) -> Bool {
+        let amounts: Set<String> = [
+            "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "ListUnitPrice", "ContractedUnitPrice",
+        ]
+        switch measure {
+        case .sum(let name), .min(let name), .max(let name), .avg(let name), .percentile(let name, _):
+            return amounts.contains(name)
+        default:
+            return false
+        }
     }
 
     static func member(_ dimension: PivotDimension, _ table: CostTable, _ row: Int, _ zone: String) -> String {

@@ -38,9 +38,10 @@ struct PivotAssembly {
     }
 
     /// The result from the base cells of every set in ``groupingSetsToAggregate``.
-    func result(cells baseCells: [PivotResult.Cell]) throws(PivotError) -> PivotResult {
+    func result(cells aggregated: [PivotResult.Cell]) throws(PivotError) -> PivotResult {
         let requested = groupingSets()
         let base = baseMeasures
+        let baseCells = withoutCrossCurrencyAmounts(aggregated, base: base)
         var cells = baseCells.filter { requested.contains(($0.rowValues + $0.columnValues).map { $0 != nil }) }
         if query.measures != base {
             var index: [[DimensionValue?]: [MeasureValue]] = [:]
@@ -56,6 +57,33 @@ struct PivotAssembly {
         }
         cells.sort(by: Self.order)
         return PivotResult(query: query, cells: try arrange(cells))
+    }
+
+    /// Amounts of different currencies are never added: with BillingCurrency as a dimension and more than one
+    /// currency among the groups, the cells that total over it show no amount (null) for money measures, while
+    /// counts stay. Derived measures of those amounts are null in turn.
+    private func withoutCrossCurrencyAmounts(
+        _ cells: [PivotResult.Cell],
+        base: [Measure]
+    ) -> [PivotResult.Cell] {
+        guard let position = (query.rows + query.columns).firstIndex(of: .column("BillingCurrency")),
+            base.contains(where: \.isMoney)
+        else { return cells }
+        let rowCount = query.rows.count
+        func member(_ cell: PivotResult.Cell) -> DimensionValue? {
+            position < rowCount ? cell.rowValues[position] : cell.columnValues[position - rowCount]
+        }
+        var currencies: Set<DimensionValue> = []
+        for cell in cells { if let currency = member(cell) { currencies.insert(currency) } }
+        guard currencies.count > 1 else { return cells }
+        return cells.map { cell in
+            guard member(cell) == nil else { return cell }
+            var cell = cell
+            for (index, measure) in base.enumerated() where measure.isMoney && index < cell.measures.count {
+                cell.measures[index] = .null
+            }
+            return cell
+        }
     }
 
     /// The grouping sets that percentages of totals, parents or columns refer to.
