@@ -5,12 +5,17 @@ import OrderedCollections
 struct Renderer {
     /// How deeply `render()` may nest templates inside templates.
     static let maximumDepth = 100
+    /// How many loop iterations one template may run in all, nested loops included: a bound on the work a
+    /// hostile or mistaken template can ask for (two nested ranges of 3,000 already make 9 million).
+    static let maximumIterations = 1_000_000
 
     let context: EvaluationContext
     let source: String
     let depth: Int
     /// Variables of `{% for %}` and `{% set %}`, innermost scope last.
     private var scopes: [[String: FlowValue]] = []
+    /// Loop iterations run so far.
+    private var iterations = 0
 
     init(context: EvaluationContext, source: String, depth: Int) {
         self.context = context
@@ -78,6 +83,13 @@ struct Renderer {
         scopes.append([:])
         defer { scopes.removeLast() }
         for (index, item) in items.enumerated() {
+            iterations += 1
+            guard iterations <= Self.maximumIterations else {
+                throw error(
+                    "the template's loops run more than \(Self.maximumIterations) times in all: loop over less",
+                    at: loop.sequence.start
+                )
+            }
             var scope: [String: FlowValue] = [loop.valueName: item.value]
             if let keyName = loop.keyName { scope[keyName] = item.key }
             scope["loop"] = [

@@ -84,4 +84,13 @@ struct TagTests {
         #expect(renderError("{% for x of y %}{% endfor %}")?.offset == 10)
         #expect(renderError("{% set x 1 %}")?.message == "expected '='")
     }
+
+    @Test("nested loops stop with an error past a million iterations in all; a million still render")
+    func loopBudget() throws {
+        let within = "{% for a in range(1, 999) %}{% for b in range(1, 999) %}{% endfor %}{% endfor %}done"  // 999,000
+        #expect(try render(within) == "done")
+        let beyond = "{% for a in range(1, 3103) %}{% for b in range(1, 3103) %}{% endfor %}{% endfor %}"
+        let error = try #require(renderError(beyond))
+        #expect(error.message.contains("loops run more than 1000000 times"))
+    }
 }
