@@ -94,6 +94,8 @@ public struct Flowable: Sendable {
 public struct DagNode: Sendable {
     public var task: TaskDefinition
     public var dependsOn: [String]
+    /// Where each name of ``dependsOn`` is written, in the same order.
+    public var dependencyLocations: [SourceLocation] = []
 }
 
 /// A call of another flow (`io.kestra.plugin.core.flow.Subflow`).

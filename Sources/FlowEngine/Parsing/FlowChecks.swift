@@ -21,10 +21,10 @@ struct FlowChecks {
     private func checkDag(_ nodes: [DagNode]) {
         let ids = Set(nodes.map(\.task.id))
         for node in nodes {
-            for dependency in node.dependsOn where !ids.contains(dependency) {
+            for (index, dependency) in node.dependsOn.enumerated() where !ids.contains(dependency) {
                 sink.report(
                     "task '\(node.task.id)' depends on '\(dependency)', which is not a task of this Dag",
-                    at: node.task.location
+                    at: index < node.dependencyLocations.count ? node.dependencyLocations[index] : node.task.location
                 )
             }
         }

@@ -217,16 +217,18 @@ struct TaskReader {
             let entry = TaskProperties(item, sink: sink)
             let taskNode = entry.node("task", required: true)
             var dependsOn: [String] = []
+            var locations: [SourceLocation] = []
             if let list = entry.node("dependsOn") {
-                if let names = list.items?.compactMap(\.scalar) {
-                    dependsOn = names
+                if let items = list.items, items.allSatisfy({ $0.scalar != nil }) {
+                    dependsOn = items.compactMap(\.scalar)
+                    locations = items.map(\.location)
                 } else {
                     sink.report("dependsOn is a list of task ids", at: list.location)
                 }
             }
             entry.reportUnknown(in: "a Dag task")
             if let taskNode, let definition = task(taskNode) {
-                nodes.append(DagNode(task: definition, dependsOn: dependsOn))
+                nodes.append(DagNode(task: definition, dependsOn: dependsOn, dependencyLocations: locations))
             }
         }
         return nodes

@@ -129,7 +129,7 @@ struct FlowParserTests {
         #expect(
             found == [
                 "flow.yml:8:11: dependency cycle: a → c → b → a",
-                "flow.yml:13:11: task 'b' depends on 'ghost', which is not a task of this Dag",
+                "flow.yml:16:24: task 'b' depends on 'ghost', which is not a task of this Dag",
             ]
         )
     }
