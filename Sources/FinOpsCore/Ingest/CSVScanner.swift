@@ -44,12 +44,16 @@ final class CSVScanner {
         var row: Int
         var text: String
         var isFieldCount: Bool
+        /// The field (1-based) the failure is in, when it is in one.
+        var field: Int? = nil
     }
 
     private enum Outcome {
         case record(next: Int, newlines: Int)
         case incomplete
-        case failure(String, newlines: Int)
+        case failure(String, newlines: Int, field: Int?)
+        /// A quote opened in `field`, after `newlinesBefore` line ends of the record, and never closed.
+        case unclosedQuote(field: Int, newlinesBefore: Int, newlines: Int)
     }
 
     private let input: FileInput
@@ -118,7 +122,8 @@ final class CSVScanner {
         try refill()
         while batch.count < maxRows {
             let firstField = batch.starts.count
-            switch scan(from: start, into: &batch) {
+            let outcome = scan(from: start, into: &batch)
+            switch outcome {
             case .record(let next, let newlines):
                 let fieldCount = batch.starts.count - firstField
                 let line = nextLine
@@ -147,7 +152,21 @@ final class CSVScanner {
                 batch.recordStarts.append(Int32(recordStart))
                 batch.recordEnds.append(Int32(next))
                 batch.count += 1
-            case .failure(let message, let newlines):
+            case .failure, .unclosedQuote:
+                var field: Int?
+                var message: String
+                var newlines: Int
+                switch outcome {
+                case .failure(let text, let count, let at):
+                    (message, newlines, field) = (text, count, at)
+                case .unclosedQuote(let at, let before, let count):
+                    message =
+                        "the quote that opens field \(at) on line \(nextLine + before) is not closed before the "
+                        + "end of the file"
+                    (newlines, field) = (count, at)
+                default:
+                    continue
+                }
                 truncate(&batch, to: firstField)
                 let resume = resumePoint(after: start)
                 if resume == end, !atEOF {
@@ -161,7 +180,8 @@ final class CSVScanner {
                     line: nextLine,
                     row: nextRow,
                     text: text(from: start, to: resume),
-                    isFieldCount: false
+                    isFieldCount: false,
+                    field: field
                 )
                 nextLine += max(newlines, 1)
                 start = resume
@@ -248,15 +268,19 @@ final class CSVScanner {
             var fieldEnd = index
             var flags: UInt8 = 0
             if index < end, buffer[index] == quote {
+                let newlinesBefore = newlines
                 flags = 1
                 index += 1
                 fieldStart = index
                 while true {
                     guard let found = memchr(buffer + index, Int32(quote), end - index) else {
                         if atEOF {
-                            return .failure(
-                                "a quoted field is not closed before the end of the file",
-                                newlines: newlines
+                            var count = newlines
+                            for scan in index..<end where buffer[scan] == lf { count += 1 }
+                            return .unclosedQuote(
+                                field: batch.starts.count - firstField + 1,
+                                newlinesBefore: newlinesBefore,
+                                newlines: count
                             )
                         }
                         return .incomplete
@@ -280,9 +304,11 @@ final class CSVScanner {
                 if index < end {
                     let next = buffer[index]
                     if next != comma && next != lf && next != cr {
+                        let field = batch.starts.count - firstField + 1
                         return .failure(
-                            "unexpected character \(describe(next)) after the closing quote of field \(batch.starts.count - firstField + 1)",
-                            newlines: newlines
+                            "unexpected character \(describe(next)) after the closing quote of field \(field)",
+                            newlines: newlines,
+                            field: field
                         )
                     }
                 }
@@ -301,10 +327,8 @@ final class CSVScanner {
                     }
                     if byte == comma || byte == lf || byte == cr { break }
                     if byte == quote {
-                        return .failure(
-                            "a quote inside unquoted field \(batch.starts.count - firstField + 1)",
-                            newlines: newlines
-                        )
+                        let field = batch.starts.count - firstField + 1
+                        return .failure("a quote inside unquoted field \(field)", newlines: newlines, field: field)
                     }
                     index += 1
                 }

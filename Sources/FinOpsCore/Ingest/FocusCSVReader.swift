@@ -215,10 +215,9 @@ public final class FocusCSVReader {
     }
 
     private func scanFailure(_ failure: CSVScanner.Failure) -> IngestError {
-        IngestError(
-            failure.isFieldCount ? .wrongFieldCount : .badQuoting,
-            IngestIssue(file: path, row: failure.row, line: failure.line, message: failure.message)
-        )
+        var issue = IngestIssue(file: path, row: failure.row, line: failure.line, message: failure.message)
+        if let field = failure.field, field >= 1, field <= specs.count { issue.column = specs[field - 1].header }
+        return IngestError(failure.isFieldCount ? .wrongFieldCount : .badQuoting, issue)
     }
 
     private func reject(_ error: IngestError, text: String, into rejected: inout [RejectedRow]) throws(IngestError) {

@@ -37,12 +37,18 @@ struct MalformedInputTests {
         )
         #expect(afterQuote.code == .badQuoting)
         #expect(afterQuote.description.contains("after the closing quote of field 9"))
+        #expect(afterQuote.issue.column == "ChargeDescription")
+        // The third row starts on line 4; a quoted field with a line end inside comes first, so the quote of Tags that
+        // is never closed opens on line 5.
         let lastRow = Fixtures.csv([["Tags": "marker"]]).split(separator: "\n")[1]
-        let unclosed = try error(
-            reading: "\(header)\n\(lastRow.replacingOccurrences(of: ",marker", with: ",\"{marker"))\n"
-        )
+        let broken = lastRow.replacingOccurrences(of: ",marker", with: ",\"{marker")
+            .replacingOccurrences(of: ",compute,", with: ",\"com\npute\",")
+        let unclosed = try error(reading: "\(header)\n\(row)\n\(row)\n\(broken)\n")
         #expect(unclosed.code == .badQuoting)
-        #expect(unclosed.description.contains("not closed before the end of the file"))
+        #expect(unclosed.issue.column == "Tags")
+        #expect(unclosed.issue.line == 4)
+        #expect(unclosed.description.contains("the quote that opens field"))
+        #expect(unclosed.description.contains("on line 5 is not closed before the end of the file"))
     }
 
     @Test("an unparseable number names its row, column and value")
