@@ -450,32 +450,28 @@ struct ExecutionRun: Sendable {
     }
 }
 
-/// ISO-8601 texts of instants, with microseconds, in UTC.
+/// ISO-8601 texts of instants in UTC, as Kestra renders `execution.startDate` and `taskrun.startDate`: truncated to
+/// the millisecond, a four-digit year, the fraction only when it is not zero (`2024-01-17T15:49:10.123Z`).
 enum Timestamps {
     static func iso(_ date: Date) -> String {
-        let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        let seconds = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
-        var whole = seconds.quotient
-        var fraction = seconds.remainder
-        if fraction < 0 {
-            whole -= 1
-            fraction += 1_000_000
+        // Instants beyond ±285,000 years are shown at that bound rather than trapping on conversion.
+        let bound = 9_000_000_000_000_000.0
+        let milliseconds = Int(max(-bound, min(bound, (date.timeIntervalSince1970 * 1_000).rounded(.down))))
+        func floorDivided(_ value: Int, _ divisor: Int) -> (Int, Int) {
+            let (quotient, remainder) = value.quotientAndRemainder(dividingBy: divisor)
+            return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
         }
-        let days = whole.quotientAndRemainder(dividingBy: 86_400)
-        var day = Int(days.quotient)
-        var second = days.remainder
-        if second < 0 {
-            day -= 1
-            second += 86_400
-        }
+        let (whole, fraction) = floorDivided(milliseconds, 1_000)
+        let (day, second) = floorDivided(whole, 86_400)
         let (y, m, d) = LocalDateTime.civil(fromDays: day)
-        func two<T: BinaryInteger>(_ value: T) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        var text = "\(y)-\(two(m))-\(two(d))T\(two(second / 3600)):\(two(second % 3600 / 60)):\(two(second % 60))"
-        if fraction > 0 {
-            var digits = String(fraction)
-            digits = String(repeating: "0", count: 6 - digits.count) + digits
-            text += "." + digits
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value.magnitude)
+            return (value < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
+        var text =
+            "\(padded(y, 4))-\(padded(m, 2))-\(padded(d, 2))T\(padded(second / 3600, 2)):"
+            + "\(padded(second % 3600 / 60, 2)):\(padded(second % 60, 2))"
+        if fraction > 0 { text += "." + padded(fraction, 3) }
         return text + "Z"
     }
 }

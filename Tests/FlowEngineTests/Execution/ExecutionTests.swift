@@ -58,6 +58,34 @@ func states(_ execution: Execution) -> [String] {
 
 @Suite("Execution semantics")
 struct ExecutionTests {
+    @Test("execution and task run start dates render as Kestra renders them: UTC, to the millisecond")
+    func startDates() async throws {
+        let execution = try await run(
+            """
+            id: f
+            namespace: n
+            tasks:
+              - id: when
+                type: io.kestra.plugin.core.debug.Return
+                format: "{{ execution.startDate }} {{ taskrun.startDate }}"
+            """,
+            clock: VirtualClock(start: Date(timeIntervalSince1970: 1_705_506_550.123_456))
+        )
+        #expect(execution.taskRuns.first?.outputs["value"] == "2024-01-17T15:49:10.123Z 2024-01-17T15:49:10.123Z")
+        let whole = try await run(
+            """
+            id: f
+            namespace: n
+            tasks:
+              - id: when
+                type: io.kestra.plugin.core.debug.Return
+                format: "{{ execution.startDate }}"
+            """,
+            clock: VirtualClock(start: Date(timeIntervalSince1970: -86_400))
+        )
+        #expect(whole.taskRuns.first?.outputs["value"] == "1969-12-31T00:00:00Z")
+    }
+
     @Test("tasks run in order; outputs and attempts are recorded")
     func sequence() async throws {
         let execution = try await run(
