@@ -86,6 +86,53 @@ struct ExecutionTests {
         #expect(whole.taskRuns.first?.outputs["value"] == "1969-12-31T00:00:00Z")
     }
 
+    @Test("tags work inside runIf and If conditions; a Switch's defaults are a list of tasks")
+    func tagsInConditionsAndSwitchDefaults() async throws {
+        let execution = try await run(
+            """
+            id: f
+            namespace: n
+            tasks:
+              - id: runs
+                type: io.kestra.plugin.core.debug.Return
+                format: ran
+                runIf: "{% if 1 == 1 %}true{% else %}false{% endif %}"
+              - id: skipped
+                type: io.kestra.plugin.core.debug.Return
+                format: ran
+                runIf: "{% if 1 == 2 %}true{% else %}false{% endif %}"
+              - id: check
+                type: io.kestra.plugin.core.flow.If
+                condition: "{% set x = 3 %}{{ x > 2 }}"
+                then:
+                  - id: then
+                    type: io.kestra.plugin.core.debug.Return
+                    format: then
+              - id: switch
+                type: io.kestra.plugin.core.flow.Switch
+                value: zzz
+                cases:
+                  a:
+                    - id: isA
+                      type: io.kestra.plugin.core.debug.Return
+                      format: A
+                defaults:
+                  - id: other
+                    type: io.kestra.plugin.core.debug.Return
+                    format: other
+                  - id: other2
+                    type: io.kestra.plugin.core.debug.Return
+                    format: second
+            """
+        )
+        #expect(
+            states(execution) == [
+                "runs:SUCCESS", "skipped:SKIPPED", "check:SUCCESS", "then:SUCCESS", "switch:SUCCESS", "other:SUCCESS",
+                "other2:SUCCESS",
+            ]
+        )
+    }
+
     @Test("tasks run in order; outputs and attempts are recorded")
     func sequence() async throws {
         let execution = try await run(
