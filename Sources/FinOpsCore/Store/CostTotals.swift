@@ -76,3 +76,23 @@ public struct CostTotalsBuilder: Sendable {
         rowCount += count
     }
 }
+
+extension PeriodSummary {
+    /// Checks rows read back against this summary: their count and their exact totals per currency.
+    ///
+    /// - Parameter name: how messages name the period (its file, or its source and period).
+    /// - Throws: ``CostStoreError`` (`corrupt`) saying which differs.
+    public func check(_ rows: CostTable, name: String) throws(CostStoreError) {
+        guard rows.rowCount == rowCount else {
+            throw CostStoreError(.corrupt, "\(name) has \(rows.rowCount) rows, the manifest recorded \(rowCount)")
+        }
+        var totals = CostTotalsBuilder(source: source)
+        if rows.rowCount > 0, rows.strings("BillingCurrency") == nil {
+            throw CostStoreError(.corrupt, "\(name) has no BillingCurrency column")
+        }
+        try totals.add(rows)
+        guard totals.totals == self.totals else {
+            throw CostStoreError(.corrupt, "\(name): the stored rows' totals differ from the manifest's")
+        }
+    }
+}

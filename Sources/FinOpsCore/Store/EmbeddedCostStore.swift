@@ -94,18 +94,7 @@ public struct EmbeddedCostStore: CostStore {
         for entry in try loadManifest().entries {
             let table = try PeriodFile.read(location(entry))
             let summary = entry.summary
-            let name = "\(entry.file) (source \(summary.source), period \(summary.period))"
-            guard table.rowCount == summary.rowCount else {
-                throw CostStoreError(
-                    .corrupt,
-                    "\(name) has \(table.rowCount) rows, the manifest recorded \(summary.rowCount)"
-                )
-            }
-            var totals = CostTotalsBuilder(source: summary.source)
-            try totals.add(table)
-            guard totals.totals == summary.totals else {
-                throw CostStoreError(.corrupt, "\(name): the stored rows' totals differ from the manifest's")
-            }
+            try summary.check(table, name: "\(entry.file) (source \(summary.source), period \(summary.period))")
             if entry.directoryChecksum == nil {
                 let folder: StagingFolder
                 if let staging {

@@ -138,19 +138,9 @@ public struct PostgresCostStore: CostStore {
                 let summary = entry.summary
                 let table = try await rows(of: entry, connection)
                 let name = "source \(JSONString.quoted(summary.source)) period \(summary.period)"
-                guard table.rowCount == summary.rowCount else {
-                    throw CostStoreError(
-                        .corrupt,
-                        "\(name) has \(table.rowCount) rows, the manifest recorded \(summary.rowCount)"
-                    )
-                }
-                var totals = CostTotalsBuilder(source: summary.source)
+                try summary.check(table, name: name)
                 var crc = CRC32.initial
                 if table.rowCount > 0 {
-                    guard table.strings("BillingCurrency") != nil else {
-                        throw CostStoreError(.corrupt, "\(name) has no BillingCurrency column")
-                    }
-                    try totals.add(table)
                     let encoder = try BatchEncoder(table)
                     var buffer: [UInt8] = []
                     for row in 0..<table.rowCount {
@@ -160,9 +150,6 @@ public struct PostgresCostStore: CostStore {
                             buffer.removeAll(keepingCapacity: true)
                         }
                     }
-                }
-                guard totals.totals == summary.totals else {
-                    throw CostStoreError(.corrupt, "\(name): the stored rows' totals differ from the manifest's")
                 }
                 let checksum = PostgresLoad.checksum(crc: crc, columns: entry.columns)
                 guard checksum == summary.checksum else {
