@@ -126,6 +126,19 @@ struct PivotExecutorTests {
         #expect(try result.json().contains("\"sum(ListCost)\" : \"20.39090575119\""))
     }
 
+    @Test("a result without cells still heads its measures in every format")
+    func emptyResult() throws {
+        let query = PivotQuery(
+            rows: [.column("ServiceName")],
+            measures: [.sum("BilledCost"), .count],
+            filter: .compare(.column("ServiceName"), .equal, .text("no such service"))
+        )
+        let result = try query.run(on: PivotFixtures.focusSample)
+        #expect(result.cells.isEmpty)
+        #expect(result.csv() == "ServiceName,sum(BilledCost),count()\n")
+        #expect(result.table() == "ServiceName  sum(BilledCost)  count()")
+    }
+
     @Test("HTML: a self-contained page, values escaped, totals marked")
     func html() throws {
         let query = PivotQuery(

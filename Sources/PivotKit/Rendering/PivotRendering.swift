@@ -85,6 +85,8 @@ extension PivotResult {
                 .init(rowValues: [], columnValues: $1, measures: [])
             )
         }
+        // With no cells the measures still head their columns.
+        if columnKeys.isEmpty { columnKeys = [[]] }
         var header = query.rows.map(\.description)
         for key in columnKeys {
             let prefix = key.isEmpty ? "" : memberLabels(key, dimensions: query.columns).joined(separator: " / ") + " "
