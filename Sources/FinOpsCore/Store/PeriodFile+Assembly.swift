@@ -242,8 +242,8 @@ extension PeriodFile {
         func decimals() throws(CostStoreError) -> [ExactDecimal] {
             try fill { part, target in
                 switch (part.values, part.encoding) {
-                case (let values?, .decimal64(let exponent)):
-                    DecimalPacking.unpack(values, count: part.rows, exponent: exponent, into: target)
+                case (let values?, .decimalPacked(let plan)):
+                    DecimalPacking.unpack(values, count: part.rows, plan, into: target)
                 case (let values?, _):
                     memcpy(target, values, part.rows * MemoryLayout<ExactDecimal>.stride)
                 case (nil, _):
@@ -256,8 +256,8 @@ extension PeriodFile {
         func timestamps() throws(CostStoreError) -> [Int64] {
             try fill { part, target in
                 switch (part.values, part.encoding) {
-                case (let values?, .timestamp32(let base, let step)):
-                    TimestampPacking.unpack(values, count: part.rows, base: base, step: step, into: target)
+                case (let values?, .timestampPacked(let plan)):
+                    TimestampPacking.unpack(values, count: part.rows, plan, into: target)
                     // Null rows hold zero, as a column's documentation promises.
                     if let mask = part.mask() {
                         for row in 0..<part.rows where mask[row] { target[row] = 0 }

@@ -69,8 +69,8 @@ extension PeriodFile {
                     part.checks.append(check(nulls, "the nulls of column \(column.name), chunk \(chunk + 1)"))
                 }
                 switch entry.encoding {
-                case .decimal64(let exponent): part.encoding = .decimal64(exponent: exponent)
-                case .timestamp32(let base, let step): part.encoding = .timestamp32(base: base, step: step)
+                case .decimalPacked(let plan): part.encoding = .decimalPacked(plan)
+                case .timestampPacked(let plan): part.encoding = .timestampPacked(plan)
                 case .absent, .codes, .decimal128, .timestamp64: break
                 }
                 parts.append(part)

@@ -111,8 +111,8 @@ enum PeriodFile {
 
     enum Encoding {
         case plain
-        case decimal64(exponent: Int)
-        case timestamp32(base: Int64, step: Int64)
+        case decimalPacked(DecimalPacking.Plan)
+        case timestampPacked(TimestampPacking.Plan)
     }
 
     /// One column's values in one chunk, pointing into a mapped file.

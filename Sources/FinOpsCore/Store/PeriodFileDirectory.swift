@@ -24,12 +24,12 @@ struct PeriodFileDirectory: Hashable {
         case codes(width: Int)
         /// Decimals as `Int128` units.
         case decimal128
-        /// Decimals as `Int64` multiples of 10^`exponent` units (null rows hold 0).
-        case decimal64(exponent: Int)
+        /// Decimals as offsets of `plan.width` bytes: (base + offset) × 10^exponent units (null rows hold 0).
+        case decimalPacked(DecimalPacking.Plan)
         /// Instants as `Int64` microseconds.
         case timestamp64
-        /// Instants as `UInt32` steps after a base: `base + delta × step` microseconds (null rows hold 0 steps).
-        case timestamp32(base: Int64, step: Int64)
+        /// Instants as offsets of `plan.width` bytes: base + offset × step microseconds (null rows hold offset 0).
+        case timestampPacked(TimestampPacking.Plan)
 
         /// The bytes each row's value takes.
         var width: Int {
@@ -37,8 +37,9 @@ struct PeriodFileDirectory: Hashable {
             case .absent: 0
             case .codes(let width): width
             case .decimal128: 16
-            case .decimal64, .timestamp64: 8
-            case .timestamp32: 4
+            case .timestamp64: 8
+            case .decimalPacked(let plan): plan.width
+            case .timestampPacked(let plan): plan.width
             }
         }
     }
@@ -93,17 +94,21 @@ struct PeriodFileDirectory: Hashable {
                     out.append(UInt8(1))
                     out.append(UInt8(width))
                 case .decimal128: out.append(UInt8(2))
-                case .decimal64(let exponent):
+                case .decimalPacked(let plan):
                     out.append(UInt8(3))
-                    out.append(UInt8(exponent))
+                    out.append(UInt8(plan.exponent))
+                    out.append(UInt8(plan.width))
+                    out.append(UInt64(truncatingIfNeeded: plan.base))
+                    out.append(UInt64(truncatingIfNeeded: plan.base >> 64))
                 case .timestamp64: out.append(UInt8(4))
-                case .timestamp32(let base, let step):
+                case .timestampPacked(let plan):
                     out.append(UInt8(5))
-                    out.append(base)
-                    out.append(step)
+                    out.append(plan.base)
+                    out.append(plan.step)
+                    out.append(UInt8(plan.width))
                 }
                 if case .timestamp64 = part.encoding { Self.append(part.bounds, to: &out) }
-                if case .timestamp32 = part.encoding { Self.append(part.bounds, to: &out) }
+                if case .timestampPacked = part.encoding { Self.append(part.bounds, to: &out) }
                 if let values = part.values { Self.append(values, to: &out) }
                 if let nulls = part.nulls {
                     out.append(UInt8(1))
@@ -163,16 +168,24 @@ struct PeriodFileDirectory: Hashable {
                 case 2 where kind == .decimal: encoding = .decimal128
                 case 3 where kind == .decimal:
                     let exponent = Int(try reader.read(UInt8.self))
-                    guard exponent <= 18 else { throw ByteReader.Truncated() }
-                    encoding = .decimal64(exponent: exponent)
+                    let width = Int(try reader.read(UInt8.self))
+                    let low = try reader.read(UInt64.self)
+                    let high = try reader.read(UInt64.self)
+                    guard exponent <= 18, width <= 16 else { throw ByteReader.Truncated() }
+                    let base = Int128(bitPattern: UInt128(high) << 64 | UInt128(low))
+                    encoding = .decimalPacked(.init(exponent: exponent, base: base, width: width))
                 case 4 where kind == .timestamp: encoding = .timestamp64
                 case 5 where kind == .timestamp:
-                    encoding = .timestamp32(base: try reader.read(Int64.self), step: try reader.read(Int64.self))
+                    let base = try reader.read(Int64.self)
+                    let step = try reader.read(Int64.self)
+                    let width = Int(try reader.read(UInt8.self))
+                    guard width <= 8 else { throw ByteReader.Truncated() }
+                    encoding = .timestampPacked(.init(base: base, step: step, width: width))
                 default: throw ByteReader.Truncated()
                 }
                 var part = Part(encoding: encoding)
                 switch encoding {
-                case .timestamp64, .timestamp32:
+                case .timestamp64, .timestampPacked:
                     let lower = try reader.read(Int64.self)
                     let upper = try reader.read(Int64.self)
                     guard lower <= upper else { throw ByteReader.Truncated() }

@@ -68,25 +68,22 @@ final class PeriodFileWriter {
             return try writeCodes(codes, distinct: distinct)
         case .decimal(let values):
             if let nulls = values.nulls, nulls.nullCount == rows { return .init(encoding: .absent) }
-            var part: PeriodFileDirectory.Part
-            if let exponent = DecimalPacking.exponent(values.values) {
-                let packed = DecimalPacking.pack(values.values, exponent: exponent)
-                part = .init(encoding: .decimal64(exponent: exponent), values: try block(packed))
-            } else {
-                part = .init(encoding: .decimal128, values: try block(values.values))
-            }
+            let plan = DecimalPacking.plan(values.values)
+            var part = PeriodFileDirectory.Part(
+                encoding: .decimalPacked(plan),
+                values: try block(DecimalPacking.pack(values.values, plan))
+            )
             if let nulls = values.nulls, nulls.containsNull { part.nulls = try block(nulls.words) }
             return part
         case .timestamp(let values):
-            if let nulls = values.nulls, nulls.nullCount == rows { return .init(encoding: .absent) }
-            var part: PeriodFileDirectory.Part
-            if let (base, step, deltas) = TimestampPacking.pack(values) {
-                part = .init(encoding: .timestamp32(base: base, step: step), values: try block(deltas))
-            } else {
-                part = .init(encoding: .timestamp64, values: try block(values.values))
-            }
+            guard let bounds = TimestampPacking.bounds(values) else { return .init(encoding: .absent) }
+            let plan = TimestampPacking.plan(values, bounds: bounds)
+            var part = PeriodFileDirectory.Part(
+                encoding: .timestampPacked(plan),
+                values: try block(TimestampPacking.pack(values, plan))
+            )
             if let nulls = values.nulls, nulls.containsNull { part.nulls = try block(nulls.words) }
-            part.bounds = TimestampPacking.bounds(values)
+            part.bounds = bounds
             return part
         }
     }

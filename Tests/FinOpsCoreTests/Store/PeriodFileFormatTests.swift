@@ -149,6 +149,31 @@ struct PeriodFileFormatTests {
     }
 }
 
+@Suite("Frame-of-reference offsets")
+struct OffsetPackingTests {
+    @Test("offsets of every width from 0 to 16 bytes round-trip, the last rows of a block too")
+    func widths() {
+        var generator = SplitMix(seed: 7)
+        for width in 0...16 {
+            let count = 37
+            let limit: UInt128 = width == 16 ? .max : (UInt128(1) << (8 * width)) &- 1
+            let values = (0..<count).map { row -> UInt128 in
+                let random = UInt128(generator.next()) << 64 | UInt128(generator.next())
+                return row == 0 ? limit : random & limit
+            }
+            let packed = OffsetPacking.pack(count, width: width) { values[$0] }
+            #expect(packed.count == count * width)
+            #expect(OffsetPacking.width(limit) == width)
+            let decoded = packed.withUnsafeBytes { raw in
+                (0..<count).map { row in
+                    width == 0 ? 0 : OffsetPacking.offset(raw.baseAddress!, row: row, count: count, width: width)
+                }
+            }
+            #expect(decoded == values, "width \(width)")
+        }
+    }
+}
+
 /// A small seeded generator, so the test's data is the same on every run.
 private struct SplitMix {
     var state: UInt64
