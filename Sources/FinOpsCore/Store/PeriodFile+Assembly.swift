@@ -118,7 +118,7 @@ extension PeriodFile {
             failures.value.initialize(repeating: nil)
             defer { failures.value.deinitialize().deallocate() }
             let values = [T](unsafeUninitializedCapacity: total) { buffer, initialized in
-                PeriodFile.preferHugePages(UnsafeMutableRawBufferPointer(buffer))
+                PeriodFile.prefault(UnsafeMutableRawBufferPointer(buffer))
                 let base = UncheckedSendable(buffer.baseAddress)
                 withoutActuallyEscaping(write) { write in
                     fillParts(base: base, failures: failures, write)
@@ -286,15 +286,16 @@ extension PeriodFile {
         }
     }
 
-    /// Asks for a large fresh buffer to be backed by huge pages where the system allows it (Linux transparent huge
-    /// pages in `madvise` mode), so filling it takes one page fault per 2 MiB instead of per 4 KiB.
-    static func preferHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
+    /// Maps a large fresh buffer's pages in one call (`MADV_POPULATE_WRITE`, Linux 5.14) instead of taking a fault per
+    /// 4 KiB page while filling it; a no-op elsewhere. Huge pages would fault less still, but allocating them on a
+    /// machine whose memory is full of page cache stalls on compaction for hundreds of milliseconds.
+    static func prefault(_ buffer: UnsafeMutableRawBufferPointer) {
         #if os(Linux)
-        let huge = 2 << 20
-        guard let base = buffer.baseAddress, buffer.count >= 4 * huge else { return }
-        let start = (Int(bitPattern: base) + huge - 1) / huge * huge
-        let end = (Int(bitPattern: base) + buffer.count) / huge * huge
-        if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
+        let page = Int(getpagesize())
+        guard let base = buffer.baseAddress, buffer.count >= 16 * page else { return }
+        let start = (Int(bitPattern: base) + page - 1) / page * page
+        let end = (Int(bitPattern: base) + buffer.count) / page * page
+        if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 23) }  // POPULATE_WRITE
         #endif
     }
 
