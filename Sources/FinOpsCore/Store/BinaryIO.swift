@@ -157,6 +157,12 @@ struct ByteReader {
         }
     }
 
+    /// How much room to reserve for `count` items of at least `bytesEach` bytes each: never more than the bytes
+    /// left could hold, so a damaged count cannot ask for an allocation the data could never fill.
+    func capacity(for count: Int, bytesEach: Int) -> Int {
+        max(0, min(count, (bytes.count - offset) / bytesEach))
+    }
+
     mutating func skip(_ count: Int) throws(Truncated) {
         guard offset + count <= bytes.count else { throw Truncated() }
         offset += count

@@ -118,7 +118,7 @@ extension PeriodFile {
             failures.value.initialize(repeating: nil)
             defer { failures.value.deinitialize().deallocate() }
             let values = [T](unsafeUninitializedCapacity: total) { buffer, initialized in
-                PeriodFile.prefault(UnsafeMutableRawBufferPointer(buffer))
+                PeriodFile.prefaultForWriting(UnsafeMutableRawBufferPointer(buffer))
                 let base = UncheckedSendable(buffer.baseAddress)
                 withoutActuallyEscaping(write) { write in
                     fillParts(base: base, failures: failures, write)
@@ -289,7 +289,7 @@ extension PeriodFile {
     /// Maps a large fresh buffer's pages in one call (`MADV_POPULATE_WRITE`, Linux 5.14) instead of taking a fault per
     /// 4 KiB page while filling it; a no-op elsewhere. Huge pages would fault less still, but allocating them on a
     /// machine whose memory is full of page cache stalls on compaction for hundreds of milliseconds.
-    static func prefault(_ buffer: UnsafeMutableRawBufferPointer) {
+    static func prefaultForWriting(_ buffer: UnsafeMutableRawBufferPointer) {
         #if os(Linux)
         let page = Int(getpagesize())
         guard let base = buffer.baseAddress, buffer.count >= 16 * page else { return }

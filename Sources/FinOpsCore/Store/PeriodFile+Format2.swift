@@ -19,12 +19,12 @@ extension PeriodFile {
             let count = Int(try footer.read(UInt32.self))
             if kind == Kind.tags.rawValue {
                 var sets: [TagSet] = []
-                sets.reserveCapacity(count)
+                sets.reserveCapacity(footer.capacity(for: count, bytesEach: 4))
                 for _ in 0..<count { sets.append(try readTagSet(&footer)) }
                 file.dictionaries[name] = .tagSets(sets)
             } else {
                 var values: [String] = []
-                values.reserveCapacity(count)
+                values.reserveCapacity(footer.capacity(for: count, bytesEach: 4))
                 for _ in 0..<count { values.append(try footer.readString()) }
                 file.dictionaries[name] = .strings(values)
             }

@@ -27,7 +27,7 @@ extension PeriodFile {
     static func readTagSet(_ reader: inout ByteReader) throws(ByteReader.Truncated) -> TagSet {
         let count = Int(try reader.read(UInt32.self))
         var tags: [TagSet.Tag] = []
-        tags.reserveCapacity(count)
+        tags.reserveCapacity(reader.capacity(for: count, bytesEach: 9))
         for _ in 0..<count {
             let key = try reader.readString()
             let kind = try reader.read(UInt8.self)

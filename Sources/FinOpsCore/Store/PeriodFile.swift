@@ -47,7 +47,7 @@ enum PeriodFile {
         try checkSize(file, location)
         try checkWholeFile(file, location)
         return try withExtendedLifetime(file) { () throws(CostStoreError) in
-            try assemble([try parse(file, location)], columns: .all, paths: [location.path])
+            try assemble([try parse(file, location).trustingBlocks()], columns: .all, paths: [location.path])
         }
     }
 
@@ -59,8 +59,11 @@ enum PeriodFile {
         for location in locations {
             let file = try MappedFile(path: location.path)
             try checkSize(file, location)
-            if location.directoryChecksum == nil { try checkWholeFile(file, location) }
-            parsed.append(try parse(file, location).skippingChunks(outside: columns.timeRanges))
+            // Format 2 has no checksum per block: the whole file is checked instead.
+            let wholeFile = location.directoryChecksum == nil
+            if wholeFile { try checkWholeFile(file, location) }
+            let one = try parse(file, location).skippingChunks(outside: columns.timeRanges)
+            parsed.append(wholeFile ? one.trustingBlocks() : one)
             files.append(file)
         }
         return try withExtendedLifetime(files) { () throws(CostStoreError) in
@@ -183,6 +186,22 @@ enum PeriodFile {
         var rows = 0
         /// Format 3: the rows of each chunk (every column has one part per chunk); `nil` for format 2.
         var chunkRows: [Int]?
+        /// Whether the whole file's CRC-32 was checked, so its blocks need no check of their own.
+        var blocksTrusted = false
+
+        /// The file once its whole CRC-32 matched: reading it checks no block again.
+        func trustingBlocks() -> ParsedFile {
+            var file = self
+            file.blocksTrusted = true
+            for (name, parts) in file.parts {
+                file.parts[name] = parts.map { part in
+                    var part = part
+                    part.checks = []
+                    return part
+                }
+            }
+            return file
+        }
 
         /// The file without the chunks in which every row is null or outside one of `ranges` (by the chunks' zone
         /// maps); format 2 files have none, so they are read whole.
@@ -218,11 +237,11 @@ enum PeriodFile {
             switch dictionaries[name] {
             case .strings(let values)?: return values
             case .block(let check, let count)?:
-                try PeriodFile.verify(check, path: path)
+                if !blocksTrusted { try PeriodFile.verify(check, path: path) }
                 var reader = ByteReader(check.bytes)
                 do {
                     var values: [String] = []
-                    values.reserveCapacity(count)
+                    values.reserveCapacity(reader.capacity(for: count, bytesEach: 4))
                     for _ in 0..<count { values.append(try reader.readString()) }
                     return values
                 } catch {
@@ -236,11 +255,11 @@ enum PeriodFile {
             switch dictionaries[name] {
             case .tagSets(let sets)?: return sets
             case .block(let check, let count)?:
-                try PeriodFile.verify(check, path: path)
+                if !blocksTrusted { try PeriodFile.verify(check, path: path) }
                 var reader = ByteReader(check.bytes)
                 do {
                     var sets: [TagSet] = []
-                    sets.reserveCapacity(count)
+                    sets.reserveCapacity(reader.capacity(for: count, bytesEach: 4))
                     for _ in 0..<count { sets.append(try readTagSet(&reader)) }
                     return sets
                 } catch {

@@ -48,7 +48,7 @@ extension PostgresCostStore {
     ///   cannot run.
     public func evaluate<Query: CostQuery>(_ query: Query, over filter: CostFilter) async throws -> Query.Result {
         if let pivot = query as? PivotQuery,
-            let compiled = try? PostgresPivotCompiler(table: CostSchema.pivotTable).compile(pivot, over: filter)
+            let compiled = try? Self.compile(pivot, over: filter)
         {
             let result: PivotResult
             do {

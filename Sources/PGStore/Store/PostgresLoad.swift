@@ -162,9 +162,7 @@ final class PostgresLoad: CostBatchWriter {
     /// The checksum of a period: CRC-32 of its rows as COPY text (without source and period), then its column list.
     static func checksum(crc: UInt, columns: [StoredColumn]) -> String {
         let header = Array(StoredColumn.json(columns).utf8)
-        let value = header.withUnsafeBufferPointer { CRC32.update(crc, $0) }
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 8 - hex.count)) + hex
+        return CRC32.hex(header.withUnsafeBufferPointer { CRC32.update(crc, $0) })
     }
 
     // MARK: - Steps
