@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "FinOpsCore", targets: ["FinOpsCore"]),
         .library(name: "PivotKit", targets: ["PivotKit"]),
+        .library(name: "FinOpsAnalytics", targets: ["FinOpsAnalytics"]),
         .library(name: "FlowEngine", targets: ["FlowEngine"]),
         .library(name: "FlowTesting", targets: ["FlowTesting"]),
         .library(name: "PGStore", targets: ["PGStore"]),
@@ -29,6 +30,10 @@ let package = Package(
         ),
         .target(name: "PGStore", dependencies: ["CLibPQ", "FinOpsCore", "PivotKit"]),
         .target(
+            name: "FinOpsAnalytics",
+            dependencies: ["FinOpsCore", "PivotKit", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
             name: "FlowEngine",
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
@@ -40,6 +45,7 @@ let package = Package(
             dependencies: [
                 "FinOpsCore",
                 "PivotKit",
+                "FinOpsAnalytics",
                 "FlowEngine",
                 "FlowTesting",
                 "PGStore",
@@ -59,7 +65,11 @@ let package = Package(
             dependencies: ["CostAlerts", "FlowEngine", "FlowTesting"],
             path: "Examples/CostAlertsTests"
         ),
-        .testTarget(name: "PivotKitTests", dependencies: ["PivotKit", "FinOpsCore"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "PivotKitTests",
+            dependencies: ["PivotKit", "FinOpsCore", "FinOpsTestSupport"],
+            exclude: ["Fixtures"]
+        ),
         .target(
             name: "FlowTesting",
             dependencies: ["FlowEngine", .product(name: "OrderedCollections", package: "swift-collections")]
@@ -90,6 +100,11 @@ let package = Package(
             dependencies: [
                 "PGStore", "FinOpsCore", "PivotKit", "FinOpsTestSupport", "CostStoreConformance", "finops-cli",
             ]
+        ),
+        .testTarget(
+            name: "FinOpsAnalyticsTests",
+            dependencies: ["FinOpsAnalytics", "FinOpsCore", "PivotKit", "FinOpsTestSupport"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "FinOpsCLITests", dependencies: ["finops-cli", "FinOpsCore", "FinOpsTestSupport"]),
     ]

@@ -8,7 +8,11 @@ struct FinOps: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "finops",
         abstract: "Ingest, store and analyse cloud billing data (FOCUS).",
-        subcommands: [Ingest.self, Periods.self, Verify.self, Pivot.self, Sample.self, FlowCommand.self, DB.self]
+        subcommands: [
+            Ingest.self, Periods.self, Verify.self, Pivot.self, Allocate.self, Anomalies.self, Forecast.self,
+            Sample.self,
+            FlowCommand.self, DB.self,
+        ]
     )
 
     /// Exit codes: 0 success, 1 a data or store error, 2 a usage error.

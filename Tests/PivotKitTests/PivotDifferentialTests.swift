@@ -1,4 +1,5 @@
 import FinOpsCore
+import FinOpsTestSupport
 import PivotKit
 import Testing
 
@@ -59,15 +60,3 @@ struct PivotDifferentialTests {
 }
 
 /// A deterministic generator for the random queries.
-struct SeededRandom {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next(_ bound: Int) -> Int {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return Int((state >> 33) % UInt64(bound))
-    }
-}

@@ -1,4 +1,5 @@
 import FinOpsCore
+import FinOpsTestSupport
 import Testing
 
 @testable import PivotKit

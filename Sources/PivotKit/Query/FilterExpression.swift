@@ -68,3 +68,32 @@ public indirect enum FilterExpression: Sendable, Hashable {
         }
     }
 }
+
+extension FilterExpression {
+    /// The rows of `table` for which the condition is true, in order, as a pivot's WHERE selects them: for modules
+    /// that test conditions on tables of their own (allocation rules over a pivot's groups).
+    ///
+    /// - Throws: ``PivotError`` for an unknown column, a column of the wrong type, or a measure in the condition.
+    package func selectedRows(in table: CostTable) throws(PivotError) -> [Int32] {
+        try FilterEvaluator(table: table).selectedRows(self)
+    }
+
+    /// The columns and tags the condition reads, in the order they first appear.
+    package var fields: [Field] {
+        var fields: [Field] = []
+        func visit(_ expression: FilterExpression) {
+            switch expression {
+            case .and(let lhs, let rhs), .or(let lhs, let rhs):
+                visit(lhs)
+                visit(rhs)
+            case .not(let inner):
+                visit(inner)
+            case .compare(let field, _, _), .isIn(let field, _), .between(let field, _, _), .isNull(let field),
+                .like(let field, _), .matches(let field, _):
+                if !fields.contains(field) { fields.append(field) }
+            }
+        }
+        visit(self)
+        return fields
+    }
+}

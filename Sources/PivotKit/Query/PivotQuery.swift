@@ -77,14 +77,7 @@ public struct PivotQuery: Sendable, Hashable {
             for base in measure.baseMeasures { if let column = base.column { names.insert(column) } }
         }
         func add(_ filter: FilterExpression) {
-            switch filter {
-            case .and(let lhs, let rhs), .or(let lhs, let rhs):
-                add(lhs)
-                add(rhs)
-            case .not(let inner):
-                add(inner)
-            case .compare(let field, _, _), .isIn(let field, _), .between(let field, _, _), .isNull(let field),
-                .like(let field, _), .matches(let field, _):
+            for field in filter.fields {
                 switch field {
                 case .column(let name): names.insert(name)
                 case .tag: names.insert("Tags")

@@ -1,0 +1,204 @@
+import FinOpsCore
+import Foundation
+
+/// How forecasts are made.
+public struct ForecastOptions: Sendable, Hashable {
+    /// How many steps ahead.
+    public var horizon: Int
+    /// The seasonal period in steps (7 for days in a week, 24 for hours in a day); 0 or 1 for none.
+    public var season: Int
+    /// The coverage of prediction intervals, between 0.5 and 0.999.
+    public var interval: Double
+    /// At most this many of the latest values are fitted: older history of cost data rarely helps.
+    public var fitWindow: Int?
+
+    /// Creates options.
+    public init(horizon: Int, season: Int = 7, interval: Double = 0.8, fitWindow: Int? = nil) {
+        self.horizon = horizon
+        self.season = season
+        self.interval = interval
+        self.fitWindow = fitWindow
+    }
+
+    func validate() throws(AnalyticsError) {
+        guard (1...10_000).contains(horizon) else {
+            throw AnalyticsError(.invalidParameter, "the horizon must be from 1 to 10000 steps, got \(horizon)")
+        }
+        guard (0...10_000).contains(season) else {
+            throw AnalyticsError(.invalidParameter, "the season must be from 0 to 10000 steps, got \(season)")
+        }
+        if let fitWindow, fitWindow < 3 {
+            throw AnalyticsError(.invalidParameter, "the fit window must hold at least 3 steps, got \(fitWindow)")
+        }
+        guard interval >= 0.5, interval <= 0.999 else {
+            throw AnalyticsError(.invalidParameter, "the interval must be from 0.5 to 0.999, got \(interval)")
+        }
+    }
+}
+
+/// Forecasts of one series.
+public struct SeriesForecast: Sendable, Hashable {
+    /// One future step.
+    public struct Point: Sendable, Hashable {
+        /// The step's timestamp, formatted as the series' own.
+        public var timestamp: String
+        /// The point forecast.
+        public var forecast: ExactDecimal
+        /// The lower bound of the prediction interval.
+        public var lower: ExactDecimal
+        /// The upper bound.
+        public var upper: ExactDecimal
+    }
+
+    /// The series' name.
+    public var series: String
+    /// The method chosen (`ETS(A,Ad,A)`, `SeasonalNaive(7)`, …).
+    public var method: String
+    /// The interval's coverage.
+    public var interval: Double
+    /// The forecasts.
+    public var points: [Point]
+    /// The estimate of the sum of the forecasts and its interval (for period totals).
+    public var total: (forecast: ExactDecimal, lower: ExactDecimal, upper: ExactDecimal)
+
+    public static func == (lhs: SeriesForecast, rhs: SeriesForecast) -> Bool {
+        lhs.series == rhs.series && lhs.method == rhs.method && lhs.points == rhs.points
+            && lhs.total.forecast == rhs.total.forecast && lhs.total.lower == rhs.total.lower
+            && lhs.total.upper == rhs.total.upper
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(series)
+        hasher.combine(points)
+    }
+}
+
+/// Automatic forecasting: a family of exponential smoothing models (level, trend, damped trend, with and without
+/// the season) and the naive and seasonal naive methods, the one chosen that forecasts a held-out stretch of the
+/// series' end best (by mean absolute error), refitted on the whole series.
+public enum Forecaster {
+    /// Forecasts a series.
+    ///
+    /// - Throws: ``AnalyticsError`` for options out of range or a series with fewer than 3 values.
+    public static func forecast(_ series: TimeSeries, options: ForecastOptions) throws(AnalyticsError) -> SeriesForecast
+    {
+        try forecast(series, options: options, totalFrom: 1)
+    }
+
+    /// Forecasts a series, its ``SeriesForecast/total`` summing the steps from `totalFrom` (1-based) on.
+    static func forecast(
+        _ series: TimeSeries,
+        options: ForecastOptions,
+        totalFrom: Int
+    ) throws(AnalyticsError)
+        -> SeriesForecast
+    {
+        try options.validate()
+        guard series.values.count >= 3 else {
+            throw AnalyticsError(
+                .insufficientData,
+                "series '\(series.name)' has \(series.values.count) values; at least 3 are needed"
+            )
+        }
+        var y = series.doubles
+        if let window = options.fitWindow, y.count > window { y = Array(y.suffix(window)) }
+        guard let method = choose(y, options: options) else {
+            throw AnalyticsError(.insufficientData, "series '\(series.name)' is too short for any forecasting method")
+        }
+        let nonNegative = series.values.allSatisfy { !$0.isNegative }
+        let places = Swift.min(Swift.max(series.values.map(\.fractionalDigitCount).max() ?? 2, 2), 6)
+        let z = normalQuantile(0.5 + options.interval / 2)
+        let variances = method.variances
+        var points: [SeriesForecast.Point] = []
+        for h in 0..<options.horizon {
+            let spread = z * variances[h].squareRoot()
+            var forecast = method.points[h]
+            var lower = forecast - spread
+            var upper = forecast + spread
+            if nonNegative {
+                forecast = Swift.max(forecast, 0)
+                lower = Swift.max(lower, 0)
+                upper = Swift.max(upper, 0)
+            }
+            points.append(
+                .init(
+                    timestamp: series.label(at: series.values.count + h),
+                    forecast: try ExactDecimal.estimate(forecast, places, series.name),
+                    lower: try ExactDecimal.estimate(lower, places, series.name),
+                    upper: try ExactDecimal.estimate(upper, places, series.name)
+                )
+            )
+        }
+        let sum = method.points.prefix(options.horizon).dropFirst(totalFrom - 1).reduce(0, +)
+        let spread = z * method.varianceOfSum(from: totalFrom, through: options.horizon).squareRoot()
+        let clamp: (Double) -> Double = { nonNegative ? Swift.max($0, 0) : $0 }
+        return SeriesForecast(
+            series: series.name,
+            method: method.name,
+            interval: options.interval,
+            points: points,
+            total: (
+                try ExactDecimal.estimate(clamp(sum), places, series.name),
+                try ExactDecimal.estimate(clamp(sum - spread), places, series.name),
+                try ExactDecimal.estimate(clamp(sum + spread), places, series.name)
+            )
+        )
+    }
+
+    /// The candidate methods for a season.
+    static func candidates(season: Int) -> [FittedMethod.Kind] {
+        var kinds: [FittedMethod.Kind] = [
+            .smoothing(.init(trend: .none, season: 0)), .smoothing(.init(trend: .damped, season: 0)),
+            .smoothing(.init(trend: .additive, season: 0)), .naive,
+        ]
+        if season > 1 {
+            kinds += [
+                .smoothing(.init(trend: .none, season: season)), .smoothing(.init(trend: .damped, season: season)),
+                .seasonalNaive(season),
+            ]
+        }
+        return kinds
+    }
+
+    /// The method that forecasts the last stretch of `y` best when fitted without it, refitted on all of `y`; by
+    /// AICc when `y` is too short to hold a stretch out.
+    static func choose(_ y: [Double], options: ForecastOptions) -> FittedMethod? {
+        let kinds = candidates(season: options.season)
+        let holdout = Swift.min(options.horizon, Swift.max(options.season, 1) * 2, y.count / 4)
+        var best: (kind: FittedMethod.Kind, error: Double)?
+        if holdout >= 2 {
+            let train = Array(y.prefix(y.count - holdout))
+            let test = y.suffix(holdout)
+            for kind in kinds {
+                guard let fitted = FittedMethod.fit(kind, to: train, horizon: holdout) else { continue }
+                var error = 0.0
+                for (forecast, actual) in zip(fitted.points, test) { error += abs(forecast - actual) }
+                guard error.isFinite else { continue }
+                if error < (best?.error ?? .infinity) { best = (kind, error) }
+            }
+        }
+        if let best, let fitted = FittedMethod.fit(best.kind, to: y, horizon: options.horizon) { return fitted }
+        let fits = kinds.compactMap { FittedMethod.fit($0, to: y, horizon: options.horizon) }
+        if let smoothing = fits.filter({ $0.aicc.isFinite }).min(by: { $0.aicc < $1.aicc }) { return smoothing }
+        return fits.first
+    }
+}
+
+extension SeriesForecast {
+    /// One row per series and step: `series,timestamp,forecast,lower,upper,method`.
+    public static func table(_ forecasts: [SeriesForecast]) -> ResultTable {
+        var table = ResultTable(columns: [
+            ("series", .text), ("timestamp", .text), ("forecast", .text), ("lower", .text), ("upper", .text),
+            ("method", .text),
+        ])
+        for forecast in forecasts {
+            for point in forecast.points {
+                table.append([
+                    forecast.series, point.timestamp, point.forecast.description, point.lower.description,
+                    point.upper.description, forecast.method,
+                ])
+            }
+        }
+        return table
+    }
+}

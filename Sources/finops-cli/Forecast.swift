@@ -1,0 +1,112 @@
+import ArgumentParser
+import FinOpsAnalytics
+import FinOpsCore
+import Foundation
+import PivotKit
+
+extension FinOps {
+    struct Forecast: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Forecast daily cost per key (or a plain series), with prediction intervals and month-end totals.",
+            discussion: """
+                The method is chosen per series among exponential smoothing models (level, trend, damped trend, \
+                with and without the weekly season) and the naive and seasonal naive methods: the one that best \
+                forecasts a held-out stretch of the series' end, refitted on the whole series.
+                Examples:
+                  finops forecast --by ServiceName --month-end
+                  finops forecast --by ServiceName --horizon 14 --format csv
+                  finops forecast --series hourly.csv --season 24 --horizon 48 --interval 0.95
+                  finops forecast --by ServiceName --backtest
+                """
+        )
+
+        @OptionGroup var source: CostSourceOptions
+
+        @OptionGroup var seriesOptions: SeriesOptions
+
+        @Option(help: "Steps to forecast (default: to the end of the last day's month for costs, 7 for series).")
+        var horizon: Int?
+
+        @Option(help: "The coverage of prediction intervals (0.5–0.999).")
+        var interval: Double = 0.8
+
+        @Flag(help: "Print each key's month-end total (actual to date + forecast) instead of daily forecasts.")
+        var monthEnd = false
+
+        @Flag(help: "Roll the forecast origin back over history and report MAPE, MASE and interval coverage.")
+        var backtest = false
+
+        @Option(help: "Output format: table, csv or json.")
+        var format: AnalysisFormat = .table
+
+        func run() async throws {
+            do {
+                let all = try await loadSeries()
+                if backtest {
+                    let horizon = self.horizon ?? 7
+                    var results: [Backtest] = []
+                    for one in all {
+                        results.append(
+                            try Backtest.run(
+                                one,
+                                options: ForecastOptions(
+                                    horizon: horizon,
+                                    season: seriesOptions.season,
+                                    interval: interval
+                                )
+                            )
+                        )
+                    }
+                    printResult(results.table, as: format)
+                    return
+                }
+                if monthEnd {
+                    var totals: [PeriodForecast] = []
+                    for one in all {
+                        let last = CalendarDay(containing: one.instant(at: one.values.count - 1))
+                        let start = last.firstOfMonth
+                        totals.append(
+                            try Forecaster.periodTotal(
+                                one,
+                                from: start,
+                                until: last.firstOfNextMonth,
+                                season: seriesOptions.season,
+                                interval: interval
+                            )
+                        )
+                    }
+                    printResult(totals.table, as: format)
+                    return
+                }
+                var forecasts: [SeriesForecast] = []
+                for one in all {
+                    var steps = horizon ?? 7
+                    if horizon == nil, seriesOptions.series == nil {
+                        let last = CalendarDay(containing: one.instant(at: one.values.count - 1))
+                        steps = Swift.max(1, last.distance(to: last.firstOfNextMonth) - 1)
+                    }
+                    forecasts.append(
+                        try Forecaster.forecast(
+                            one,
+                            options: ForecastOptions(horizon: steps, season: seriesOptions.season, interval: interval)
+                        )
+                    )
+                }
+                printResult(SeriesForecast.table(forecasts), as: format)
+            } catch let error as AnalyticsError {
+                throw DataError(message: error.description)
+            }
+        }
+
+        private func loadSeries() async throws -> [TimeSeries] {
+            guard let query = try seriesOptions.costQuery(source: source) else {
+                return try seriesOptions.plainSeries()
+            }
+            let result = try await source.withPivots { answer in try await answer(query.pivot) }
+            let all = query.series(from: result)
+            if all.isEmpty { throw DataError(message: "no rows match: nothing to forecast") }
+            return all
+        }
+    }
+}
