@@ -10,8 +10,7 @@ struct FinOps: AsyncParsableCommand {
         abstract: "Ingest, store and analyse cloud billing data (FOCUS).",
         subcommands: [
             Ingest.self, Periods.self, Verify.self, Pivot.self, Allocate.self, Anomalies.self, Forecast.self,
-            Sample.self,
-            FlowCommand.self, DB.self,
+            Budgets.self, Coverage.self, Sample.self, FlowCommand.self, DB.self,
         ]
     )
 
