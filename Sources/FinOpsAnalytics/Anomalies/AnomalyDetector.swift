@@ -14,7 +14,7 @@ public struct AnomalyOptions: Sendable, Hashable {
     public var season: Int
     /// How many past steps the expectation and the spread are estimated from.
     public var window: Int
-    /// Steps at the start of a series that are only learned from (at least four seasons, so that every phase's
+    /// Steps at the start of a series that are only learned from: six weeks of days by default (at least four seasons, so that every phase's
     /// effect is a median of three or more).
     public var warmUp: Int
     /// How many consecutive flags in one direction make a level shift: its first step is reported as the shift,
@@ -31,7 +31,7 @@ public struct AnomalyOptions: Sendable, Hashable {
         minimumPercent: Double = 0.2,
         season: Int = 7,
         window: Int = 56,
-        warmUp: Int = 28,
+        warmUp: Int = 42,
         levelShiftRun: Int = 4,
         ignoresMonthlyCharges: Bool = true
     ) {
@@ -179,7 +179,10 @@ public enum AnomalyDetector {
                 for d in Swift.max(1, t - options.window)..<t { errors.append(error(d, expectation(d).value)) }
             }
             if t % 7 == 0 || t == warmUp || spread == 0 {
-                spread = 1.4826 * median(Array(errors.suffix(options.window)).map(abs))
+                let recentErrors = errors.suffix(options.window)
+                // Few errors underestimate the spread: widen it while the history is short.
+                let shortHistory = (1 + 8 / Double(Swift.max(recentErrors.count, 1))).squareRoot()
+                spread = 1.4826 * median(recentErrors.map(abs)) * shortHistory
             }
             let (level, expectation) = expectation(t)
             expected[t] = expectation
@@ -193,19 +196,21 @@ public enum AnomalyDetector {
             )
             bounds[t] = (expectation - halfWidth, expectation + halfWidth)
             scores[t] = difference / sigma
-            if abs(difference) > halfWidth {
-                let sign: Int8 = difference > 0 ? 1 : -1
+            // A run counts steps on one side by at least half the width: a shift's days do not all clear the full
+            // width, but they stay on its side.
+            let sign: Int8 = difference > 0 ? 1 : -1
+            if abs(difference) > halfWidth / 2 {
                 run = run != 0 && (run > 0) == (sign > 0) ? run + Int(sign) : Int(sign)
-                flags[t] = sign
-                if abs(run) >= options.levelShiftRun {
-                    // The values moved and stayed: the first step of the run is the shift; learn the new level.
-                    let first = t - abs(run) + 1
-                    for index in first...t { flags[index] = 0 }
-                    flags[first] = 2
-                    shiftStart = first
-                    run = 0
-                }
             } else {
+                run = 0
+            }
+            if abs(difference) > halfWidth { flags[t] = sign }
+            if abs(run) >= options.levelShiftRun, flags[t - abs(run) + 1...t].contains(where: { $0 != 0 }) {
+                // The values moved and stayed: the first flagged step of the run is the shift; learn the new level.
+                let first = (t - abs(run) + 1...t).first { flags[$0] != 0 } ?? t
+                for index in (t - abs(run) + 1)...t { flags[index] = 0 }
+                flags[first] = 2
+                shiftStart = first
                 run = 0
             }
             // Flagged values do not teach the spread: a burst of spikes would widen it.
