@@ -56,10 +56,7 @@ extension FinOps {
             )
             do {
                 guard let costQuery else {
-                    var found: [Anomaly] = []
-                    for one in try seriesOptions.plainSeries() {
-                        found += try AnomalyDetector.detect(one, options: options)
-                    }
+                    let found = try AnomalyDetector.detect(try seriesOptions.plainSeries(), options: options)
                     printResult(Anomaly.table(found), as: format)
                     return
                 }

@@ -31,6 +31,9 @@ extension FinOps {
         @Option(help: "The coverage of prediction intervals (0.5–0.999).")
         var interval: Double = 0.8
 
+        @Option(help: "Fit only the latest N steps (default: 140 days for costs, the whole series for --series).")
+        var fitWindow: Int?
+
         @Flag(help: "Print each key's month-end total (actual to date + forecast) instead of daily forecasts.")
         var monthEnd = false
 
@@ -43,6 +46,7 @@ extension FinOps {
         func run() async throws {
             do {
                 let all = try await loadSeries()
+                let window = fitWindow ?? (seriesOptions.series == nil ? 140 : nil)
                 if backtest {
                     let horizon = self.horizon ?? 7
                     var results: [Backtest] = []
@@ -53,7 +57,8 @@ extension FinOps {
                                 options: ForecastOptions(
                                     horizon: horizon,
                                     season: seriesOptions.season,
-                                    interval: interval
+                                    interval: interval,
+                                    fitWindow: window
                                 )
                             )
                         )
@@ -79,20 +84,21 @@ extension FinOps {
                     printResult(totals.table, as: format)
                     return
                 }
-                var forecasts: [SeriesForecast] = []
-                for one in all {
-                    var steps = horizon ?? 7
-                    if horizon == nil, seriesOptions.series == nil {
-                        let last = CalendarDay(containing: one.instant(at: one.values.count - 1))
-                        steps = Swift.max(1, last.distance(to: last.firstOfNextMonth) - 1)
-                    }
-                    forecasts.append(
-                        try Forecaster.forecast(
-                            one,
-                            options: ForecastOptions(horizon: steps, season: seriesOptions.season, interval: interval)
-                        )
-                    )
+                var steps = horizon ?? 7
+                if horizon == nil, seriesOptions.series == nil, let one = all.first {
+                    // Cost series all end on the data's last day: forecast to the end of its month.
+                    let last = CalendarDay(containing: one.instant(at: one.values.count - 1))
+                    steps = Swift.max(1, last.distance(to: last.firstOfNextMonth) - 1)
                 }
+                let forecasts = try Forecaster.forecast(
+                    all,
+                    options: ForecastOptions(
+                        horizon: steps,
+                        season: seriesOptions.season,
+                        interval: interval,
+                        fitWindow: window
+                    )
+                )
                 printResult(SeriesForecast.table(forecasts), as: format)
             } catch let error as AnalyticsError {
                 throw DataError(message: error.description)

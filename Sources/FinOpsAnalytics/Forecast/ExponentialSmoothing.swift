@@ -97,7 +97,7 @@ struct ExponentialSmoothing: Sendable, Hashable {
             case (.damped, false): [logit(0.3), logit(0.1), logit(0.5)]
             case (.damped, true): [logit(0.3), logit(0.1), logit(0.1), logit(0.5)]
             }
-        let optimizer = NelderMead(maximumEvaluations: 60 * (start.count + 1))
+        let optimizer = NelderMead(maximumEvaluations: 40 * (start.count + 1), tolerance: 1e-6)
         let best = optimizer.minimize(start) { point in
             let p = parameters(point)
             return run(y, initial, p.alpha, p.beta, p.gamma, p.phi).sse

@@ -7,6 +7,8 @@ struct FittedMethod: Sendable {
         case smoothing(ExponentialSmoothing)
         case naive
         case seasonalNaive(Int)
+        /// The mean of the same phase over the last `cycles` seasons.
+        case seasonalMean(Int, cycles: Int)
     }
 
     var kind: Kind
@@ -43,6 +45,29 @@ struct FittedMethod: Sendable {
                 sigma2: sse / Double(y.count - 1),
                 aicc: .infinity
             )
+        case .seasonalMean(let m, let cycles):
+            guard m > 1, cycles >= 1, y.count >= m * (cycles + 1) else { return nil }
+            func mean(at t: Int) -> Double {
+                var sum = 0.0
+                for k in 1...cycles { sum += y[t - k * m] }
+                return sum / Double(cycles)
+            }
+            var sse = 0.0
+            for t in (m * cycles)..<y.count { sse += (y[t] - mean(at: t)) * (y[t] - mean(at: t)) }
+            let points = (0..<horizon).map { h in
+                var sum = 0.0
+                for k in 1...cycles { sum += y[y.count - k * m + h % m] }
+                return sum / Double(cycles)
+            }
+            // Treated as a seasonal random walk for its intervals: conservative for a mean.
+            return FittedMethod(
+                kind: kind,
+                name: "SeasonalMean(\(m)×\(cycles))",
+                points: points,
+                psi: (1..<Swift.max(horizon, 1)).map { $0 % m == 0 ? 1 : 0 },
+                sigma2: sse / Double(y.count - m * cycles),
+                aicc: .infinity
+            )
         case .seasonalNaive(let m):
             guard m > 1, y.count >= m + 2 else { return nil }
             var sse = 0.0
@@ -57,6 +82,19 @@ struct FittedMethod: Sendable {
                 aicc: .infinity
             )
         }
+    }
+
+    /// The mean of several methods' forecasts. Its intervals are those of the widest member at the last step:
+    /// a mean's errors are rarely larger than its members', so this errs on the side of coverage.
+    static func mean(of methods: [FittedMethod]) -> FittedMethod? {
+        guard let first = methods.first else { return nil }
+        guard methods.count > 1 else { return first }
+        var combined = methods.max { $0.variances.last ?? 0 < $1.variances.last ?? 0 } ?? first
+        combined.points = first.points.indices.map { index in
+            methods.reduce(0) { $0 + $1.points[index] } / Double(methods.count)
+        }
+        combined.name = "Mean(" + methods.map(\.name).joined(separator: ", ") + ")"
+        return combined
     }
 
     /// The error variance at h = 1...points.count.

@@ -129,55 +129,93 @@ public enum Forecaster {
                 )
             )
         }
-        let sum = method.points.prefix(options.horizon).dropFirst(totalFrom - 1).reduce(0, +)
+        // The total is the exact sum of the printed forecasts, so the two always agree.
+        var total = ExactDecimal.zero
+        for point in points.dropFirst(totalFrom - 1) {
+            total = try checkedSum(total, point.forecast, "the total of series '\(series.name)'")
+        }
         let spread = z * method.varianceOfSum(from: totalFrom, through: options.horizon).squareRoot()
-        let clamp: (Double) -> Double = { nonNegative ? Swift.max($0, 0) : $0 }
+        let rawTotal = total.doubleValue
+        let lower = try ExactDecimal.estimate(
+            nonNegative ? Swift.max(rawTotal - spread, 0) : rawTotal - spread,
+            places,
+            series.name
+        )
+        let upper = try ExactDecimal.estimate(rawTotal + spread, places, series.name)
         return SeriesForecast(
             series: series.name,
             method: method.name,
             interval: options.interval,
             points: points,
-            total: (
-                try ExactDecimal.estimate(clamp(sum), places, series.name),
-                try ExactDecimal.estimate(clamp(sum - spread), places, series.name),
-                try ExactDecimal.estimate(clamp(sum + spread), places, series.name)
-            )
+            total: (total, Swift.min(lower, total), Swift.max(upper, total))
         )
     }
 
-    /// The candidate methods for a season.
-    static func candidates(season: Int) -> [FittedMethod.Kind] {
+    /// The candidate methods for a season and a series of `count` values: with a long enough history of a daily
+    /// season (24 hours), the weekly one (168 hours) too.
+    static func candidates(season: Int, count: Int) -> [FittedMethod.Kind] {
         var kinds: [FittedMethod.Kind] = [
             .smoothing(.init(trend: .none, season: 0)), .smoothing(.init(trend: .damped, season: 0)),
             .smoothing(.init(trend: .additive, season: 0)), .naive,
         ]
-        if season > 1 {
+        for m in [season, season * 7] where m > 1 && (m == season || (season == 24 && count >= 3 * m)) {
             kinds += [
-                .smoothing(.init(trend: .none, season: season)), .smoothing(.init(trend: .damped, season: season)),
-                .seasonalNaive(season),
+                .smoothing(.init(trend: .none, season: m)), .smoothing(.init(trend: .damped, season: m)),
+                .seasonalNaive(m), .seasonalMean(m, cycles: 4),
             ]
         }
         return kinds
     }
 
-    /// The method that forecasts the last stretch of `y` best when fitted without it, refitted on all of `y`; by
-    /// AICc when `y` is too short to hold a stretch out.
+    /// The method that forecast the last stretches of `y` best when fitted without them (two origins, a horizon
+    /// or two seasons apart), refitted on all of `y`; or the mean of the two or three best when that mean did
+    /// better still. By AICc when `y` is too short to hold stretches out.
     static func choose(_ y: [Double], options: ForecastOptions) -> FittedMethod? {
-        let kinds = candidates(season: options.season)
-        let holdout = Swift.min(options.horizon, Swift.max(options.season, 1) * 2, y.count / 4)
-        var best: (kind: FittedMethod.Kind, error: Double)?
+        let kinds = candidates(season: options.season, count: y.count)
+        let holdout = Swift.min(options.horizon, Swift.max(options.season, 1) * 2, y.count / 5)
+        let origins = y.count - 2 * holdout >= 2 * Swift.max(options.season, 1) + 2 ? 2 : 1
+        var scored: [(kind: FittedMethod.Kind, error: Double, points: [Double])] = []
         if holdout >= 2 {
-            let train = Array(y.prefix(y.count - holdout))
-            let test = y.suffix(holdout)
             for kind in kinds {
-                guard let fitted = FittedMethod.fit(kind, to: train, horizon: holdout) else { continue }
                 var error = 0.0
-                for (forecast, actual) in zip(fitted.points, test) { error += abs(forecast - actual) }
-                guard error.isFinite else { continue }
-                if error < (best?.error ?? .infinity) { best = (kind, error) }
+                var points: [Double] = []
+                var complete = true
+                for origin in 1...origins {
+                    let end = y.count - holdout * (origins - origin)
+                    let train = Array(y.prefix(end - holdout))
+                    guard let fitted = FittedMethod.fit(kind, to: train, horizon: holdout) else {
+                        complete = false
+                        break
+                    }
+                    for (forecast, actual) in zip(fitted.points, y[(end - holdout)..<end]) {
+                        error += abs(forecast - actual)
+                    }
+                    points += fitted.points
+                }
+                guard complete, error.isFinite else { continue }
+                scored.append((kind, error, points))
             }
         }
-        if let best, let fitted = FittedMethod.fit(best.kind, to: y, horizon: options.horizon) { return fitted }
+        scored.sort { $0.error < $1.error }
+        if let best = scored.first {
+            // The mean of the best few, if it forecast the held-out stretches better than the best alone.
+            var chosen = [best.kind]
+            var chosenError = best.error
+            let actual = Array(y.suffix(holdout * origins))
+            for size in [2, 3] where scored.count >= size {
+                var error = 0.0
+                for index in actual.indices {
+                    let mean = scored.prefix(size).reduce(0) { $0 + $1.points[index] } / Double(size)
+                    error += abs(mean - actual[index])
+                }
+                if error < chosenError {
+                    chosen = scored.prefix(size).map(\.kind)
+                    chosenError = error
+                }
+            }
+            let fits = chosen.compactMap { FittedMethod.fit($0, to: y, horizon: options.horizon) }
+            if let combined = FittedMethod.mean(of: fits) { return combined }
+        }
         let fits = kinds.compactMap { FittedMethod.fit($0, to: y, horizon: options.horizon) }
         if let smoothing = fits.filter({ $0.aicc.isFinite }).min(by: { $0.aicc < $1.aicc }) { return smoothing }
         return fits.first

@@ -1,10 +1,11 @@
 import Dispatch
 
-/// Work split into consecutive ranges of rows run on all cores at once.
-enum Parts {
+/// Work split into consecutive ranges of rows (or series) run on all cores at once; shared with FinOpsAnalytics.
+package enum Parts {
     /// The results of `body` for `count` consecutive parts of `0..<total`, in part order (so merging them does not
     /// depend on thread timing).
-    static func map<Result>(_ total: Int, into count: Int, _ body: @Sendable (Range<Int>) -> Result) -> [Result] {
+    package static func map<Result>(_ total: Int, into count: Int, _ body: @Sendable (Range<Int>) -> Result) -> [Result]
+    {
         let slots = Slots<Result>(.allocate(capacity: count))
         slots.buffer.initialize(repeating: nil)
         defer {
