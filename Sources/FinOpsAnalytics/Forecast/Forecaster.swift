@@ -48,6 +48,11 @@ public struct SeriesForecast: Sendable, Hashable {
         public var lower: ExactDecimal
         /// The upper bound.
         public var upper: ExactDecimal
+        /// The interval of the sum of the forecasts from the first step through this one (errors of successive
+        /// steps are correlated, so this is narrower than the sum of the steps' bounds).
+        public var cumulativeLower: ExactDecimal
+        /// Its upper bound.
+        public var cumulativeUpper: ExactDecimal
     }
 
     /// The series' name.
@@ -101,6 +106,7 @@ public enum Forecaster {
             )
         }
         var y = series.doubles
+        let recurring = try DailyCharges(cleaning: &y, of: series)
         if let window = options.fitWindow, y.count > window { y = Array(y.suffix(window)) }
         guard let method = choose(y, options: options) else {
             throw AnalyticsError(.insufficientData, "series '\(series.name)' is too short for any forecasting method")
@@ -110,9 +116,15 @@ public enum Forecaster {
         let z = normalQuantile(0.5 + options.interval / 2)
         let variances = method.variances
         var points: [SeriesForecast.Point] = []
+        // Var(Σ errors through h) = σ² Σ_{j<h} C_j², C_j = ψ_0 + … + ψ_j.
+        var cumulativeVariance = 0.0
+        var cumulativePsi = 0.0
+        var cumulativeForecast = ExactDecimal.zero
         for h in 0..<options.horizon {
+            cumulativePsi += h == 0 ? 1 : method.psi[h - 1]
+            cumulativeVariance += method.sigma2 * cumulativePsi * cumulativePsi
             let spread = z * variances[h].squareRoot()
-            var forecast = method.points[h]
+            var forecast = method.points[h] + recurring.amount(at: series.values.count + h, of: series)
             var lower = forecast - spread
             var upper = forecast + spread
             if nonNegative {
@@ -120,12 +132,28 @@ public enum Forecaster {
                 lower = Swift.max(lower, 0)
                 upper = Swift.max(upper, 0)
             }
+            let point = try ExactDecimal.estimate(forecast, places, series.name)
+            cumulativeForecast = try checkedSum(cumulativeForecast, point, "the total of series '\(series.name)'")
+            let cumulativeSpread = z * cumulativeVariance.squareRoot()
+            let total = cumulativeForecast.doubleValue
             points.append(
                 .init(
                     timestamp: series.label(at: series.values.count + h),
-                    forecast: try ExactDecimal.estimate(forecast, places, series.name),
+                    forecast: point,
                     lower: try ExactDecimal.estimate(lower, places, series.name),
-                    upper: try ExactDecimal.estimate(upper, places, series.name)
+                    upper: try ExactDecimal.estimate(upper, places, series.name),
+                    cumulativeLower: Swift.min(
+                        cumulativeForecast,
+                        try ExactDecimal.estimate(
+                            nonNegative ? Swift.max(total - cumulativeSpread, 0) : total - cumulativeSpread,
+                            places,
+                            series.name
+                        )
+                    ),
+                    cumulativeUpper: Swift.max(
+                        cumulativeForecast,
+                        try ExactDecimal.estimate(total + cumulativeSpread, places, series.name)
+                    )
                 )
             )
         }
@@ -223,17 +251,18 @@ public enum Forecaster {
 }
 
 extension SeriesForecast {
-    /// One row per series and step: `series,timestamp,forecast,lower,upper,method`.
+    /// One row per series and step: `series,timestamp,forecast,lower,upper,method,cum_lower,cum_upper`.
     public static func table(_ forecasts: [SeriesForecast]) -> ResultTable {
         var table = ResultTable(columns: [
             ("series", .text), ("timestamp", .text), ("forecast", .text), ("lower", .text), ("upper", .text),
-            ("method", .text),
+            ("method", .text), ("cum_lower", .text), ("cum_upper", .text),
         ])
         for forecast in forecasts {
             for point in forecast.points {
                 table.append([
                     forecast.series, point.timestamp, point.forecast.description, point.lower.description,
-                    point.upper.description, forecast.method,
+                    point.upper.description, forecast.method, point.cumulativeLower.description,
+                    point.cumulativeUpper.description,
                 ])
             }
         }
