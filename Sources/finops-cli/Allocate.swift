@@ -26,6 +26,15 @@ extension FinOps {
         @Option(help: "Print why this target pays what it pays, instead of the showback.")
         var explain: String?
 
+        @Option(help: "Convert the showback to this reporting currency (needs --rates).")
+        var currency: String?
+
+        @Option(help: "Exchange rates CSV: date,from,to,rate (1 FROM = rate TO from that date on).")
+        var rates: String?
+
+        @Option(help: "Fractional digits of converted amounts (rounded half to even).")
+        var places: Int = 2
+
         @Option(help: "Output format: table, csv or json.")
         var format: AnalysisFormat = .table
 
@@ -42,6 +51,23 @@ extension FinOps {
             }
             for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             guard let target = explain else {
+                if let currency {
+                    guard let rates else { throw ValidationError("--currency needs --rates FILE") }
+                    guard (0...18).contains(places) else { throw ValidationError("--places takes 0 to 18") }
+                    do {
+                        printResult(
+                            try result.converted(
+                                to: currency,
+                                rates: try CurrencyRates(contentsOf: rates),
+                                places: places
+                            ),
+                            as: format
+                        )
+                    } catch {
+                        throw DataError(message: error.description)
+                    }
+                    return
+                }
                 printResult(result.table, as: format)
                 if format == .table {
                     let unbalanced = result.unbalanced

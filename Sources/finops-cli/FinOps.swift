@@ -10,7 +10,7 @@ struct FinOps: AsyncParsableCommand {
         abstract: "Ingest, store and analyse cloud billing data (FOCUS).",
         subcommands: [
             Ingest.self, Periods.self, Verify.self, Pivot.self, Allocate.self, Anomalies.self, Forecast.self,
-            Budgets.self, Coverage.self, Sample.self, FlowCommand.self, DB.self,
+            Budgets.self, Coverage.self, Commitments.self, Reconcile.self, Sample.self, FlowCommand.self, DB.self,
         ]
     )
 

@@ -61,7 +61,7 @@ struct AnalyticsCLITests {
         let forecast = try CommandRunner.run(["forecast", "--series", path, "--horizon", "3", "--format", "csv"])
         #expect(forecast.status == 0, "\(forecast.stderr)")
         let rows = forecast.stdout.split(separator: "\n")
-        #expect(rows.first == "series,timestamp,forecast,lower,upper,method")
+        #expect(rows.first == "series,timestamp,forecast,lower,upper,method,cum_lower,cum_upper")
         #expect(rows.dropFirst().map { $0.split(separator: ",")[1] } == ["2024-04-30", "2024-05-01", "2024-05-02"])
         let backtest = try CommandRunner.run([
             "forecast", "--series", path, "--horizon", "7", "--backtest", "--format", "json",

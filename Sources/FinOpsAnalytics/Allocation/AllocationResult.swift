@@ -8,6 +8,8 @@ public struct AllocationResult: Sendable {
         public var target: String
         /// The period's label (`2024-06`).
         public var period: String
+        /// The period's first instant (`nil` for rows without a charge period).
+        public var periodStart: Timestamp?
         /// The billing currency.
         public var currency: String
         /// The total the target pays: ``direct`` + ``allocated``.

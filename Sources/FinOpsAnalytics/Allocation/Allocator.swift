@@ -86,6 +86,9 @@ private struct Allocator {
     struct Item {
         var period: String
         var periodOrder: DimensionValue
+        var periodStart: Timestamp? {
+            if case .time(let instant, _) = periodOrder { instant } else { nil }
+        }
         var currency: String
         var fields: [String?]
         var cost: ExactDecimal
@@ -384,6 +387,7 @@ private struct Allocator {
                 ?? .init(
                     target: target,
                     period: item.period,
+                    periodStart: item.periodStart,
                     currency: item.currency,
                     amount: .zero,
                     direct: .zero,

@@ -209,7 +209,7 @@ extension CostStore {
         }
         filter.timeRanges.merge(query.timeRanges) { $0.clamped(to: $1) }
         var table = try await read(filter)
-        if table.rowCount == 0, let columns = filter.columns { table = table.withEmptyColumns(columns) }
+        if let columns = filter.columns { table = table.withMissingColumns(columns) }
         return try query.evaluate(on: table)
     }
 

@@ -139,23 +139,38 @@ public struct CostTable: Sendable {
 }
 
 extension CostTable {
-    /// A table without rows holding an empty column, typed as FOCUS defines it, for each FOCUS column of `names` it
-    /// lacks: what a read that matched no stored period gives back, so a query over it sees its columns.
-    public func withEmptyColumns(_ names: Set<String>) -> CostTable {
-        guard rowCount == 0 else { return self }
+    /// The table with a column of nulls, typed as FOCUS defines it, for each FOCUS column of `names` it lacks: an
+    /// export without an optional column holds nulls there, as a PostgreSQL store's table does. Names that are not
+    /// FOCUS columns are left out, so a misspelt column is still an error to whoever reads it.
+    public func withMissingColumns(_ names: Set<String>) -> CostTable {
         var columns = self.columns
+        var added = false
         for name in names.sorted() where column(named: name) == nil {
-            guard let focus = FocusSchema.column(named: name) else { continue }
+            guard let focus = FocusSchema.column(named: name), column(named: focus.name) == nil else { continue }
+            var nulls = NullMask()
+            nulls.append(repeating: true, count: rowCount)
             let data: ColumnData
             switch focus.dataType {
-            case .string, .keyValue: data = .string(StringColumn())
-            case .decimal: data = .decimal(DecimalColumn())
-            case .dateTime: data = .timestamp(TimestampColumn())
-            case .tags: data = .tags(TagColumn())
+            case .string, .keyValue:
+                data = .string(StringColumn(codes: Array(repeating: StringColumn.nullCode, count: rowCount)))
+            case .decimal:
+                data = .decimal(DecimalColumn(values: Array(repeating: .zero, count: rowCount), nulls: nulls))
+            case .dateTime:
+                data = .timestamp(TimestampColumn(values: Array(repeating: 0, count: rowCount), nulls: nulls))
+            case .tags:
+                data = .tags(TagColumn(codes: Array(repeating: TagColumn.nullCode, count: rowCount)))
             }
             columns.append(Column(name: focus.name, data: data))
+            added = true
         }
-        return CostTable(rowCount: 0, columns: columns)
+        return added ? CostTable(rowCount: rowCount, columns: columns) : self
+    }
+
+    /// A table without rows holding an empty column for each FOCUS column of `names` it lacks: what a read that
+    /// matched no stored period gives back, so a query over it sees its columns.
+    public func withEmptyColumns(_ names: Set<String>) -> CostTable {
+        guard rowCount == 0 else { return self }
+        return withMissingColumns(names)
     }
 }
 
