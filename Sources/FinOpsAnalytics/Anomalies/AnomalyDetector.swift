@@ -121,7 +121,7 @@ public enum AnomalyDetector {
         let m = Swift.max(options.season, 1)
         let warmUp = Swift.max(options.warmUp, m > 1 ? 4 * m : 0)
         guard n > warmUp else { return [] }
-        let places = Swift.min(Swift.max(series.values.map(\.fractionalDigitCount).max() ?? 2, 2), 6)
+        let places = ExactDecimal.estimatePlaces(series.values)
         let minimumImpact = options.minimumImpact.doubleValue
         let nonNegative = series.values.allSatisfy { !$0.isNegative }
 
@@ -131,7 +131,11 @@ public enum AnomalyDetector {
         // The median of the season around each step: seasonal effects are measured against it, untouched by spikes.
         var centred = [Double?](repeating: nil, count: n)
         if m > 1, n >= m {
-            for first in 0...(n - m) { centred[first + m / 2] = median(Array(y[first..<(first + m)])) }
+            var window = [Double](repeating: 0, count: m)
+            for first in 0...(n - m) {
+                for offset in 0..<m { window[offset] = y[first + offset] }
+                centred[first + m / 2] = medianInPlace(&window)
+            }
         }
         var seasonal = [Double](repeating: multiplicative ? 1 : 0, count: m)
         func deseasonalised(_ d: Int) -> Double {
@@ -139,14 +143,16 @@ public enum AnomalyDetector {
         }
         var shiftStart = 0
         /// The recent level (the median of up to seven deseasonalised values since the last shift) in the phase of t.
+        var recent: [Double] = []
+        recent.reserveCapacity(7)
         func expectation(_ t: Int) -> (level: Double, value: Double) {
-            var recent: [Double] = []
+            recent.removeAll(keepingCapacity: true)
             var d = t - 1
             while d >= Swift.max(shiftStart, t - options.window, 0), recent.count < 7 {
                 recent.append(deseasonalised(d))
                 d -= 1
             }
-            let level = recent.isEmpty ? y[Swift.max(t - 1, 0)] : median(recent)
+            let level = recent.isEmpty ? y[Swift.max(t - 1, 0)] : medianInPlace(&recent)
             return (level, multiplicative ? level * seasonal[t % m] : level + seasonal[t % m])
         }
         /// One-step errors: relative to the expectation for multiplicative series, so the spread follows the level.
@@ -305,6 +311,23 @@ public enum AnomalyDetector {
         }
         return false
     }
+}
+
+/// The median of `values`, which it sorts in place (no allocation: this runs for every step of every series).
+func medianInPlace(_ values: inout [Double]) -> Double {
+    guard !values.isEmpty else { return 0 }
+    // Insertion sort: the arrays are a season or a week long.
+    for i in 1..<values.count {
+        let value = values[i]
+        var j = i - 1
+        while j >= 0, values[j] > value {
+            values[j + 1] = values[j]
+            j -= 1
+        }
+        values[j + 1] = value
+    }
+    let middle = values.count / 2
+    return values.count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2
 }
 
 /// The median (the mean of the middle two for an even count); 0 for none.

@@ -112,7 +112,7 @@ public enum Forecaster {
             throw AnalyticsError(.insufficientData, "series '\(series.name)' is too short for any forecasting method")
         }
         let nonNegative = series.values.allSatisfy { !$0.isNegative }
-        let places = Swift.min(Swift.max(series.values.map(\.fractionalDigitCount).max() ?? 2, 2), 6)
+        let places = ExactDecimal.estimatePlaces(series.values)
         let z = normalQuantile(0.5 + options.interval / 2)
         let variances = method.variances
         var points: [SeriesForecast.Point] = []

@@ -77,6 +77,16 @@ extension ExactDecimal {
         return decimal
     }
 
+    /// The digits estimates of a series are printed with: as many as its values have, from 2 to 6.
+    static func estimatePlaces(_ values: [ExactDecimal]) -> Int {
+        var places = 2
+        for value in values where value.units % 10_000_000_000_000_000 != 0 {
+            places = Swift.max(places, value.fractionalDigitCount)
+            if places >= 6 { return 6 }
+        }
+        return places
+    }
+
     /// The number of fractional digits the shortest text of the value has.
     var fractionalDigitCount: Int {
         var units = self.units.magnitude
