@@ -105,8 +105,15 @@ public enum Forecaster {
                 "series '\(series.name)' has \(series.values.count) values; at least 3 are needed"
             )
         }
-        var y = series.doubles
-        let recurring = try DailyCharges(cleaning: &y, of: series)
+        // Only the fitted window needs cleaning, with the detector's own history (eight weeks) before it.
+        var recent = series
+        if let window = options.fitWindow, series.values.count > window + 56 {
+            let dropped = series.values.count - window - 56
+            recent.values = Array(series.values.suffix(window + 56))
+            recent.start = series.instant(at: dropped)
+        }
+        var y = recent.doubles
+        let recurring = try DailyCharges(cleaning: &y, of: recent)
         if let window = options.fitWindow, y.count > window { y = Array(y.suffix(window)) }
         guard let method = choose(y, options: options) else {
             throw AnalyticsError(.insufficientData, "series '\(series.name)' is too short for any forecasting method")
@@ -124,7 +131,7 @@ public enum Forecaster {
             cumulativePsi += h == 0 ? 1 : method.psi[h - 1]
             cumulativeVariance += method.sigma2 * cumulativePsi * cumulativePsi
             let spread = z * variances[h].squareRoot()
-            var forecast = method.points[h] + recurring.amount(at: series.values.count + h, of: series)
+            var forecast = method.points[h] + recurring.amount(at: recent.values.count + h, of: recent)
             var lower = forecast - spread
             var upper = forecast + spread
             if nonNegative {
