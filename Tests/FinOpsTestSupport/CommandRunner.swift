@@ -58,4 +58,19 @@ public enum CommandRunner {
             stderr: String(decoding: stderr, as: UTF8.self)
         )
     }
+
+    /// ``run(_:environment:directory:)`` on a thread of its own, for async tests: waiting for a process must not
+    /// hold one of the few threads of the cooperative pool (timers of other tests running meanwhile would starve).
+    public static func runOffPool(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        directory: URL? = nil
+    ) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try run(arguments, environment: environment, directory: directory) })
+            }
+            thread.start()
+        }
+    }
 }

@@ -15,7 +15,7 @@ struct AnalyticsOnPostgresTests {
             let sample = Fixtures.temporaryDirectory().appendingPathComponent("sample.csv").path
             try SampleGenerator(rows: 20_000, seed: 3, months: 4).write(to: sample)
             for store in [embedded, conninfo] {
-                let ingested = try CommandRunner.run(["ingest", sample, "--store", store])
+                let ingested = try await CommandRunner.runOffPool(["ingest", sample, "--store", store])
                 #expect(ingested.status == 0, "\(ingested.stderr)")
             }
             let root = Fixtures.packageRoot.appendingPathComponent("Examples")
@@ -29,8 +29,8 @@ struct AnalyticsOnPostgresTests {
                 ["reconcile"],
             ]
             for command in commands {
-                let onEmbedded = try CommandRunner.run(command + ["--store", embedded, "--format", "csv"])
-                let onPostgres = try CommandRunner.run(command + ["--store", conninfo, "--format", "csv"])
+                let onEmbedded = try await CommandRunner.runOffPool(command + ["--store", embedded, "--format", "csv"])
+                let onPostgres = try await CommandRunner.runOffPool(command + ["--store", conninfo, "--format", "csv"])
                 #expect(onEmbedded.status == 0, "\(command): \(onEmbedded.stderr)")
                 #expect(onPostgres.status == 0, "\(command): \(onPostgres.stderr)")
                 #expect(onPostgres.stdout == onEmbedded.stdout, "\(command)")

@@ -110,7 +110,9 @@ struct PostgresLoadFaultTests {
             let big = directory.appendingPathComponent("big.csv").path
             try SampleGenerator(rows: 2_000, seed: 1).write(to: small)
             try SampleGenerator(rows: 300_000, seed: 2).write(to: big)
-            let ingested = try CommandRunner.run(["ingest", small, "--source", "billing", "--store", conninfo])
+            let ingested = try await CommandRunner.runOffPool([
+                "ingest", small, "--source", "billing", "--store", conninfo,
+            ])
             #expect(ingested.status == 0, "\(ingested.stderr)")
             let before = try await store.periods()
             #expect(before.reduce(0) { $0 + $1.rowCount } == 2_000)
@@ -138,13 +140,13 @@ struct PostgresLoadFaultTests {
             #expect(try await store.read(.all).rowCount == 2_000)
             try await store.verify()
             // The next load is not blocked by the killed one's locks and stores the same data again.
-            let again = try CommandRunner.run(
+            let again = try await CommandRunner.runOffPool(
                 ["ingest", small, "--source", "billing"],
                 environment: ["FINOPS_STORE": conninfo]
             )
             #expect(again.status == 0, "\(again.stderr)")
             #expect(try await store.periods().map(\.checksum) == before.map(\.checksum))
-            let verified = try CommandRunner.run(["verify", "--store", conninfo])
+            let verified = try await CommandRunner.runOffPool(["verify", "--store", conninfo])
             #expect(verified.stdout.contains("OK: 3 periods, 2000 rows"), "\(verified.stdout)\(verified.stderr)")
         }
     }
@@ -154,12 +156,12 @@ struct PostgresLoadFaultTests {
         try await withStore { store, conninfo in
             let name = "it's; -- \"x\" \\ DROP ✓ 日本"
             let path = Fixtures.file(named: name + ".csv", Fixtures.csv([[:], ["BilledCost": "2.25"]]))
-            let ingested = try CommandRunner.run(["ingest", path, "--store", conninfo, "--format", "json"])
+            let ingested = try await CommandRunner.runOffPool(["ingest", path, "--store", conninfo, "--format", "json"])
             #expect(ingested.status == 0, "\(ingested.stderr)")
             let periods = try await store.periods()
             #expect(periods.map(\.source) == [name])
             #expect(periods.first?.totals.first?.billedCost == ExactDecimal("3.75"))
-            let listed = try CommandRunner.run(["periods", "--store", conninfo])
+            let listed = try await CommandRunner.runOffPool(["periods", "--store", conninfo])
             #expect(listed.stdout.contains(name), "\(listed.stdout)\(listed.stderr)")
         }
     }
