@@ -39,10 +39,11 @@ struct PoolTests {
         let clock = ContinuousClock()
         let start = clock.now
         let error = await #expect(throws: PostgresError.self) { try await pool.withConnection { _ in } }
-        // A timeout, not the connection the holder returns after 1.5 s (a generous bound on top: the outcome shows
-        // the timeout fired).
+        // A timeout, not the connection the holder returns after 1.5 s: the outcome shows the timeout fired. No upper
+        // bound on the time: while other suites keep both cores busy, timers of the cooperative pool fire late
+        // (seen: 11 and 13 s in full runs on 2 cores), but never early.
         #expect(error?.code == .poolTimeout)
-        #expect(clock.now - start < .seconds(10))
+        #expect(clock.now - start >= .milliseconds(300))
         _ = try await holder.value
         // Once free, the connection is lent again.
         #expect(try await pool.withConnection { try await $0.query("SELECT 1")[0].decode(0, as: Int.self) } == 1)

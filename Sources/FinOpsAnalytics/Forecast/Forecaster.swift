@@ -105,6 +105,18 @@ public enum Forecaster {
                 "series '\(series.name)' has \(series.values.count) values; at least 3 are needed"
             )
         }
+        // The last forecast step must be a timestamp that can be written (year 9999 at the latest).
+        let steps = Int64(series.values.count + options.horizon - 1)
+        let (offset, overflow) = steps.multipliedReportingOverflow(by: series.step)
+        let (last, overflowAgain) = series.start.microsecondsSinceEpoch.addingReportingOverflow(offset)
+        guard !overflow, !overflowAgain,
+            Timestamp(microsecondsSinceEpoch: last) < Timestamp(year: 10_000, month: 1, day: 1)!
+        else {
+            throw AnalyticsError(
+                .invalidParameter,
+                "series '\(series.name)': \(options.horizon) steps ahead lie past the year 9999; forecast fewer steps"
+            )
+        }
         // Only the fitted window needs cleaning, with the detector's own history (eight weeks) before it.
         var recent = series
         if let window = options.fitWindow, series.values.count > window + 56 {
