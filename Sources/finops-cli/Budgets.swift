@@ -38,6 +38,9 @@ extension FinOps {
             @Option(help: "The coverage of the forecast's interval.")
             var interval: Double = 0.8
 
+            @Option(help: "Exchange rates CSV (date,from,to,rate): count cost billed in other currencies, converted.")
+            var rates: String?
+
             @Option(help: "Exit with status 3 when a budget is 'breached' or at least 'warning'; 'never' by default.")
             var failOn: FailOn = .never
 
@@ -59,8 +62,11 @@ extension FinOps {
                 let report: BudgetReport
                 do {
                     let list = try Budget.load(contentsOf: budgets)
+                    let rates = try self.rates.map { (path) throws(AnalyticsError) in
+                        try CurrencyRates(contentsOf: path)
+                    }
                     report = try await source.withPivots { answer in
-                        try await list.check(asOf: day, cost: cost, interval: interval, answer: answer)
+                        try await list.check(asOf: day, cost: cost, interval: interval, rates: rates, answer: answer)
                     }
                 } catch let error as AnalyticsError {
                     throw DataError(message: error.description)

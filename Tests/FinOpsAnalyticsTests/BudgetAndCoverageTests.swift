@@ -82,6 +82,20 @@ struct BudgetAndCoverageTests {
         #expect(report.hierarchyProblems.first?.contains("add up to 500, past their parent 'all' (400)") == true)
     }
 
+    @Test("with rates, cost billed in other currencies counts, converted at the rate of its day")
+    func converted() async throws {
+        let budgets = try Budget.load(yaml: "budgets:\n  - name: all\n    amount: 400\n", path: "budgets.yml")
+        let rates = try CurrencyRates(
+            csv: "date,from,to,rate\n2024-01-01,EUR,USD,1.1\n2024-09-10,EUR,USD,1.2\n",
+            path: "r.csv"
+        )
+        let report = try await budgets.check(rates: rates, answer: Self.answer)
+        // 15 days × 15 USD, plus 1 EUR a day: 9 days at 1.1 and 6 at 1.2.
+        #expect(report.statuses.first?.actual.description == "242.1")
+        let missing = try CurrencyRates(csv: "date,from,to,rate\n2024-09-12,EUR,USD,1.1\n", path: "r.csv")
+        await #expect(throws: AnalyticsError.self) { try await budgets.check(rates: missing, answer: Self.answer) }
+    }
+
     @Test(
         "bad budgets files name the place",
         arguments: [

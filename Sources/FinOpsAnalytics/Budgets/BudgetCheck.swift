@@ -76,10 +76,13 @@ extension Array where Element == Budget {
     /// - Parameters:
     ///   - cost: the cost column counted.
     ///   - interval: the coverage of the forecast's interval.
+    ///   - rates: when given, cost billed in other currencies counts too, converted to each budget's currency at
+    ///     the rate in force on its day (exact, 18 digits); without, only cost billed in the budget's currency.
     public func check(
         asOf: CalendarDay? = nil,
         cost: String = "EffectiveCost",
         interval: Double = 0.8,
+        rates: CurrencyRates? = nil,
         answer: (PivotQuery) async throws -> PivotResult
     ) async throws -> BudgetReport {
         var day = asOf
@@ -95,7 +98,9 @@ extension Array where Element == Budget {
         }
         var statuses: [BudgetStatus] = []
         for budget in self {
-            statuses.append(try await budget.status(asOf: asOf, cost: cost, interval: interval, answer: answer))
+            statuses.append(
+                try await budget.status(asOf: asOf, cost: cost, interval: interval, rates: rates, answer: answer)
+            )
         }
         return BudgetReport(statuses: statuses, hierarchyProblems: try hierarchyProblems(statuses))
     }
@@ -135,27 +140,41 @@ extension Budget {
         asOf: CalendarDay,
         cost: String,
         interval: Double,
+        rates: CurrencyRates?,
         answer: (PivotQuery) async throws -> PivotResult
     ) async throws -> BudgetStatus {
         let (start, end) = period.bounds(containing: asOf)
         let historyStart = Swift.min(start, asOf.advanced(by: -Self.historyDays))
         let countedThrough = Swift.min(asOf, end.advanced(by: -1))
-        var filter = FilterExpression.and(
-            .compare(.column("BillingCurrency"), .equal, .text(currency)),
-            .and(
-                .compare(.column("ChargePeriodStart"), .greaterOrEqual, .text(historyStart.start.description)),
-                .compare(.column("ChargePeriodStart"), .less, .text(countedThrough.advanced(by: 1).start.description))
-            )
+        let days = FilterExpression.and(
+            .compare(.column("ChargePeriodStart"), .greaterOrEqual, .text(historyStart.start.description)),
+            .compare(.column("ChargePeriodStart"), .less, .text(countedThrough.advanced(by: 1).start.description))
         )
+        var filter = rates == nil ? .and(.compare(.column("BillingCurrency"), .equal, .text(currency)), days) : days
         if let scope { filter = .and(scope, filter) }
         let result = try await answer(
-            PivotQuery(rows: [.time("ChargePeriodStart", .day)], measures: [.sum(cost)], filter: filter)
+            PivotQuery(
+                rows: [.time("ChargePeriodStart", .day), .column("BillingCurrency")],
+                measures: [.sum(cost)],
+                filter: filter
+            )
         )
         var perDay: [Int: ExactDecimal] = [:]
         for cell in result.groups {
-            guard case .time(let instant, _)? = cell.rowValues.first, case .decimal(let value)? = cell.measures.first
+            guard case .time(let instant, _)? = cell.rowValues.first, case .decimal(var value)? = cell.measures.first
             else { continue }
-            perDay[CalendarDay(containing: instant).daysSinceEpoch] = value
+            let day = CalendarDay(containing: instant)
+            let billed: String = if case .text(let code)? = cell.rowValues.last { code } else { "" }
+            if let rates, billed != currency {
+                guard let rate = rates.rate(from: billed, to: currency, on: day) else {
+                    throw AnalyticsError(
+                        .invalidParameter,
+                        "budget '\(name)': no rate from \(billed) to \(currency) on or before \(day); add one to the rates"
+                    )
+                }
+                value = try CurrencyRates.convert(value, at: rate.rate)
+            }
+            perDay[day.daysSinceEpoch] = try checkedSum(perDay[day.daysSinceEpoch] ?? .zero, value, "budget '\(name)'")
         }
         let first = perDay.keys.min().map { CalendarDay(daysSinceEpoch: $0) } ?? countedThrough
         let values = (first.daysSinceEpoch...Swift.max(first.daysSinceEpoch, countedThrough.daysSinceEpoch)).map {
