@@ -39,12 +39,7 @@ extension FinOps {
         var format: AnalysisFormat = .table
 
         func run() async throws {
-            let rules: AllocationRules
-            do {
-                rules = try AllocationRules(contentsOf: self.rules)
-            } catch {
-                throw DataError(message: error.description)
-            }
+            let rules = try AllocationRules(contentsOf: self.rules)
             let filter = try source.parsedFilter()
             let result = try await source.withPivots { answer in
                 try rules.allocate(try await answer(rules.sourceQuery(filter: filter)))
@@ -54,18 +49,12 @@ extension FinOps {
                 if let currency {
                     guard let rates else { throw ValidationError("--currency needs --rates FILE") }
                     guard (0...18).contains(places) else { throw ValidationError("--places takes 0 to 18") }
-                    do {
-                        printResult(
-                            try result.converted(
-                                to: currency,
-                                rates: try CurrencyRates(contentsOf: rates),
-                                places: places
-                            ),
-                            as: format
-                        )
-                    } catch {
-                        throw DataError(message: error.description)
-                    }
+                    let converted = try result.converted(
+                        to: currency,
+                        rates: try CurrencyRates(contentsOf: rates),
+                        places: places
+                    )
+                    printResult(converted, as: format)
                     return
                 }
                 printResult(result.table, as: format)

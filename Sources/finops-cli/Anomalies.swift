@@ -54,35 +54,31 @@ extension FinOps {
                 minimumPercent: minPercent / 100,
                 season: seriesOptions.season
             )
+            guard let costQuery else {
+                let found = try AnomalyDetector.detect(try seriesOptions.plainSeries(), options: options)
+                printResult(Anomaly.table(found), as: format)
+                return
+            }
+            let contributorDimensions: [PivotDimension]
             do {
-                guard let costQuery else {
-                    let found = try AnomalyDetector.detect(try seriesOptions.plainSeries(), options: options)
-                    printResult(Anomaly.table(found), as: format)
-                    return
-                }
-                let contributorDimensions: [PivotDimension]
-                do {
-                    contributorDimensions = try PivotSyntax.dimensions(contributors)
-                } catch {
-                    throw ValidationError("--contributors: \(error)")
-                }
-                let detection = CostAnomalyDetection(
-                    series: costQuery,
-                    options: options,
-                    contributorDimensions: contributorDimensions
+                contributorDimensions = try PivotSyntax.dimensions(contributors)
+            } catch {
+                throw ValidationError("--contributors: \(error)")
+            }
+            let detection = CostAnomalyDetection(
+                series: costQuery,
+                options: options,
+                contributorDimensions: contributorDimensions
+            )
+            let report = try await source.withPivots { answer in try await detection.run(answer: answer) }
+            if let day = report.incompleteDay {
+                FileHandle.standardError.write(
+                    Data("note: \(day) is still incomplete (fewer hours than the day before); not judged\n".utf8)
                 )
-                let report = try await source.withPivots { answer in try await detection.run(answer: answer) }
-                if let day = report.incompleteDay {
-                    FileHandle.standardError.write(
-                        Data("note: \(day) is still incomplete (fewer hours than the day before); not judged\n".utf8)
-                    )
-                }
-                printResult(report.table, as: format)
-                if format == .table {
-                    print("\(report.anomalies.count) anomalies in \(report.seriesCount) series")
-                }
-            } catch let error as AnalyticsError {
-                throw DataError(message: error.description)
+            }
+            printResult(report.table, as: format)
+            if format == .table {
+                print("\(report.anomalies.count) anomalies in \(report.seriesCount) series")
             }
         }
     }

@@ -59,17 +59,10 @@ extension FinOps {
                     }
                     day = parsed
                 }
-                let report: BudgetReport
-                do {
-                    let list = try Budget.load(contentsOf: budgets)
-                    let rates = try self.rates.map { (path) throws(AnalyticsError) in
-                        try CurrencyRates(contentsOf: path)
-                    }
-                    report = try await source.withPivots { answer in
-                        try await list.check(asOf: day, cost: cost, interval: interval, rates: rates, answer: answer)
-                    }
-                } catch let error as AnalyticsError {
-                    throw DataError(message: error.description)
+                let list = try Budget.load(contentsOf: budgets)
+                let rates = try self.rates.map { (path) throws(AnalyticsError) in try CurrencyRates(contentsOf: path) }
+                let report = try await source.withPivots { answer in
+                    try await list.check(asOf: day, cost: cost, interval: interval, rates: rates, answer: answer)
                 }
                 printResult(report.table, as: format)
                 for problem in report.hierarchyProblems {

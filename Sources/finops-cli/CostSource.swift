@@ -33,7 +33,7 @@ struct CostSourceOptions: ParsableArguments {
             var tables: [CostTable] = []
             for file in files { tables.append(try FocusCSVReader(path: file).readTable()) }
             let table = CostTable.concatenating(tables)
-            return try await body { query in try query.run(on: table.withMissingColumns(query.columnsRead ?? [])) }
+            return try await body { query in try table.pivot(query) }
         } catch let error as PivotError {
             throw DataError(message: error.message)
         }

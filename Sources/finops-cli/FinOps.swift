@@ -1,4 +1,5 @@
 import ArgumentParser
+import FinOpsAnalytics
 import FinOpsCore
 import Foundation
 import PGStore
@@ -35,6 +36,8 @@ struct FinOps: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as IngestError {
+            fail("error: \(error)")
+        } catch let error as AnalyticsError {
             fail("error: \(error)")
         } catch let error as CostStoreError {
             fail("error: \(error)" + hint(for: error))

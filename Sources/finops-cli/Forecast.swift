@@ -44,65 +44,61 @@ extension FinOps {
         var format: AnalysisFormat = .table
 
         func run() async throws {
-            do {
-                let all = try await loadSeries()
-                let window = fitWindow ?? (seriesOptions.series == nil ? 140 : nil)
-                if backtest {
-                    let horizon = self.horizon ?? 7
-                    var results: [Backtest] = []
-                    for one in all {
-                        results.append(
-                            try Backtest.run(
-                                one,
-                                options: ForecastOptions(
-                                    horizon: horizon,
-                                    season: seriesOptions.season,
-                                    interval: interval,
-                                    fitWindow: window
-                                )
-                            )
-                        )
-                    }
-                    printResult(results.table, as: format)
-                    return
-                }
-                if monthEnd {
-                    var totals: [PeriodForecast] = []
-                    for one in all {
-                        let last = CalendarDay(containing: one.instant(at: one.values.count - 1))
-                        let start = last.firstOfMonth
-                        totals.append(
-                            try Forecaster.periodTotal(
-                                one,
-                                from: start,
-                                until: last.firstOfNextMonth,
+            let all = try await loadSeries()
+            let window = fitWindow ?? (seriesOptions.series == nil ? 140 : nil)
+            if backtest {
+                let horizon = self.horizon ?? 7
+                var results: [Backtest] = []
+                for one in all {
+                    results.append(
+                        try Backtest.run(
+                            one,
+                            options: ForecastOptions(
+                                horizon: horizon,
                                 season: seriesOptions.season,
-                                interval: interval
+                                interval: interval,
+                                fitWindow: window
                             )
                         )
-                    }
-                    printResult(totals.table, as: format)
-                    return
-                }
-                var steps = horizon ?? 7
-                if horizon == nil, seriesOptions.series == nil, let one = all.first {
-                    // Cost series all end on the data's last day: forecast to the end of its month.
-                    let last = CalendarDay(containing: one.instant(at: one.values.count - 1))
-                    steps = Swift.max(1, last.distance(to: last.firstOfNextMonth) - 1)
-                }
-                let forecasts = try Forecaster.forecast(
-                    all,
-                    options: ForecastOptions(
-                        horizon: steps,
-                        season: seriesOptions.season,
-                        interval: interval,
-                        fitWindow: window
                     )
-                )
-                printResult(SeriesForecast.table(forecasts), as: format)
-            } catch let error as AnalyticsError {
-                throw DataError(message: error.description)
+                }
+                printResult(results.table, as: format)
+                return
             }
+            if monthEnd {
+                var totals: [PeriodForecast] = []
+                for one in all {
+                    let last = CalendarDay(containing: one.instant(at: one.values.count - 1))
+                    let start = last.firstOfMonth
+                    totals.append(
+                        try Forecaster.periodTotal(
+                            one,
+                            from: start,
+                            until: last.firstOfNextMonth,
+                            season: seriesOptions.season,
+                            interval: interval
+                        )
+                    )
+                }
+                printResult(totals.table, as: format)
+                return
+            }
+            var steps = horizon ?? 7
+            if horizon == nil, seriesOptions.series == nil, let one = all.first {
+                // Cost series all end on the data's last day: forecast to the end of its month.
+                let last = CalendarDay(containing: one.instant(at: one.values.count - 1))
+                steps = Swift.max(1, last.distance(to: last.firstOfNextMonth) - 1)
+            }
+            let forecasts = try Forecaster.forecast(
+                all,
+                options: ForecastOptions(
+                    horizon: steps,
+                    season: seriesOptions.season,
+                    interval: interval,
+                    fitWindow: window
+                )
+            )
+            printResult(SeriesForecast.table(forecasts), as: format)
         }
 
         private func loadSeries() async throws -> [TimeSeries] {

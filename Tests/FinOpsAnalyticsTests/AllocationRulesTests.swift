@@ -103,6 +103,38 @@ struct AllocationRulesTests {
         let result = try rules.allocate(try FocusCSVReader(path: Self.csv).readTable())
         #expect(Self.amounts(result)["web USD"] == "367.5")
         #expect(Self.amounts(result)["data USD"] == "122.5")
+        #expect(result.notes.isEmpty)
+
+        // Weights for August only: September's cost is left for later rules, here the fallback, with a note.
+        try "period,target,weight\n2024-08,web,1\n".write(
+            to: directory.appendingPathComponent("august.csv"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let august = try AllocationRules(
+            yaml: "rules:\n  - name: all\n    split: {weights_file: august.csv}\n",
+            path: path
+        )
+        let left = try august.allocate(try FocusCSVReader(path: Self.csv).readTable())
+        #expect(Self.amounts(left) == ["unallocated USD": "490", "unallocated EUR": "0.01"])
+        #expect(left.notes.count == 1)
+        #expect(left.notes.first?.contains("has no weights for 2024-09") == true)
+    }
+
+    @Test("rules built in code are checked as a file's are")
+    func codeRules() throws {
+        let table = try FocusCSVReader(path: Self.csv).readTable()
+        let bad: [AllocationRules] = [
+            AllocationRules(precision: 19, rules: [AllocationRule(name: "a", action: .assign("x"))]),
+            AllocationRules(rules: [AllocationRule(name: "a", action: .split(.evenly([])))]),
+            AllocationRules(rules: [AllocationRule(name: "a", action: .split(.weights([.init("x", ExactDecimal(-1))])))]
+            ),
+            AllocationRules(rules: [AllocationRule(name: "a", action: .split(.weights([.init("x", .zero)])))]),
+            AllocationRules(rules: [AllocationRule(name: "a", action: .split(.proportional(nil, among: [])))]),
+        ]
+        for rules in bad {
+            #expect(throws: AnalyticsError.self, "\(rules)") { try rules.allocate(table) }
+        }
     }
 
     @Test(

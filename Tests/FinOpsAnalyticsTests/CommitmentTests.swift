@@ -28,7 +28,7 @@ struct CommitmentTests {
     static func report(_ name: String) async throws -> CommitmentReport {
         let table = try table(name)
         return try await CommitmentReport.measure { query in
-            try query.run(on: table.withMissingColumns(query.columnsRead ?? []))
+            try table.pivot(query)
         }
     }
 
@@ -44,8 +44,10 @@ struct CommitmentTests {
         #expect(c.unusedCost.description == "1.5")
         #expect(c.utilizationPercent == "0.00")
         #expect(c.savingsVersusList?.description == "-1.5")
-        // The on-demand medium VM is the service's only eligible usage, and nothing covers it.
-        #expect(report.coverage.first?.percent == nil || report.coverage.first?.percent == "0.00")
+        // The on-demand medium VM (list 2.00) is the only eligible usage of the commitment's service (the examples
+        // name no service), and nothing covers it.
+        #expect(report.coverage.map(\.eligible.description) == ["2"])
+        #expect(report.coverage.map(\.percent) == ["0.00"])
     }
 
     @Test("100% utilization without flexibility: used at 1.50 instead of 3.00 list")
@@ -86,28 +88,29 @@ struct CommitmentTests {
         #expect(c.utilizationPercent == "75.00")
     }
 
-    @Test("reconciliation: amortised usage equals the purchase, and a purchase without its usage is reported")
+    @Test("reconciliation: amortised usage equals the purchase; usage counted twice breaks the invariant")
     func reconcile() async throws {
         let table = try Self.table(
             "commitment_discount_flexibility/zero_percent_utilization_without_commitment_discount_flexibility.csv"
         )
         let balanced = try await Reconciliation.run { query in
-            try query.run(on: table.withMissingColumns(query.columnsRead ?? []))
+            try table.pivot(query)
         }
         #expect(balanced.violations.isEmpty)
         #expect(balanced.invoices.first?.billed.description == "3.5")  // the 1.50 purchase and the 2.00 on-demand VM
 
-        // Take the unused row away: the usage no longer carries the purchase.
-        let starts = table.strings("CommitmentDiscountStatus")!
-        let kept = (0..<table.rowCount).filter { starts[$0] != "Unused" }
-        let broken = table.selecting(rows: kept)
+        // Without its (unused) usage row the commitment has no usage in the data: its term may lie outside the data,
+        // which is not a violation.
+        let statuses = try #require(table.strings("CommitmentDiscountStatus"))
+        let purchaseOnly = table.selecting(rows: (0..<table.rowCount).filter { statuses[$0] != "Unused" })
         let result = try await Reconciliation.run { query in
-            try query.run(on: broken.withMissingColumns(query.columnsRead ?? []))
+            try purchaseOnly.pivot(query)
         }
-        #expect(result.violations.isEmpty)  // no usage rows left for it: a term outside the data is not a violation
+        #expect(result.violations.isEmpty)
+        // The usage row twice: 3.00 of amortised usage against a 1.50 purchase.
         let twice = CostTable.concatenating([table, table.selecting(rows: [1])])
         let doubled = try await Reconciliation.run { query in
-            try query.run(on: twice.withMissingColumns(query.columnsRead ?? []))
+            try twice.pivot(query)
         }
         #expect(doubled.violations.map(\.rule) == ["amortization"])
         #expect(doubled.violations.first?.message.contains("is 3 but Σ BilledCost of its purchases is 1.5") == true)

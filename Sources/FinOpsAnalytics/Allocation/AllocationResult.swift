@@ -85,22 +85,8 @@ public struct AllocationResult: Sendable {
         public var amount: ExactDecimal
         /// How many source groups contributed.
         public var sourceCount: Int
-        /// The largest contributing source groups (at most five) and their amounts.
-        public var largestSources: [(source: [Field], amount: ExactDecimal)]
-
-        public static func == (lhs: Explanation, rhs: Explanation) -> Bool {
-            lhs.period == rhs.period && lhs.currency == rhs.currency && lhs.steps == rhs.steps
-                && lhs.amount == rhs.amount && lhs.sourceCount == rhs.sourceCount
-                && lhs.largestSources.map(\.source) == rhs.largestSources.map(\.source)
-                && lhs.largestSources.map(\.amount) == rhs.largestSources.map(\.amount)
-        }
-
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(period)
-            hasher.combine(currency)
-            hasher.combine(steps)
-            hasher.combine(amount)
-        }
+        /// The largest contributing source groups (at most five).
+        public var largestSources: [Portion]
     }
 
     /// What the target column is called.
@@ -144,7 +130,7 @@ public struct AllocationResult: Sendable {
                     steps: key.steps,
                     amount: amount,
                     sourceCount: members.count,
-                    largestSources: largest.map { ($0.source, $0.amount) }
+                    largestSources: Array(largest)
                 )
             )
         }

@@ -198,21 +198,12 @@ enum WeightsFile {
     static func read(path: String) throws(AnalyticsError) -> [String: [AllocationRule.Weight]] {
         let text = try TextFile.read(path, "weights file")
         var weights: [String: [AllocationRule.Weight]] = [:]
-        for (index, (lineNumber, fields)) in TextFile.csvLines(text).enumerated() {
-            let at = AnalyticsError.Location(file: path, line: lineNumber)
-            if index == 0 {
-                guard fields == ["period", "target", "weight"] else {
-                    throw AnalyticsError(.invalidFile, "the header must be period,target,weight", at: at)
-                }
-                continue
-            }
-            guard fields.count == 3 else {
-                throw AnalyticsError(
-                    .invalidFile,
-                    "expected 3 fields (period,target,weight), found \(fields.count)",
-                    at: at
-                )
-            }
+        for (at, fields) in try TextFile.rows(
+            text,
+            path: path,
+            header: ["period", "target", "weight"],
+            what: "weights file"
+        ) {
             guard !fields[1].isEmpty else { throw AnalyticsError(.invalidFile, "field target is empty", at: at) }
             guard let weight = ExactDecimal(fields[2]), !weight.isNegative else {
                 throw AnalyticsError(
@@ -226,7 +217,6 @@ enum WeightsFile {
             }
             weights[fields[0], default: []].append(.init(fields[1], weight))
         }
-        if weights.isEmpty { throw AnalyticsError(.invalidFile, "the weights file has no rows", at: .init(file: path)) }
         return weights
     }
 }

@@ -125,3 +125,43 @@ public struct AllocationRule: Sendable, Hashable {
         self.action = action
     }
 }
+
+extension AllocationRules {
+    /// Checks what a rules file's reader checks, for rules built in code: a precision of 0–18 digits, and splits
+    /// with targets, no negative weight and (but for weights per period) at least one positive.
+    ///
+    /// - Throws: ``AnalyticsError`` with code ``AnalyticsError/Code/invalidParameter`` naming the rule.
+    public func validate() throws(AnalyticsError) {
+        guard (0...ExactDecimal.fractionDigits).contains(precision) else {
+            throw AnalyticsError(.invalidParameter, "the precision must be 0 to 18 digits, got \(precision)")
+        }
+        for rule in rules {
+            guard case .split(let split) = rule.action else { continue }
+            func check(_ weights: [AllocationRule.Weight], _ what: String) throws(AnalyticsError) {
+                guard !weights.isEmpty, weights.allSatisfy({ !$0.weight.isNegative }),
+                    weights.contains(where: { !$0.weight.isZero })
+                else {
+                    throw AnalyticsError(
+                        .invalidParameter,
+                        "rule '\(rule.name)': \(what) needs targets, no negative weight and at least one above 0"
+                    )
+                }
+            }
+            switch split {
+            case .evenly(let targets):
+                try check(targets.map { .init($0, ExactDecimal(1)) }, "an even split")
+            case .weights(let weights):
+                try check(weights, "a weighted split")
+            case .periodWeights(let table, _):
+                // A period whose weights are all zero is left for later rules, with a note, when it is allocated.
+                for weights in table.values where weights.isEmpty || weights.contains(where: \.weight.isNegative) {
+                    try check(weights, "each period of a weights file")
+                }
+            case .proportional(_, let among):
+                if let among, among.isEmpty {
+                    throw AnalyticsError(.invalidParameter, "rule '\(rule.name)': among lists no target")
+                }
+            }
+        }
+    }
+}

@@ -56,7 +56,7 @@ extension AllocationRules {
     {
         let result: PivotResult
         do {
-            result = try sourceQuery(filter: filter).run(on: table)
+            result = try table.pivot(sourceQuery(filter: filter))
         } catch {
             throw AnalyticsError(.query, error.message)
         }
@@ -121,6 +121,7 @@ private struct Allocator {
         self.rules = rules
         self.fields = rules.fieldsRead
         self.usageMeasures = rules.usageMeasures
+        try rules.validate()
         self.step = Self.power(ExactDecimal.fractionDigits - rules.precision)
         let expected = rules.sourceQuery(filter: source.query.filter)
         guard source.query.rows == expected.rows, source.query.measures == expected.measures else {

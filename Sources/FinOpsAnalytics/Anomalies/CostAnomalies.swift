@@ -86,7 +86,7 @@ public struct CostAnomalyDetection: Sendable {
 
     /// Runs the detection over a table.
     public func run(on table: CostTable) async throws -> Report {
-        try await run { query in try query.run(on: table) }
+        try await run { query in try table.pivot(query) }
     }
 
     /// Whether the last day has rows in fewer hours than the day before (its data is still arriving).
@@ -155,11 +155,16 @@ public struct CostAnomalyDetection: Sendable {
                 for (member, perDay) in members {
                     let actual = perDay[day.daysSinceEpoch] ?? .zero
                     let history = (1...4).map { perDay[day.daysSinceEpoch - 7 * $0] ?? .zero }.sorted()
-                    // The median of four: the mean of the middle two, exact to the unit.
+                    // The median of four: the mean of the middle two (each halved first, so it cannot overflow;
+                    // within a unit of 10⁻¹⁸).
                     let expected = ExactDecimal(units: history[1].units / 2 + history[2].units / 2)
-                    guard let impact = try? actual.subtracting(expected), !impact.isZero,
-                        impact.isNegative == anomaly.impact.isNegative
-                    else { continue }
+                    let impact: ExactDecimal
+                    do {
+                        impact = try actual.subtracting(expected)
+                    } catch {
+                        throw AnalyticsError(.overflow, "the contribution of \(dimension)=\(member): \(error)")
+                    }
+                    guard !impact.isZero, impact.isNegative == anomaly.impact.isNegative else { continue }
                     moved.append(
                         .init(
                             dimension: dimension.description,

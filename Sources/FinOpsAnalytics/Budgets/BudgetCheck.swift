@@ -189,16 +189,7 @@ extension Budget {
             for (offset, value) in values.enumerated() where first.advanced(by: offset) >= start {
                 toDate = try checkedSum(toDate, value, "budget '\(name)'")
             }
-            forecast = PeriodForecast(
-                series: name,
-                start: start,
-                end: end,
-                actualToDate: toDate,
-                forecast: toDate,
-                lower: toDate,
-                upper: toDate,
-                method: nil
-            )
+            forecast = PeriodForecast(settled: toDate, series: name, start: start, end: end)
         }
         let actual = forecast.actualToDate
         var alerts: [BudgetStatus.Alert] = []

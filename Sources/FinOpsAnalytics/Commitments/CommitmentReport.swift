@@ -63,7 +63,7 @@ public struct CommitmentReport: Sendable, Hashable {
 
     /// The commitments, by currency and id.
     public var commitments: [Commitment]
-    /// Coverage of the services that commitments apply to.
+    /// Coverage of the services that commitments apply to (those with usage rows of a commitment, used or not).
     public var coverage: [Coverage]
 
     /// The pivot the report is computed from.
@@ -151,6 +151,7 @@ public struct CommitmentReport: Sendable, Hashable {
                     line.contractedCostOfUsed = try checkedSum(line.contractedCostOfUsed ?? .zero, contracted, what)
                 }
             case ("Usage", "Unused"):
+                committedServices.insert(Key(id: service, currency: currency))
                 line.unusedCost = try checkedSum(line.unusedCost, effective, what)
                 line.unusedQuantity = try checkedSum(line.unusedQuantity, quantity, what)
                 // Prices are known even when nothing was used: the savings are then the waste, negated.

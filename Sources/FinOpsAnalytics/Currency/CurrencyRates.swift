@@ -20,21 +20,12 @@ public struct CurrencyRates: Sendable, Hashable {
     /// - Throws: ``AnalyticsError`` naming the file, line and field of the first bad row.
     public init(csv text: String, path: String) throws(AnalyticsError) {
         rates = [:]
-        for (index, (lineNumber, fields)) in TextFile.csvLines(text).enumerated() {
-            let at = AnalyticsError.Location(file: path, line: lineNumber)
-            if index == 0 {
-                guard fields == ["date", "from", "to", "rate"] else {
-                    throw AnalyticsError(.invalidFile, "the header must be date,from,to,rate", at: at)
-                }
-                continue
-            }
-            guard fields.count == 4 else {
-                throw AnalyticsError(
-                    .invalidFile,
-                    "expected 4 fields (date,from,to,rate), found \(fields.count)",
-                    at: at
-                )
-            }
+        for (at, fields) in try TextFile.rows(
+            text,
+            path: path,
+            header: ["date", "from", "to", "rate"],
+            what: "rates file"
+        ) {
             guard let date = CalendarDay(fields[0]) else {
                 throw AnalyticsError(.invalidFile, "field date: '\(fields[0])' is not YYYY-MM-DD", at: at)
             }
@@ -51,7 +42,6 @@ public struct CurrencyRates: Sendable, Hashable {
             rates[key, default: []].append(Rate(date: date, rate: rate))
         }
         for key in rates.keys { rates[key]?.sort { $0.date < $1.date } }
-        if rates.isEmpty { throw AnalyticsError(.invalidFile, "the rates file has no rows", at: .init(file: path)) }
     }
 
     /// Reads a rates file.
@@ -86,7 +76,10 @@ public struct CurrencyRates: Sendable, Hashable {
         let remainder: UInt128
         (quotient, remainder) = divisor.dividingFullWidth(product)
         let twice = remainder.multipliedFullWidth(by: 2)
-        if twice.high > 0 || twice.low > divisor || (twice.low == divisor && quotient % 2 == 1) { quotient += 1 }
+        if twice.high > 0 || twice.low > divisor || (twice.low == divisor && quotient % 2 == 1) {
+            guard quotient < UInt128.max else { throw overflow }
+            quotient += 1
+        }
         var scale: UInt128 = 1
         for _ in places..<ExactDecimal.fractionDigits { scale *= 10 }
         let (units, multiplyOverflow) = quotient.multipliedReportingOverflow(by: scale)

@@ -63,19 +63,18 @@ public struct SeriesForecast: Sendable, Hashable {
     public var interval: Double
     /// The forecasts.
     public var points: [Point]
-    /// The estimate of the sum of the forecasts and its interval (for period totals).
-    public var total: (forecast: ExactDecimal, lower: ExactDecimal, upper: ExactDecimal)
-
-    public static func == (lhs: SeriesForecast, rhs: SeriesForecast) -> Bool {
-        lhs.series == rhs.series && lhs.method == rhs.method && lhs.points == rhs.points
-            && lhs.total.forecast == rhs.total.forecast && lhs.total.lower == rhs.total.lower
-            && lhs.total.upper == rhs.total.upper
+    /// The sum of the forecasts and its interval (for period totals).
+    public struct Total: Sendable, Hashable {
+        /// Σ of the point forecasts.
+        public var forecast: ExactDecimal
+        /// The lower bound of its interval.
+        public var lower: ExactDecimal
+        /// The upper bound.
+        public var upper: ExactDecimal
     }
 
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(series)
-        hasher.combine(points)
-    }
+    /// The estimate of the sum of the forecasts and its interval.
+    public var total: Total
 }
 
 /// Automatic forecasting: a family of exponential smoothing models (level, trend, damped trend, with and without
@@ -194,7 +193,7 @@ public enum Forecaster {
             method: method.name,
             interval: options.interval,
             points: points,
-            total: (total, Swift.min(lower, total), Swift.max(upper, total))
+            total: SeriesForecast.Total(forecast: total, lower: Swift.min(lower, total), upper: Swift.max(upper, total))
         )
     }
 

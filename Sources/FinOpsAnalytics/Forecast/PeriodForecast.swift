@@ -20,6 +20,22 @@ public struct PeriodForecast: Sendable, Hashable {
     public var method: String?
 }
 
+extension PeriodForecast {
+    /// A period whose total is known: nothing is left to forecast, or nothing can be.
+    init(settled total: ExactDecimal, series: String, start: CalendarDay, end: CalendarDay) {
+        self.init(
+            series: series,
+            start: start,
+            end: end,
+            actualToDate: total,
+            forecast: total,
+            lower: total,
+            upper: total,
+            method: nil
+        )
+    }
+}
+
 extension Forecaster {
     /// The total of a daily series over `[start, end)`: the values it has plus the forecast of the days after its
     /// last (the interval is that of the sum of the forecasts, whose errors are correlated).
@@ -48,16 +64,7 @@ extension Forecaster {
         let left = Swift.max(0, Swift.max(last.advanced(by: 1), start).distance(to: end))
         let daysBeforeStart = Swift.max(0, last.advanced(by: 1).distance(to: start))
         guard left > 0 else {
-            return PeriodForecast(
-                series: series.name,
-                start: start,
-                end: end,
-                actualToDate: toDate,
-                forecast: toDate,
-                lower: toDate,
-                upper: toDate,
-                method: nil
-            )
+            return PeriodForecast(settled: toDate, series: series.name, start: start, end: end)
         }
         // Days between the series' end and the period's start are forecast but not counted.
         let forecast = try Forecaster.forecast(

@@ -17,6 +17,7 @@ extension ExactDecimal {
         // Half to even: compare twice the remainder with the divisor.
         let twice = remainder.multipliedFullWidth(by: 2)
         if twice.high > 0 || twice.low > denominator || (twice.low == denominator && quotient % 2 == 1) {
+            guard quotient < UInt128.max else { return nil }
             quotient += 1
         }
         let negative = isNegative != whole.isNegative && quotient > 0

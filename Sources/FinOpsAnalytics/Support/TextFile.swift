@@ -15,30 +15,47 @@ enum TextFile {
         }
     }
 
-    /// The non-empty lines of a simple CSV (no quoted fields: these files hold names, dates and numbers), each with
-    /// its 1-based number and its fields trimmed of spaces.
-    static func csvLines(_ text: String) -> [(number: Int, fields: [String])] {
-        var lines: [(number: Int, fields: [String])] = []
+    /// The data rows of a simple CSV (no quoted fields: these files hold names, dates and numbers) whose header
+    /// must be `header`, each with its place and its fields trimmed of spaces.
+    ///
+    /// - Throws: ``AnalyticsError`` for another header, a row with another number of fields, or no rows.
+    static func rows(
+        _ text: String,
+        path: String,
+        header: [String],
+        what: String
+    ) throws(AnalyticsError)
+        -> [(at: AnalyticsError.Location, fields: [String])]
+    {
+        let names = header.joined(separator: ",")
+        var rows: [(at: AnalyticsError.Location, fields: [String])] = []
+        var sawHeader = false
+        // Bytes, not characters: the files may be large, and are ASCII where it matters.
         var number = 0
-        // Bytes, not characters: these files are large (a million values) and ASCII where it matters.
         for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             number += 1
-            var fields: [String] = []
-            for field in line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-                var slice = field[...]
-                while let first = slice.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
-                    slice = slice.dropFirst()
-                }
-                while let last = slice.last,
-                    last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") || last == UInt8(ascii: "\r")
-                {
-                    slice = slice.dropLast()
-                }
-                fields.append(String(decoding: slice, as: UTF8.self))
+            let fields = line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { field in
+                String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             }
             if fields.count == 1, fields[0].isEmpty { continue }
-            lines.append((number, fields))
+            let at = AnalyticsError.Location(file: path, line: number)
+            guard sawHeader else {
+                guard fields == header else {
+                    throw AnalyticsError(.invalidFile, "the header must be \(names)", at: at)
+                }
+                sawHeader = true
+                continue
+            }
+            guard fields.count == header.count else {
+                throw AnalyticsError(
+                    .invalidFile,
+                    "expected \(header.count) fields (\(names)), found \(fields.count)",
+                    at: at
+                )
+            }
+            rows.append((at, fields))
         }
-        return lines
+        if rows.isEmpty { throw AnalyticsError(.invalidFile, "the \(what) has no rows", at: .init(file: path)) }
+        return rows
     }
 }

@@ -165,13 +165,6 @@ extension CostTable {
         }
         return added ? CostTable(rowCount: rowCount, columns: columns) : self
     }
-
-    /// A table without rows holding an empty column for each FOCUS column of `names` it lacks: what a read that
-    /// matched no stored period gives back, so a query over it sees its columns.
-    public func withEmptyColumns(_ names: Set<String>) -> CostTable {
-        guard rowCount == 0 else { return self }
-        return withMissingColumns(names)
-    }
 }
 
 extension NullMask {

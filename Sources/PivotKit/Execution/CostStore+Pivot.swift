@@ -10,3 +10,13 @@ extension CostStore {
         try await evaluate(query, over: filter)
     }
 }
+
+extension CostTable {
+    /// Answers a pivot over the table as a store answers it over the same rows: FOCUS columns the table lacks
+    /// (optional columns an export left out) read as nulls; other unknown columns are still an error.
+    ///
+    /// - Throws: ``PivotError`` for a query that cannot run.
+    public func pivot(_ query: PivotQuery) throws(PivotError) -> PivotResult {
+        try query.run(on: withMissingColumns(query.columnsRead ?? []))
+    }
+}
