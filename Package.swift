@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "FinOpsAnalytics", targets: ["FinOpsAnalytics"]),
         .library(name: "FlowEngine", targets: ["FlowEngine"]),
         .library(name: "FlowTesting", targets: ["FlowTesting"]),
+        .library(name: "FinOpsTasks", targets: ["FinOpsTasks"]),
         .library(name: "PGStore", targets: ["PGStore"]),
         .executable(name: "finops", targets: ["finops-cli"]),
     ],
@@ -17,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CSystem", path: "Sources/CSystem", providers: [.apt(["zlib1g-dev"])]),
@@ -34,6 +37,14 @@ let package = Package(
             dependencies: ["FinOpsCore", "PivotKit", .product(name: "Yams", package: "Yams")]
         ),
         .target(
+            name: "FinOpsTasks",
+            dependencies: [
+                "FinOpsCore", "PivotKit", "FinOpsAnalytics", "FlowEngine",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
             name: "FlowEngine",
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
@@ -48,6 +59,7 @@ let package = Package(
                 "FinOpsAnalytics",
                 "FlowEngine",
                 "FlowTesting",
+                "FinOpsTasks",
                 "PGStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -105,6 +117,13 @@ let package = Package(
             name: "FinOpsAnalyticsTests",
             dependencies: ["FinOpsAnalytics", "FinOpsCore", "PivotKit", "FinOpsTestSupport"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "FinOpsTasksTests",
+            dependencies: [
+                "FinOpsTasks", "FinOpsAnalytics", "FinOpsCore", "PivotKit", "FlowEngine", "FlowTesting",
+                "FinOpsTestSupport",
+            ]
         ),
         .testTarget(name: "FinOpsCLITests", dependencies: ["finops-cli", "FinOpsCore", "FinOpsTestSupport"]),
     ]

@@ -25,6 +25,8 @@ public struct FlowTest: Sendable {
     public var flows: FlowRepository
     /// The stand-ins for tasks, most specific first.
     public var fixtures: [TaskFixture] = []
+    /// What the flow's tasks are handed (a store, a directory), as a program running the flow would hand them.
+    public var services = TaskServices()
 
     /// A test of a parsed flow.
     public init(_ flow: Flow, flows: FlowRepository = FlowRepository()) {
@@ -90,6 +92,7 @@ public struct FlowTest: Sendable {
     ) async throws(FlowRunError) -> FlowTestResult {
         var runner = FlowRunner(clock: clock ?? VirtualClock(start: executionDate), flows: flows)
         runner.fixtures = fixtures
+        runner.services = services
         var options = FlowRunner.Options(labels: labels, trigger: trigger)
         if !files.isEmpty {
             let sorted = files.sorted { $0.key < $1.key }.map { ($0.key, FlowValue.string($0.value)) }

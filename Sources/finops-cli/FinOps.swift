@@ -11,7 +11,9 @@ struct FinOps: AsyncParsableCommand {
         abstract: "Ingest, store and analyse cloud billing data (FOCUS).",
         subcommands: [
             Ingest.self, Periods.self, Verify.self, Pivot.self, Allocate.self, Anomalies.self, Forecast.self,
-            Budgets.self, Coverage.self, Commitments.self, Reconcile.self, Sample.self, FlowCommand.self, DB.self,
+            Budgets.self, Coverage.self, Commitments.self, Reconcile.self, Report.self, Metrics.self, Sample.self,
+            FlowCommand.self, RunFlow.self,
+            DB.self,
         ]
     )
 
@@ -80,6 +82,13 @@ struct StoreOptions: ParsableArguments {
     var store: String?
 
     var location: StoreLocation { StoreLocation(explicit: store) }
+
+    init() {}
+
+    /// Options naming a store, as `--store` would.
+    init(location: String) {
+        store = location
+    }
 
     /// Runs `body` with the store at the location (a PostgreSQL store's schema migrated if needed), closing it
     /// afterwards.

@@ -1,4 +1,6 @@
 import ArgumentParser
+import FinOpsCore
+import FinOpsTasks
 import FlowEngine
 import FlowTesting
 import Foundation
@@ -12,9 +14,9 @@ struct FlowCommand: AsyncParsableCommand {
         subcommands: [Validate.self, Run.self, Test.self]
     )
 
-    /// The task types flows may use.
+    /// The task types flows may use: Kestra's core ones and the FinOps ones.
     static func registry(allowProcesses: Bool) -> TaskRegistry {
-        var registry = TaskRegistry.core
+        var registry = TaskRegistry.finOps
         if allowProcesses { registry.registerProcessTasks() }
         return registry
     }
@@ -81,6 +83,11 @@ struct FlowCommand: AsyncParsableCommand {
         @Flag(help: "Allow tasks that run processes on this machine (shell Commands and Script).")
         var allowProcesses = false
 
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Option(help: "Where FinOps tasks write their files (a folder per flow and execution inside it).")
+        var output = "finops-output"
+
         func run() async throws {
             let parser = FlowParser(registry: FlowCommand.registry(allowProcesses: allowProcesses))
             let flow: Flow
@@ -103,18 +110,23 @@ struct FlowCommand: AsyncParsableCommand {
                 values[String(input[..<equals])] = .string(String(input[input.index(after: equals)...]))
             }
             let text = format == .text
-            let runner = FlowRunner(flows: flows, observer: text ? Self.show : nil)
+            var runner = FlowRunner(flows: flows, observer: text ? Self.show : nil)
             let environment = ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("ENV_") }
             let options = FlowRunner.Options(
                 environment: Dictionary(
                     uniqueKeysWithValues: environment.map { (String($0.key.dropFirst(4)).lowercased(), $0.value) }
                 )
             )
-            let execution: Execution
-            do {
-                execution = try await runner.run(flow, inputs: values, options: options)
-            } catch {
-                throw DataError(message: error.problems.joined(separator: "\nerror: "))
+            let execution: Execution = try await storeOptions.withStore { store in
+                runner.services[FinOpsTaskEnvironment.self] = FinOpsTaskEnvironment(
+                    store: store,
+                    outputDirectory: URL(fileURLWithPath: output)
+                )
+                do {
+                    return try await runner.run(flow, inputs: values, options: options)
+                } catch let error as FlowRunError {
+                    throw DataError(message: error.problems.joined(separator: "\nerror: "))
+                }
             }
             if text {
                 let seconds = (execution.endDate ?? execution.startDate).timeIntervalSince(execution.startDate)
@@ -165,6 +177,11 @@ struct FlowCommand: AsyncParsableCommand {
         @Flag(help: "Allow tasks that run processes on this machine (shell Commands and Script).")
         var allowProcesses = false
 
+        @Option(
+            help: "The store FinOps tasks use (default: a new, empty store in a temporary folder, removed afterwards)."
+        )
+        var store: String?
+
         enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
             case text, junit
         }
@@ -203,9 +220,23 @@ struct FlowCommand: AsyncParsableCommand {
                 throw DataError(message: "the flows are invalid")
             }
             guard !invalid else { throw DataError(message: "invalid test suites") }
-            let runner = TestSuiteRunner(flows: flows)
-            var results: [TestSuiteResult] = []
-            for suite in suites { results.append(await runner.run(suite)) }
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "finops-test-\(UUID().uuidString)"
+            )
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let location = StoreOptions(location: store ?? scratch.appendingPathComponent("store").path)
+            let results = try await location.withStore { store in
+                var services = TaskServices()
+                services[FinOpsTaskEnvironment.self] = FinOpsTaskEnvironment(
+                    store: store,
+                    outputDirectory: scratch.appendingPathComponent("output")
+                )
+                // Cases run one after another: they share the store.
+                let runner = TestSuiteRunner(flows: flows, services: services, concurrency: 1)
+                var results: [TestSuiteResult] = []
+                for suite in suites { results.append(await runner.run(suite)) }
+                return results
+            }
             print(
                 format == .junit ? TestReport.junit(results) : TestReport.text(results),
                 terminator: format == .junit ? "" : "\n"

@@ -66,28 +66,14 @@ extension FinOps {
                 return
             }
             if monthEnd {
-                var totals: [PeriodForecast] = []
-                for one in all {
-                    let last = CalendarDay(containing: one.instant(at: one.values.count - 1))
-                    let start = last.firstOfMonth
-                    totals.append(
-                        try Forecaster.periodTotal(
-                            one,
-                            from: start,
-                            until: last.firstOfNextMonth,
-                            season: seriesOptions.season,
-                            interval: interval
-                        )
-                    )
-                }
+                let totals = try Forecaster.monthEndTotals(all, season: seriesOptions.season, interval: interval)
                 printResult(totals.table, as: format)
                 return
             }
             var steps = horizon ?? 7
             if horizon == nil, seriesOptions.series == nil, let one = all.first {
                 // Cost series all end on the data's last day: forecast to the end of its month.
-                let last = CalendarDay(containing: one.instant(at: one.values.count - 1))
-                steps = Swift.max(1, last.distance(to: last.firstOfNextMonth) - 1)
+                steps = Forecaster.daysToMonthEnd(of: one)
             }
             let forecasts = try Forecaster.forecast(
                 all,

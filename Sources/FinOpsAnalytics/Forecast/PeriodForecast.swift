@@ -108,3 +108,37 @@ extension Array where Element == PeriodForecast {
         return table
     }
 }
+
+extension Forecaster {
+    /// Each daily series' total over the calendar month of its last day: the values it has plus the forecast of the
+    /// days left.
+    ///
+    /// - Throws: ``AnalyticsError`` as ``periodTotal(_:from:until:season:interval:)``.
+    public static func monthEndTotals(
+        _ series: [TimeSeries],
+        season: Int = 7,
+        interval: Double = 0.8
+    ) throws(AnalyticsError) -> [PeriodForecast] {
+        var totals: [PeriodForecast] = []
+        for one in series {
+            let last = CalendarDay(containing: one.instant(at: one.values.count - 1))
+            totals.append(
+                try periodTotal(
+                    one,
+                    from: last.firstOfMonth,
+                    until: last.firstOfNextMonth,
+                    season: season,
+                    interval: interval
+                )
+            )
+        }
+        return totals
+    }
+
+    /// The days from a daily series' last day to the end of its month, at least 1: the default horizon of a cost
+    /// forecast.
+    public static func daysToMonthEnd(of series: TimeSeries) -> Int {
+        let last = CalendarDay(containing: series.instant(at: series.values.count - 1))
+        return Swift.max(1, last.distance(to: last.firstOfNextMonth) - 1)
+    }
+}

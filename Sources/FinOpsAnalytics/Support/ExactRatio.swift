@@ -3,7 +3,7 @@ import FinOpsCore
 extension ExactDecimal {
     /// `self ÷ whole × 100` as text with `places` fractional digits, rounded half to even, exact (no binary floating
     /// point); `nil` when `whole` is zero.
-    func percent(of whole: ExactDecimal, places: Int = 2) -> String? {
+    package func percent(of whole: ExactDecimal, places: Int = 2) -> String? {
         guard !whole.isZero, (0...10).contains(places) else { return nil }
         var scale: UInt128 = 100
         for _ in 0..<places { scale *= 10 }

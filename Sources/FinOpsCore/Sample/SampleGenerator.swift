@@ -16,6 +16,8 @@ public struct SampleGenerator: Sendable {
     public var startMonth: Int
     /// The number of months covered (each one billing period).
     public var months: Int
+    /// When set, the last month holds only its first days, as an export taken in the middle of a month does.
+    public var lastMonthDays: Int?
 
     /// Creates a generator.
     public init(rows: Int, seed: UInt64 = 42, startYear: Int = 2024, startMonth: Int = 1, months: Int = 3) {
@@ -49,7 +51,12 @@ public struct SampleGenerator: Sendable {
             out.raw(name)
         }
         out.newline()
-        let calendar = SampleCalendar(startYear: startYear, startMonth: startMonth, months: months)
+        let calendar = SampleCalendar(
+            startYear: startYear,
+            startMonth: startMonth,
+            months: months,
+            lastMonthDays: lastMonthDays
+        )
         for row in 0..<rows {
             let hour = rows <= 1 ? 0 : Int(Int64(row) * Int64(calendar.hours) / Int64(rows))
             world.writeRow(hour: calendar.slot(hour), to: &out)
@@ -109,7 +116,7 @@ struct SampleCalendar {
     private var slots: [Slot] = []
     var hours: Int { slots.count }
 
-    init(startYear: Int, startMonth: Int, months: Int) {
+    init(startYear: Int, startMonth: Int, months: Int, lastMonthDays: Int? = nil) {
         var year = startYear
         var month = startMonth
         for index in 0..<months {
@@ -117,7 +124,11 @@ struct SampleCalendar {
             let billingStart = Array(period.start.description.utf8)
             let billingEnd = Array(period.end.description.utf8)
             var hour = period.start.microsecondsSinceEpoch
-            while hour < period.end.microsecondsSinceEpoch {
+            var end = period.end.microsecondsSinceEpoch
+            if index == months - 1, let days = lastMonthDays {
+                end = min(end, hour + Int64(max(days, 1)) * 86_400_000_000)
+            }
+            while hour < end {
                 let next = hour + 3_600_000_000
                 slots.append(
                     Slot(

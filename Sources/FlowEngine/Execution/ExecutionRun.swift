@@ -282,6 +282,7 @@ struct ExecutionRun: Sendable {
                 taskRunId: runId,
                 value: scope.loopValues.last,
                 attempt: attempt,
+                services: runner.services,
                 recorder: recorder,
                 clock: clock,
                 logLevel: task.logLevel ?? .trace,

@@ -20,6 +20,8 @@ public struct FlowRunner: Sendable {
     public var observer: (@Sendable (ExecutionEvent) -> Void)?
     /// Stand-ins for tasks (tests): a matching task run ends with the fixture's outcome without running.
     public var fixtures: [TaskFixture] = []
+    /// What tasks may use besides their properties (see ``TaskContext/services``); subflows get the same.
+    public var services = TaskServices()
 
     public init(
         clock: any FlowClock = SystemClock(),

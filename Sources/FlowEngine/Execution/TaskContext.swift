@@ -14,6 +14,8 @@ public struct TaskContext: Sendable {
     public let value: String?
     /// The attempt being run, from 1.
     public let attempt: Int
+    /// What the program running the flow handed to its tasks (``FlowRunner/services``).
+    public let services: TaskServices
     let recorder: ExecutionRecorder
     let clock: any FlowClock
     let logLevel: LogLevel
@@ -25,6 +27,12 @@ public struct TaskContext: Sendable {
     final class Flags: Sendable {
         let warning = Mutex(false)
     }
+
+    /// The execution's id.
+    public var executionId: String { evaluation.variables["execution"]?["id"]?.rendered ?? "" }
+
+    /// The id of the flow being run.
+    public var flowId: String { evaluation.variables["flow"]?["id"]?.rendered ?? "" }
 
     /// Renders a template to text.
     public func render(_ template: Template) throws(ExpressionError) -> String {

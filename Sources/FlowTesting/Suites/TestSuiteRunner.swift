@@ -8,9 +8,16 @@ public struct TestSuiteRunner: Sendable {
     public var flows: FlowRepository
     /// How many test cases run at once.
     public var concurrency: Int
+    /// What the flows' tasks are handed (each case's execution gets the same services).
+    public var services: TaskServices
 
-    public init(flows: FlowRepository, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(
+        flows: FlowRepository,
+        services: TaskServices = TaskServices(),
+        concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
         self.flows = flows
+        self.services = services
         self.concurrency = max(concurrency, 1)
     }
 
@@ -56,6 +63,7 @@ public struct TestSuiteRunner: Sendable {
         guard !testCase.disabled else { return TestCaseResult(testCase: testCase, state: .skipped) }
         var test = FlowTest(flow, flows: flows)
         test.fixtures = testCase.fixtures
+        test.services = services
         let result: FlowTestResult
         do {
             result = try await test.run(inputs: testCase.inputs, trigger: testCase.trigger, files: testCase.files)

@@ -133,7 +133,7 @@ public indirect enum Measure: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Which totals a pivot adds to its cells.
-public enum PivotTotals: String, Sendable, Hashable, Codable {
+public enum PivotTotals: String, Sendable, Hashable, Codable, CaseIterable {
     /// Only the cells.
     case none
     /// The grand total, plus each row's total across columns and each column's total across rows.

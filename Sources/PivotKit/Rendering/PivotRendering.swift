@@ -68,7 +68,7 @@ extension PivotResult {
 
     /// The pivot laid out as a grid: one line per row member combination, one column per column member and
     /// measure.
-    private func crosstab() -> (header: [String], labelColumns: Int, rows: [(cells: [String], isTotal: Bool)]) {
+    package func crosstab() -> (header: [String], labelColumns: Int, rows: [(cells: [String], isTotal: Bool)]) {
         var columnKeys: [[DimensionValue?]] = []
         var seenColumns = Set<[DimensionValue?]>()
         var rowKeys: [[DimensionValue?]] = []

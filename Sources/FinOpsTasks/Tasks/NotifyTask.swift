@@ -1,0 +1,93 @@
+import FlowEngine
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `io.finops.cost.Notify`: POSTs a JSON payload to a webhook (Slack, Teams, an incident tool, your own service),
+/// retrying what may pass on a second try.
+///
+/// ```yaml
+/// - id: alert
+///   type: io.finops.cost.Notify
+///   runIf: "{{ outputs.budgets.breached > 0 }}"
+///   url: "{{ secret('SLACK_WEBHOOK') }}"
+///   payload:
+///     text: "{{ outputs.budgets.alerts | join('\n') }}"
+/// ```
+/// Properties: `url` (http or https), `payload` (any value, sent as JSON; expressions rendered), `headers`,
+/// `timeout` (per attempt, default PT10S), `attempts` (default 3) and `retryInterval` (the first wait, doubled after
+/// each attempt; default PT1S). Connection failures, timeouts, 429 and 5xx answers are retried; other answers fail
+/// the task at once. Outputs: `status`, `attempts` and `body` (the answer's first 4 KiB).
+struct NotifyTask: TaskType {
+    static let typeNames = ["io.finops.cost.Notify"]
+    let url: Template
+    let payload: DynamicValue?
+    let headers: DynamicValue?
+    let timeout: Duration
+    let attempts: Int
+    let retryInterval: Duration
+
+    init(properties: TaskProperties) throws {
+        let url = properties.template("url", required: true)
+        payload = properties.dynamic("payload")
+        headers = properties.dynamic("headers")
+        if let headers, case .map = headers {
+        } else if headers != nil {
+            properties.report("'headers' is a map of header names to values", at: "headers")
+        }
+        timeout = properties.duration("timeout") ?? .seconds(10)
+        attempts = properties.int("attempts") ?? 3
+        retryInterval = properties.duration("retryInterval") ?? .seconds(1)
+        if !(1...20).contains(attempts) { properties.report("'attempts' is from 1 to 20", at: "attempts") }
+        if timeout <= .zero { properties.report("'timeout' must be longer than zero", at: "timeout") }
+        guard let url else { throw properties.invalid }
+        self.url = url
+    }
+
+    func run(_ context: TaskContext) async throws -> TaskOutputs {
+        let address = try context.render(url)
+        guard let target = URL(string: address), ["http", "https"].contains(target.scheme?.lowercased() ?? ""),
+            target.host != nil
+        else { throw TaskFailure("url must be an http or https address, not '\(address)'") }
+        var request = URLRequest(url: target)
+        request.httpMethod = "POST"
+        request.timeoutInterval = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let headers, case .map(let map) = try context.render(headers) {
+            for (name, value) in map { request.setValue(value.rendered, forHTTPHeaderField: name) }
+        }
+        request.httpBody = Data((try payload.map { try context.render($0) } ?? .map([:])).json.utf8)
+
+        var wait = retryInterval
+        var lastProblem = ""
+        for attempt in 1...attempts {
+            if attempt > 1 {
+                context.log(.warn, "\(lastProblem); retrying in \(wait)")
+                try await context.sleep(for: wait)
+                wait *= 2
+            }
+            do {
+                let (body, response) = try await URLSession.shared.data(for: request)
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                let text = String(decoding: body.prefix(4096), as: UTF8.self)
+                if (200..<300).contains(status) {
+                    context.log(.info, "\(target.host ?? address) answered \(status)")
+                    return ["status": .int(status), "attempts": .int(attempt), "body": .string(text)]
+                }
+                lastProblem = "\(target.host ?? address) answered \(status)"
+                guard status == 429 || status >= 500 else {
+                    throw TaskFailure("\(lastProblem): \(text.prefix(200))")
+                }
+            } catch let failure as TaskFailure {
+                throw failure
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                lastProblem = "cannot reach \(target.host ?? address): \(error.localizedDescription)"
+            }
+        }
+        throw TaskFailure("\(lastProblem), after \(attempts) attempts")
+    }
+}
