@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs the built `finops` executable.
+/// Runs the built `finops` executable (or another program, such as a browser).
 public enum CommandRunner {
     /// What a finished command printed and how it exited.
     public struct Output {
@@ -24,11 +24,12 @@ public enum CommandRunner {
 
     public static func start(
         _ arguments: [String],
+        program: URL = executable,
         environment: [String: String] = [:],
         directory: URL? = nil
     ) throws -> (Process, Pipe, Pipe) {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "FINOPS_STORE")
@@ -45,10 +46,11 @@ public enum CommandRunner {
 
     public static func run(
         _ arguments: [String],
+        program: URL = executable,
         environment: [String: String] = [:],
         directory: URL? = nil
     ) throws -> Output {
-        let (process, out, err) = try start(arguments, environment: environment, directory: directory)
+        let (process, out, err) = try start(arguments, program: program, environment: environment, directory: directory)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -63,12 +65,17 @@ public enum CommandRunner {
     /// hold one of the few threads of the cooperative pool (timers of other tests running meanwhile would starve).
     public static func runOffPool(
         _ arguments: [String],
+        program: URL = executable,
         environment: [String: String] = [:],
         directory: URL? = nil
     ) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                continuation.resume(with: Result { try run(arguments, environment: environment, directory: directory) })
+                continuation.resume(
+                    with: Result {
+                        try run(arguments, program: program, environment: environment, directory: directory)
+                    }
+                )
             }
             thread.start()
         }

@@ -20,7 +20,8 @@ enum SVGChart {
         let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
         var ticks: [Double] = []
         var value = (low / step).rounded(.down) * step
-        while value <= high + step * 0.5, ticks.count < 50 {
+        // One tick at or above `high`, so the scale's top is a labelled line.
+        while ticks.last.map({ $0 < high }) ?? true, ticks.count < 50 {
             ticks.append(value)
             value += step
         }

@@ -1,5 +1,6 @@
 import FlowEngine
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -69,8 +70,7 @@ struct NotifyTask: TaskType {
                 wait *= 2
             }
             do {
-                let (body, response) = try await URLSession.shared.data(for: request)
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                let (body, status) = try await Self.post(request, timeout: timeout)
                 let text = String(decoding: body.prefix(4096), as: UTF8.self)
                 if (200..<300).contains(status) {
                     context.log(.info, "\(target.host ?? address) answered \(status)")
@@ -84,10 +84,48 @@ struct NotifyTask: TaskType {
                 throw failure
             } catch is CancellationError {
                 throw CancellationError()
+            } catch is PostTimeout {
+                lastProblem = "\(target.host ?? address) did not answer within \(timeout)"
             } catch {
                 lastProblem = "cannot reach \(target.host ?? address): \(error.localizedDescription)"
             }
         }
         throw TaskFailure("\(lastProblem), after \(attempts) attempts")
+    }
+
+    private struct PostTimeout: Error {}
+
+    /// Sends a request, giving up after `timeout` whatever the connection is doing (URLSession's own timeout is
+    /// between bytes, not for the whole answer); a cancelled task cancels the request.
+    private static func post(_ request: URLRequest, timeout: Duration) async throws -> (Data, Int) {
+        let outcome = Mutex<CheckedContinuation<(Data, Int), any Error>?>(nil)
+        let finish: @Sendable (Result<(Data, Int), any Error>) -> Void = { result in
+            outcome.withLock { continuation in
+                continuation?.resume(with: result)
+                continuation = nil
+            }
+        }
+        let task = URLSession.shared.dataTask(with: request) { body, response, error in
+            if let error {
+                finish(.failure(error))
+            } else {
+                finish(.success((body ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0)))
+            }
+        }
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            finish(.failure(PostTimeout()))
+            task.cancel()
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                outcome.withLock { $0 = continuation }
+                task.resume()
+            }
+        } onCancel: {
+            finish(.failure(CancellationError()))
+            task.cancel()
+        }
     }
 }

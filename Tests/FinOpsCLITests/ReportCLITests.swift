@@ -1,0 +1,62 @@
+import FinOpsTestSupport
+import Foundation
+import Testing
+
+@Suite("finops run, report and metrics")
+struct ReportCLITests {
+    @Test("the README's first command runs the monthly review on a new store and says where the report is")
+    func mainJob() async throws {
+        let folder = Fixtures.temporaryDirectory()
+        let result = try await CommandRunner.runOffPool(
+            [
+                "run", "Examples/flows/monthly_cost_review.yml", "--store", folder.appendingPathComponent("store").path,
+                "--output", folder.appendingPathComponent("output").path,
+            ],
+            directory: Fixtures.packageRoot
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("SUCCESS  ingest"))
+        #expect(result.stdout.contains("WARNING  budgets"))
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("output report = ") })
+        let path = String(line.dropFirst("output report = ".count))
+        #expect(path.hasPrefix(folder.appendingPathComponent("output/monthly_cost_review/").path))
+        #expect(FileManager.default.fileExists(atPath: path))
+        #expect(result.stdout.contains("output rows = 8000"))
+    }
+
+    @Test("flow validate and flow test accept the example flows and their suites")
+    func examples() async throws {
+        let flows = Fixtures.packageRoot.appendingPathComponent("Examples/flows").path
+        let validated = try await CommandRunner.runOffPool(
+            ["flow", "validate", flows],
+            directory: Fixtures.packageRoot
+        )
+        #expect(validated.status == 0, "\(validated.stderr)")
+        #expect(
+            validated.stdout.contains("monthly_cost_review.yml: valid (finops.examples.monthly_cost_review, 9 tasks)")
+        )
+        let tested = try await CommandRunner.runOffPool(["flow", "test", flows], directory: Fixtures.packageRoot)
+        #expect(tested.status == 0, "\(tested.stdout)\(tested.stderr)")
+        #expect(tested.stdout.contains("the_whole_review"))
+    }
+
+    @Test("report and metrics read the store; a bad month is a usage of the data, exit 1")
+    func report() async throws {
+        let store = Fixtures.temporaryDirectory().path
+        #expect(try await CommandRunner.runOffPool(["ingest", Fixtures.focusSample, "--store", store]).status == 0)
+        let out = Fixtures.temporaryDirectory().appendingPathComponent("review.html").path
+        let written = try await CommandRunner.runOffPool(["report", "--store", store, "--out", out, "--tag", "env"])
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(written.stdout == "Wrote the USD review of 2024-09 to \(out)\n")
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(html.contains("<svg id=\"daily-cost\""))
+        let metrics = try await CommandRunner.runOffPool(["metrics", "--store", store])
+        #expect(metrics.status == 0, "\(metrics.stderr)")
+        #expect(metrics.stdout.contains("finops_cost{currency=\"USD\",month=\"2024-09\"}"))
+        let missing = try await CommandRunner.runOffPool([
+            "report", "--store", store, "--month", "2020-01", "--out", out,
+        ])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("there is no USD cost in 2020-01; the data runs from 2024-09-01 to"))
+    }
+}
