@@ -68,10 +68,9 @@ struct NotifyTaskTests {
             of: "    url:",
             with: "    timeout: PT1S\n    attempts: 1\n    url:"
         )
-        let started = ContinuousClock.now
+        // Had the timeout not worked, the answer (200) would have come after 5 s and the task would have succeeded.
         let result = try await FlowTest(yaml: yaml, registry: .finOps).run()
         try result.expectState(.failed)
-        #expect(ContinuousClock.now - started < .seconds(4))
         #expect(!result.logs(containing: "did not answer within 1.0 seconds, after 1 attempts").isEmpty)
     }
 

@@ -38,4 +38,36 @@ struct AnalyticsOnPostgresTests {
             }
         }
     }
+
+    @Test("the monthly cost review flow gives the same report and metrics on PostgreSQL as on the embedded store")
+    func sameReview() async throws {
+        try await TestDatabase.withScratchDatabase { conninfo in
+            var pages: [String] = []
+            var metrics: [[Substring]] = []
+            for store in [Fixtures.temporaryDirectory().path, conninfo] {
+                let run = try await CommandRunner.runOffPool(
+                    [
+                        "run", "Examples/flows/monthly_cost_review.yml", "--store", store, "--output",
+                        Fixtures.temporaryDirectory().path,
+                    ],
+                    directory: Fixtures.packageRoot
+                )
+                #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+                func output(_ name: String) throws -> String {
+                    let prefix = "output \(name) = "
+                    let line = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix(prefix) })
+                    return try String(contentsOfFile: String(line.dropFirst(prefix.count)), encoding: .utf8)
+                }
+                // The time of the run is the one thing that may differ.
+                pages.append(try output("report").replacing(#/generated [0-9T:-]+Z/#, with: "generated"))
+                metrics.append(
+                    try output("metrics").split(separator: "\n")
+                        .filter { !$0.hasPrefix("finops_report_generated_timestamp_seconds") }.sorted()
+                )
+            }
+            #expect(pages.count == 2 && pages[0] == pages[1])
+            #expect(metrics.count == 2 && metrics[0] == metrics[1])
+            #expect(pages.first?.contains("<svg id=\"daily-cost\"") == true)
+        }
+    }
 }

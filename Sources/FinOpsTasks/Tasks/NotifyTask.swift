@@ -54,7 +54,8 @@ struct NotifyTask: TaskType {
         else { throw TaskFailure("url must be an http or https address, not '\(address)'") }
         var request = URLRequest(url: target)
         request.httpMethod = "POST"
-        request.timeoutInterval = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        // URLSession's own timeout is between bytes; the task's (in post) covers the whole answer and comes first.
+        request.timeoutInterval = Self.seconds(timeout) * 2 + 1
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         if let headers, case .map(let map) = try context.render(headers) {
             for (name, value) in map { request.setValue(value.rendered, forHTTPHeaderField: name) }
@@ -95,6 +96,10 @@ struct NotifyTask: TaskType {
 
     private struct PostTimeout: Error {}
 
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     /// Sends a request, giving up after `timeout` whatever the connection is doing (URLSession's own timeout is
     /// between bytes, not for the whole answer); a cancelled task cancels the request.
     private static func post(_ request: URLRequest, timeout: Duration) async throws -> (Data, Int) {
@@ -112,11 +117,15 @@ struct NotifyTask: TaskType {
                 finish(.success((body ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0)))
             }
         }
-        let timer = Task {
-            try await Task.sleep(for: timeout)
+        // A dispatch timer, not a sleeping task: a busy cooperative pool must not delay the timeout.
+        let timer = DispatchWorkItem {
             finish(.failure(PostTimeout()))
             task.cancel()
         }
+        DispatchQueue.global().asyncAfter(
+            deadline: .now() + Self.seconds(min(timeout, .seconds(86_400))),
+            execute: timer
+        )
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
