@@ -72,6 +72,17 @@ let package = Package(
             path: "Examples/CostAlerts",
             exclude: ["budget_alert.yml"]
         ),
+        .executableTarget(
+            name: "TeamDigest",
+            dependencies: ["FinOpsCore", "FinOpsTasks", "FlowEngine"],
+            path: "Examples/TeamDigest",
+            exclude: ["team_digest.yml"]
+        ),
+        .testTarget(
+            name: "TeamDigestTests",
+            dependencies: ["TeamDigest", "FinOpsCore", "FinOpsTasks", "FlowEngine", "FlowTesting"],
+            path: "Examples/TeamDigestTests"
+        ),
         .testTarget(
             name: "CostAlertsTests",
             dependencies: ["CostAlerts", "FlowEngine", "FlowTesting"],

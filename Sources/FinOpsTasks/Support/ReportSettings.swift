@@ -25,16 +25,20 @@ struct ReportSettings: Sendable {
     }
 
     /// The report's options, with files read from the environment's working directory.
-    func options(in context: TaskContext, environment: FinOpsTaskEnvironment) throws -> CostReport.Options {
+    func options(in context: TaskContext, environment: FinOpsTaskEnvironment) async throws -> CostReport.Options {
         var options = CostReport.Options()
         options.month = try month.map { try context.render($0) }.flatMap { $0.isEmpty ? nil : $0 }
         options.currency = try currency.map { try context.render($0) }.flatMap { $0.isEmpty ? nil : $0 }
         options.filter = try filter?.value(in: context)
         if let budgets {
-            options.budgets = try Budget.load(contentsOf: environment.resolve(try context.render(budgets)).path)
+            options.budgets = try await environment.load(try context.render(budgets)) { path in
+                try Budget.load(contentsOf: path)
+            }
         }
         if let rules {
-            options.rules = try AllocationRules(contentsOf: environment.resolve(try context.render(rules)).path)
+            options.rules = try await environment.load(try context.render(rules)) { path in
+                try AllocationRules(contentsOf: path)
+            }
         }
         options.tagKeys = try tags?.value(in: context) ?? []
         return options

@@ -41,7 +41,9 @@ struct AllocateTask: TaskType {
 
     func run(_ context: TaskContext) async throws -> TaskOutputs {
         let environment = try context.finOps
-        let rules = try AllocationRules(contentsOf: environment.resolve(try context.render(self.rules)).path)
+        let rules = try await environment.load(try context.render(self.rules)) { path in
+            try AllocationRules(contentsOf: path)
+        }
         let store = environment.store
         let result = try rules.allocate(
             try await store.pivot(rules.sourceQuery(filter: try filter?.value(in: context)))
@@ -51,7 +53,9 @@ struct AllocateTask: TaskType {
         for total in unbalanced { context.log(.error, "\(total.period) \(total.currency) does not add up") }
         var table = result.table
         if let currency, let rates {
-            let converted = try CurrencyRates(contentsOf: environment.resolve(try context.render(rates)).path)
+            let converted = try await environment.load(try context.render(rates)) { path in
+                try CurrencyRates(contentsOf: path)
+            }
             table = try result.converted(
                 to: try context.render(currency),
                 rates: converted,
@@ -63,7 +67,7 @@ struct AllocateTask: TaskType {
             path: try output.map { try context.render($0) },
             context: context
         )
-        try environment.write(table.csv(), to: file)
+        try await environment.write(table.csv(), to: file)
         return [
             "lines": FlowValue(rowsOf: table),
             "balanced": .bool(unbalanced.isEmpty),

@@ -57,9 +57,10 @@ struct BudgetsTask: TaskType {
 
     func run(_ context: TaskContext) async throws -> TaskOutputs {
         let environment = try context.finOps
-        let list = try Budget.load(contentsOf: environment.resolve(try context.render(budgets)).path)
-        let rates = try self.rates.map {
-            try CurrencyRates(contentsOf: environment.resolve(try context.render($0)).path)
+        let list = try await environment.load(try context.render(budgets)) { path in try Budget.load(contentsOf: path) }
+        var rates: CurrencyRates?
+        if let file = self.rates {
+            rates = try await environment.load(try context.render(file)) { path in try CurrencyRates(contentsOf: path) }
         }
         let store = environment.store
         let report = try await list.check(asOf: try asOf?.value(in: context), rates: rates) { query in

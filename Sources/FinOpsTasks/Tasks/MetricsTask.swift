@@ -27,7 +27,7 @@ struct MetricsTask: TaskType {
 
     func run(_ context: TaskContext) async throws -> TaskOutputs {
         let environment = try context.finOps
-        let options = try review.options(in: context, environment: environment)
+        let options = try await review.options(in: context, environment: environment)
         let report = try await CostReport.build(options: options, store: environment.store)
         let text = CostMetrics.exposition(
             of: report,
@@ -39,7 +39,7 @@ struct MetricsTask: TaskType {
             path: try output.map { try context.render($0) },
             context: context
         )
-        try environment.write(text, to: file)
+        try await environment.write(text, to: file)
         let samples = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.count
         context.log(.info, "\(samples) samples at \(file.path)")
         return ["uri": .string(file.path), "series": .int(samples)]

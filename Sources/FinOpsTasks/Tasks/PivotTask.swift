@@ -63,7 +63,7 @@ struct PivotTask: TaskType {
             path: try output.map { try context.render($0) },
             context: context
         )
-        try environment.write(result.csv(), to: file)
+        try await environment.write(result.csv(), to: file)
         context.log(.info, "\(result.cells.count) cells; CSV at \(file.path)")
         return ["rows": FlowValue(cellsOf: result), "size": .int(result.cells.count), "uri": .string(file.path)]
     }

@@ -86,7 +86,7 @@ struct ReportTask: TaskType {
 
     func run(_ context: TaskContext) async throws -> TaskOutputs {
         let environment = try context.finOps
-        var options = try review.options(in: context, environment: environment)
+        var options = try await review.options(in: context, environment: environment)
         if let title { options.title = try context.render(title) }
         options.pivots = pivots
         options.generated = Self.timestamp(context.now)
@@ -97,7 +97,7 @@ struct ReportTask: TaskType {
             path: try output.map { try context.render($0) },
             context: context
         )
-        try environment.write(html, to: file)
+        try await environment.write(html, to: file)
         context.log(.info, "the \(report.currency) report of \(report.month) is at \(file.path)")
         return [
             "uri": .string(file.path),
