@@ -66,7 +66,7 @@ struct NotifyTaskTests {
         defer { listener.stop() }
         let yaml = Self.flow(port: listener.port).replacingOccurrences(
             of: "    url:",
-            with: "    timeout: PT1S\n    attempts: 1\n    url:"
+            with: "    requestTimeout: PT1S\n    attempts: 1\n    url:"
         )
         // Had the timeout not worked, the answer (200) would have come after 5 s and the task would have succeeded.
         let result = try await FlowTest(yaml: yaml, registry: .finOps).run()

@@ -47,7 +47,7 @@ struct TaskValidationTests {
         #expect(problems.contains("15:15: 'interval': takes a number from 0.5 to 0.999, not '2'"))
         #expect(problems.contains("16:5: unknown property 'horizn' of task 'forecast' (io.finops.cost.Forecast)"))
         #expect(problems.contains("20:13: 'failOn': is one of never, warning, breached, not 'always'"))
-        #expect(problems.contains("24:15: 'attempts' is from 1 to 20"))
+        #expect(problems.contains("24:15: 'attempts': takes an integer from 1 to 20, not '0'"))
         #expect(problems.contains("25:14: 'headers' is a map of header names to values"))
     }
 
@@ -77,6 +77,51 @@ struct TaskValidationTests {
         #expect(
             !bad.logs(containing: "rows:").filter { $0.message.contains("rendered from '{{ inputs.by }}' as 'month('") }
                 .isEmpty
+        )
+    }
+
+    @Test("flags and durations take expressions too")
+    func expressionFlags() async throws {
+        let harness = try FinOpsFlowHarness()
+        // A commitment purchase that carries EffectiveCost breaks a FOCUS invariant.
+        let path = Fixtures.file(
+            Fixtures.csv(
+                [
+                    [
+                        "ChargeCategory": "Purchase", "EffectiveCost": "5", "BilledCost": "5",
+                        "CommitmentDiscountId": "c1",
+                    ]
+                ],
+                extraColumns: ["CommitmentDiscountId"]
+            )
+        )
+        _ = try await FocusIngest().ingest(files: [path], into: harness.store)
+        let test = try harness.test(
+            """
+            id: flags
+            namespace: test
+            inputs:
+              - id: strict
+                type: BOOLEAN
+            tasks:
+              - id: reconcile
+                type: io.finops.cost.Reconcile
+                strict: "{{ inputs.strict }}"
+            """
+        )
+        let lenient = try await test.run(inputs: ["strict": "false"])
+        try lenient.expectTask("reconcile", state: .warning)
+        #expect(lenient.outputs(of: "reconcile")?["valid"] == false)
+        let strict = try await test.run(inputs: ["strict": "true"])
+        try strict.expectTask("reconcile", state: .failed)
+        try strict.expectLog(containing: "1 invariants broken: purchase-effective-cost")
+        #expect(
+            validationProblems(
+                "id: f\nnamespace: t\ntasks:\n  - id: n\n    type: io.finops.cost.Notify\n    url: http://x/\n"
+                    + "    requestTimeout: PT0S\n    retryInterval: \"PT{{ 1 }}S\"\n"
+            ) == [
+                "7:21: 'requestTimeout': takes an ISO-8601 duration from 0.001 seconds to 3600.0 seconds, such as PT10S, not 'PT0S'"
+            ]
         )
     }
 

@@ -118,6 +118,29 @@ extension TaskProperties {
         }
     }
 
+    /// A boolean property: `true` or `false`, or an expression that renders to one.
+    func boolSetting(_ key: String) -> TaskSetting<Bool>? {
+        setting(key) { text in
+            switch text.trimmingWhitespace {
+            case "true": return true
+            case "false": return false
+            default: throw SettingError("is true or false, not '\(text)'")
+            }
+        }
+    }
+
+    /// An ISO-8601 duration property (`PT30S`) within bounds.
+    func durationSetting(_ key: String, in range: ClosedRange<Duration>) -> TaskSetting<Duration>? {
+        setting(key) { text in
+            guard let duration = ISODuration.parse(text.trimmingWhitespace), range.contains(duration) else {
+                throw SettingError(
+                    "takes an ISO-8601 duration from \(range.lowerBound) to \(range.upperBound), such as PT10S, not '\(text)'"
+                )
+            }
+            return duration
+        }
+    }
+
     /// A property whose value is one of a fixed set of names.
     func choiceSetting<Choice: RawRepresentable & Sendable & CaseIterable>(_ key: String) -> TaskSetting<Choice>?
     where Choice.RawValue == String {

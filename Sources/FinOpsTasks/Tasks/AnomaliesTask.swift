@@ -27,7 +27,7 @@ struct AnomaliesTask: TaskType {
     let minPercent: TaskSetting<Double>?
     let season: TaskSetting<Int>?
     let contributors: TaskSetting<[PivotDimension]>?
-    let warnOnAnomalies: Bool
+    let warnOnAnomalies: TaskSetting<Bool>?
 
     init(properties: TaskProperties) throws {
         let series = CostSeriesSettings(properties)
@@ -41,7 +41,7 @@ struct AnomaliesTask: TaskType {
         minPercent = properties.numberSetting("minPercent", in: 0...1_000_000)
         season = properties.integerSetting("season", in: 0...10_000)
         contributors = properties.setting("contributors") { try PivotSyntax.dimensions($0) }
-        warnOnAnomalies = properties.bool("warnOnAnomalies") ?? false
+        warnOnAnomalies = properties.boolSetting("warnOnAnomalies")
         guard let series else { throw properties.invalid }
         self.series = series
     }
@@ -66,7 +66,7 @@ struct AnomaliesTask: TaskType {
             report.anomalies.isEmpty ? .info : .warn,
             "\(report.anomalies.count) anomalies in \(report.seriesCount) series"
         )
-        if warnOnAnomalies, !report.anomalies.isEmpty { context.markWarning() }
+        if try warnOnAnomalies?.value(in: context) == true, !report.anomalies.isEmpty { context.markWarning() }
         var outputs: TaskOutputs = [
             "count": .int(report.anomalies.count),
             "series": .int(report.seriesCount),

@@ -24,7 +24,7 @@ struct ForecastTask: TaskType {
     let season: TaskSetting<Int>?
     let interval: TaskSetting<Double>?
     let fitWindow: TaskSetting<Int>?
-    let monthEnd: Bool
+    let monthEnd: TaskSetting<Bool>?
 
     init(properties: TaskProperties) throws {
         let series = CostSeriesSettings(properties)
@@ -32,7 +32,7 @@ struct ForecastTask: TaskType {
         season = properties.integerSetting("season", in: 0...10_000)
         interval = properties.numberSetting("interval", in: 0.5...0.999)
         fitWindow = properties.integerSetting("fitWindow", in: 3...1_000_000)
-        monthEnd = properties.bool("monthEnd") ?? false
+        monthEnd = properties.boolSetting("monthEnd")
         guard let series else { throw properties.invalid }
         self.series = series
     }
@@ -44,7 +44,7 @@ struct ForecastTask: TaskType {
         guard let first = all.first else { throw TaskFailure("no rows match: nothing to forecast") }
         let season = try self.season?.value(in: context) ?? 7
         let interval = try self.interval?.value(in: context) ?? 0.8
-        if monthEnd {
+        if try monthEnd?.value(in: context) == true {
             let totals = try Forecaster.monthEndTotals(all, season: season, interval: interval)
             return ["count": .int(totals.count), "totals": .list(totals.map(Self.value(of:)))]
         }

@@ -18,7 +18,7 @@ struct IngestTask: TaskType {
     static let typeNames = ["io.finops.cost.Ingest"]
     let files: [Template]
     let source: Template?
-    let skipInvalid: Bool
+    let skipInvalid: TaskSetting<Bool>?
     let rejects: Template?
 
     init(properties: TaskProperties) throws {
@@ -26,7 +26,7 @@ struct IngestTask: TaskType {
         if files.isEmpty { properties.report("'from' names at least one file", at: "from") }
         self.files = files
         source = properties.template("source")
-        skipInvalid = properties.bool("skipInvalid") ?? false
+        skipInvalid = properties.boolSetting("skipInvalid")
         rejects = properties.template("rejects")
     }
 
@@ -47,7 +47,7 @@ struct IngestTask: TaskType {
         guard !paths.isEmpty else { throw TaskFailure("'from' names no file") }
         let source = try self.source.map { try context.render($0) }
         let ingest = FocusIngest(
-            options: FocusReadOptions(skipInvalidRows: skipInvalid),
+            options: FocusReadOptions(skipInvalidRows: try skipInvalid?.value(in: context) ?? false),
             rejectsPath: try rejects.map { environment.resolve(try context.render($0)).path }
         )
         let report = try await ingest.ingest(files: paths, source: source, into: environment.store)

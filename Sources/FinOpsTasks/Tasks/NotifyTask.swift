@@ -18,7 +18,7 @@ import FoundationNetworking
 ///     text: "{{ outputs.budgets.alerts | join('\n') }}"
 /// ```
 /// Properties: `url` (http or https), `payload` (any value, sent as JSON; expressions rendered), `headers`,
-/// `timeout` (per attempt, default PT10S), `attempts` (default 3) and `retryInterval` (the first wait, doubled after
+/// `requestTimeout` (per attempt, default PT10S; the common `timeout` bounds the whole task), `attempts` (default 3) and `retryInterval` (the first wait, doubled after
 /// each attempt; default PT1S). Connection failures, timeouts, 429 and 5xx answers are retried; other answers fail
 /// the task at once. Outputs: `status`, `attempts` and `body` (the answer's first 4 KiB).
 struct NotifyTask: TaskType {
@@ -26,9 +26,9 @@ struct NotifyTask: TaskType {
     let url: Template
     let payload: DynamicValue?
     let headers: DynamicValue?
-    let timeout: Duration
-    let attempts: Int
-    let retryInterval: Duration
+    let requestTimeout: TaskSetting<Duration>?
+    let attempts: TaskSetting<Int>?
+    let retryInterval: TaskSetting<Duration>?
 
     init(properties: TaskProperties) throws {
         let url = properties.template("url", required: true)
@@ -38,16 +38,16 @@ struct NotifyTask: TaskType {
         } else if headers != nil {
             properties.report("'headers' is a map of header names to values", at: "headers")
         }
-        timeout = properties.duration("timeout") ?? .seconds(10)
-        attempts = properties.int("attempts") ?? 3
-        retryInterval = properties.duration("retryInterval") ?? .seconds(1)
-        if !(1...20).contains(attempts) { properties.report("'attempts' is from 1 to 20", at: "attempts") }
-        if timeout <= .zero { properties.report("'timeout' must be longer than zero", at: "timeout") }
+        requestTimeout = properties.durationSetting("requestTimeout", in: .milliseconds(1)...Duration.seconds(3_600))
+        attempts = properties.integerSetting("attempts", in: 1...20)
+        retryInterval = properties.durationSetting("retryInterval", in: .zero...Duration.seconds(3_600))
         guard let url else { throw properties.invalid }
         self.url = url
     }
 
     func run(_ context: TaskContext) async throws -> TaskOutputs {
+        let timeout = try requestTimeout?.value(in: context) ?? .seconds(10)
+        let attempts = try self.attempts?.value(in: context) ?? 3
         let address = try context.render(url)
         guard let target = URL(string: address), ["http", "https"].contains(target.scheme?.lowercased() ?? ""),
             target.host != nil
@@ -62,7 +62,7 @@ struct NotifyTask: TaskType {
         }
         request.httpBody = Data((try payload.map { try context.render($0) } ?? .map([:])).json.utf8)
 
-        var wait = retryInterval
+        var wait = try retryInterval?.value(in: context) ?? .seconds(1)
         var lastProblem = ""
         for attempt in 1...attempts {
             if attempt > 1 {

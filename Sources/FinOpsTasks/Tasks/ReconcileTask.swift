@@ -11,11 +11,11 @@ import PivotKit
 struct ReconcileTask: TaskType {
     static let typeNames = ["io.finops.cost.Reconcile"]
     let filter: TaskSetting<FilterExpression>?
-    let strict: Bool
+    let strict: TaskSetting<Bool>?
 
     init(properties: TaskProperties) throws {
         filter = properties.filterSetting()
-        strict = properties.bool("strict") ?? false
+        strict = properties.boolSetting("strict")
     }
 
     func run(_ context: TaskContext) async throws -> TaskOutputs {
@@ -26,7 +26,9 @@ struct ReconcileTask: TaskType {
         let violations = result.violations.map(\.description)
         for violation in violations { context.log(.warn, violation) }
         if !violations.isEmpty {
-            if strict { throw TaskFailure("\(violations.count) invariants broken: \(violations[0])") }
+            if try strict?.value(in: context) == true {
+                throw TaskFailure("\(violations.count) invariants broken: \(violations[0])")
+            }
             context.markWarning()
         }
         return [
