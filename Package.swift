@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CSystem", path: "Sources/CSystem", providers: [.apt(["zlib1g-dev"])]),
@@ -42,6 +43,7 @@ let package = Package(
                 "FinOpsCore", "PivotKit", "FinOpsAnalytics", "FlowEngine",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -63,6 +65,7 @@ let package = Package(
                 "PGStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(name: "IngestSummary", dependencies: ["FinOpsCore"], path: "Examples/IngestSummary"),
@@ -133,7 +136,7 @@ let package = Package(
             name: "FinOpsTasksTests",
             dependencies: [
                 "FinOpsTasks", "FinOpsAnalytics", "FinOpsCore", "PivotKit", "FlowEngine", "FlowTesting",
-                "FinOpsTestSupport",
+                "FinOpsTestSupport", .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(name: "FinOpsCLITests", dependencies: ["finops-cli", "FinOpsCore", "FinOpsTestSupport"]),

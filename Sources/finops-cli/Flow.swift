@@ -5,6 +5,7 @@ import FlowEngine
 import FlowTesting
 import Foundation
 import OrderedCollections
+import Prometheus
 
 /// `finops flow`: Kestra-compatible YAML flows.
 struct FlowCommand: AsyncParsableCommand {
@@ -110,7 +111,16 @@ struct FlowCommand: AsyncParsableCommand {
                 values[String(input[..<equals])] = .string(String(input[input.index(after: equals)...]))
             }
             let text = format == .text
-            var runner = FlowRunner(flows: flows, observer: text ? Self.show : nil)
+            // Task runs and ingests are counted into the registry the flow's Metrics tasks write out.
+            let registry = PrometheusCollectorRegistry()
+            let metrics = FlowMetrics(flow: flow, registry: registry)
+            var runner = FlowRunner(
+                flows: flows,
+                observer: { event in
+                    metrics.observe(event)
+                    if text { Self.show(event) }
+                }
+            )
             let environment = ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("ENV_") }
             let options = FlowRunner.Options(
                 environment: Dictionary(
@@ -118,10 +128,9 @@ struct FlowCommand: AsyncParsableCommand {
                 )
             )
             let execution: Execution = try await storeOptions.withStore { store in
-                runner.services[FinOpsTaskEnvironment.self] = FinOpsTaskEnvironment(
-                    store: store,
-                    outputDirectory: URL(fileURLWithPath: output)
-                )
+                var environment = FinOpsTaskEnvironment(store: store, outputDirectory: URL(fileURLWithPath: output))
+                environment.metrics = registry
+                runner.services[FinOpsTaskEnvironment.self] = environment
                 do {
                     return try await runner.run(flow, inputs: values, options: options)
                 } catch let error as FlowRunError {

@@ -50,6 +50,9 @@ struct CostReportTests {
             )
         )
         #expect(april.groups.first?.measures.first == .decimal(report.monthTotal))
+        // The headline total is what `finops periods` lists for April's billing period.
+        let stored = try await store.periods().first { $0.period.description == "2024-04" }
+        #expect(stored?.totals.first { $0.currency == "USD" }?.effectiveCost == report.monthTotal)
         #expect(report.daily.values.count == 91)
         #expect(report.previousMonth?.label == "2024-03-01–2024-03-18")
         #expect(report.forecast?.points.count == 12)

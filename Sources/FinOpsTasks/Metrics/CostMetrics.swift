@@ -10,10 +10,11 @@ import Prometheus
 public enum CostMetrics {
     /// The metrics of a report, and the stored periods' row counts.
     ///
-    /// Series (`finops_` prefix): `cost{currency,month}` (the month and the one before), `cost_by_service` and
-    /// `cost_by_account{currency,month,…}`, `forecast_month_end{currency,month,bound}` (bound: point, lower,
+    /// Series (`finops_` prefix): `cost{currency,month}` (the month so far, and the whole month before), `cost_by_service`,
+    /// `cost_by_account` and `cost_by_provider{currency,month,…}` (the largest and Others), `forecast_month_end{currency,month,bound}` (bound: point, lower,
     /// upper), `anomalies{currency,month,level}` (level: total or service), `budget_amount`, `budget_actual`,
-    /// `budget_forecast` and `budget_state{budget,currency}` (state 0 ok, 1 warning, 2 breached),
+    /// `budget_forecast`, `budget_utilization_ratio` and `budget_state{budget,currency}` (state 0 ok, 1 warning, 2
+    /// breached),
     /// `tag_coverage_ratio{tag,currency,month}`, `commitment_utilization_ratio{commitment,currency}`,
     /// `allocated_cost{target,currency,month}`, `stored_rows{source,period}` and
     /// `report_generated_timestamp_seconds`.
@@ -35,7 +36,7 @@ public enum CostMetrics {
         let month = report.month
         let amount = SVGChart.position
         gauge("cost", "Cost of a month so far", [("currency", currency), ("month", month)], amount(report.monthTotal))
-        if let previous = report.previousMonth {
+        if let previous = report.previousMonthTotal {
             gauge(
                 "cost",
                 "Cost of a month so far",
@@ -48,6 +49,14 @@ public enum CostMetrics {
                 "cost_by_service",
                 "Cost of a service in the month (the smaller ones as Others)",
                 [("currency", currency), ("month", month), ("service", share.label)],
+                amount(share.amount)
+            )
+        }
+        for share in report.byProvider {
+            gauge(
+                "cost_by_provider",
+                "Cost of a provider in the month (the smaller ones as Others)",
+                [("currency", currency), ("month", month), ("provider", share.label)],
                 amount(share.amount)
             )
         }
@@ -91,6 +100,14 @@ public enum CostMetrics {
                 labels,
                 amount(status.forecast.forecast)
             )
+            if !status.budget.amount.isZero {
+                gauge(
+                    "budget_utilization_ratio",
+                    "Spend to date as a share of the budget",
+                    labels,
+                    amount(status.actual) / amount(status.budget.amount)
+                )
+            }
             let state: Double =
                 switch status.state {
                 case .ok: 0

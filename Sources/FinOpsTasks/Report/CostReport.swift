@@ -109,6 +109,8 @@ public struct CostReport: Sendable {
     public var byService: [Share]
     /// Cost by account in the month, largest first.
     public var byAccount: [Share]
+    /// Cost by provider in the month, largest first.
+    public var byProvider: [Share]
     /// Services whose cost moved most since the month before.
     public var movers: [Mover]
     /// Tag coverage of the month, per key (all accounts).
@@ -189,6 +191,7 @@ extension CostReport {
             serviceAnomalies: [],
             byService: [],
             byAccount: [],
+            byProvider: [],
             movers: [],
             coverage: [],
             untagged: [],
@@ -238,6 +241,7 @@ extension CostReport {
         )
         report.byService = try await Self.shares(of: "ServiceName", cost: cost, in: monthScope, options, answer)
         report.byAccount = try await Self.shares(of: "SubAccountId", cost: cost, in: monthScope, options, answer)
+        report.byProvider = try await Self.shares(of: "ProviderName", cost: cost, in: monthScope, options, answer)
         report.movers = try await Self.movers(
             scope: scope,
             cost: cost,

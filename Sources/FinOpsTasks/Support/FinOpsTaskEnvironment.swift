@@ -1,6 +1,7 @@
 import FinOpsCore
 import FlowEngine
 import Foundation
+import Prometheus
 
 /// What FinOps tasks need from the program that runs a flow: the cost store and where files live.
 ///
@@ -18,6 +19,9 @@ public struct FinOpsTaskEnvironment: Sendable {
     /// The directory under which tasks write files: `<flow id>/<execution id>/` inside it, unless a task names
     /// its own path.
     public var outputDirectory: URL
+    /// Where tasks record what they did (ingest rows, bytes and seconds), and a ``FlowMetrics`` its task runs; the
+    /// Metrics task writes it out beside the cost figures. `nil`: nothing is recorded.
+    public var metrics: PrometheusCollectorRegistry?
 
     /// An environment over a store; paths relative to the current directory, files under `finops-output/`.
     public init(store: any CostStore, workingDirectory: URL? = nil, outputDirectory: URL? = nil) {

@@ -1,7 +1,9 @@
+import CoreMetrics
 import FinOpsCore
 import FlowEngine
 import Foundation
 import PivotKit
+import Prometheus
 
 /// `io.finops.cost.Ingest`: reads FOCUS exports (CSV, or gzip) into the store, replacing each billing period they
 /// hold for their source.
@@ -50,7 +52,11 @@ struct IngestTask: TaskType {
             options: FocusReadOptions(skipInvalidRows: try skipInvalid?.value(in: context) ?? false),
             rejectsPath: try rejects.map { environment.resolve(try context.render($0)).path }
         )
+        let started = ContinuousClock.now
         let report = try await ingest.ingest(files: paths, source: source, into: environment.store)
+        if let registry = environment.metrics {
+            Self.record(report, seconds: (ContinuousClock.now - started) / .seconds(1), into: registry)
+        }
         let stored = report.files.reduce(0) { $0 + $1.rowsStored }
         let rejected = report.files.reduce(0) { $0 + $1.rowsRejected }
         for file in report.files {
@@ -71,6 +77,22 @@ struct IngestTask: TaskType {
         ]
         if let path = report.rejectsPath { outputs["rejects"] = .string(path) }
         return outputs
+    }
+
+    /// Rows, bytes read and time per source, as counters and a histogram.
+    static func record(_ report: IngestReport, seconds: Double, into registry: PrometheusCollectorRegistry) {
+        let factory = PrometheusMetricsFactory(registry: registry)
+        for file in report.files {
+            let source = [("source", file.source)]
+            Counter(label: "finops_ingest_rows_total", dimensions: source, factory: factory)
+                .increment(by: file.rowsStored)
+            Counter(label: "finops_ingest_rejected_rows_total", dimensions: source, factory: factory)
+                .increment(by: file.rowsRejected)
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+            Counter(label: "finops_ingest_bytes_total", dimensions: source, factory: factory).increment(by: bytes)
+        }
+        CoreMetrics.Timer(label: "finops_ingest_duration_seconds", dimensions: [("task", "ingest")], factory: factory)
+            .recordNanoseconds(Int64(max(0, min(seconds, 1e9)) * 1e9))
     }
 
     static func value(of summary: PeriodSummary) -> FlowValue {

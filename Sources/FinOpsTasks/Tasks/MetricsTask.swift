@@ -3,9 +3,10 @@ import FinOpsCore
 import FlowEngine
 import Foundation
 import PivotKit
+import Prometheus
 
 /// `io.finops.cost.Metrics`: the month's cost, forecast, anomalies, budgets, tag coverage, commitments and showback
-/// as a Prometheus text file (``CostMetrics``), written atomically so a collector never reads half of it.
+/// as a Prometheus text file (``CostMetrics``), with the series the run recorded (``FinOpsTaskEnvironment/metrics``), written atomically so a collector never reads half of it.
 ///
 /// ```yaml
 /// - id: metrics
@@ -29,11 +30,13 @@ struct MetricsTask: TaskType {
         let environment = try context.finOps
         let options = try await review.options(in: context, environment: environment)
         let report = try await CostReport.build(options: options, store: environment.store)
-        let text = CostMetrics.exposition(
+        var text = CostMetrics.exposition(
             of: report,
             periods: try await environment.store.periods(),
             generatedAt: context.now.timeIntervalSince1970
         )
+        // The flow's own series so far: task runs, ingest rows, bytes and time.
+        if let registry = environment.metrics { text += registry.emitToString() }
         let file = try environment.outputFile(
             named: "\(context.taskId).prom",
             path: try output.map { try context.render($0) },
