@@ -75,6 +75,18 @@ let package = Package(
             path: "Examples/CostAlerts",
             exclude: ["budget_alert.yml"]
         ),
+        .executableTarget(name: "PivotFile", dependencies: ["FinOpsCore", "PivotKit"], path: "Examples/PivotFile"),
+        .executableTarget(
+            name: "WeeklyBudgetSummary",
+            dependencies: ["FinOpsCore", "FinOpsTasks", "FlowEngine"],
+            path: "Examples/WeeklyBudgetSummary",
+            exclude: ["weekly_budget_summary.yml"]
+        ),
+        .executableTarget(
+            name: "PostgresStore",
+            dependencies: ["FinOpsCore", "PGStore", "PivotKit"],
+            path: "Examples/PostgresStore"
+        ),
         .executableTarget(
             name: "TeamDigest",
             dependencies: ["FinOpsCore", "FinOpsTasks", "FlowEngine"],
@@ -85,6 +97,13 @@ let package = Package(
             name: "TeamDigestTests",
             dependencies: ["TeamDigest", "FinOpsCore", "FinOpsTasks", "FlowEngine", "FlowTesting"],
             path: "Examples/TeamDigestTests"
+        ),
+        .testTarget(
+            name: "ExamplesTests",
+            dependencies: [
+                "PivotFile", "WeeklyBudgetSummary", "TeamDigest", "IngestSummary", "FinOpsCore", "FinOpsTestSupport",
+            ],
+            path: "Examples/ExamplesTests"
         ),
         .testTarget(
             name: "CostAlertsTests",
@@ -125,6 +144,7 @@ let package = Package(
             name: "PGStoreTests",
             dependencies: [
                 "PGStore", "FinOpsCore", "PivotKit", "FinOpsTestSupport", "CostStoreConformance", "finops-cli",
+                "PostgresStore",
             ]
         ),
         .testTarget(

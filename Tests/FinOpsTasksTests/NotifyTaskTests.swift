@@ -1,4 +1,5 @@
 import FinOpsTasks
+import FinOpsTestSupport
 import FlowEngine
 import FlowTesting
 import Foundation

@@ -22,6 +22,11 @@ public enum CommandRunner {
         return Fixtures.packageRoot.appendingPathComponent(".build/debug/finops")
     }
 
+    /// Another executable of this package (an example program), built beside `finops`.
+    public static func program(named name: String) -> URL {
+        executable.deletingLastPathComponent().appendingPathComponent(name)
+    }
+
     public static func start(
         _ arguments: [String],
         program: URL = executable,

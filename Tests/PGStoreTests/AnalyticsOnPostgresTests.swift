@@ -71,3 +71,20 @@ struct AnalyticsOnPostgresTests {
         }
     }
 }
+
+@Suite("Example: PostgresStore", .postgres)
+struct PostgresStoreExampleTests {
+    @Test("the example program ingests, pivots on the server and verifies")
+    func runs() async throws {
+        try await TestDatabase.withScratchDatabase { conninfo in
+            let result = try await CommandRunner.runOffPool(
+                [conninfo, Fixtures.focusSample],
+                program: CommandRunner.program(named: "PostgresStore")
+            )
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.hasPrefix("stored 1000 rows\n"))
+            #expect(result.stdout.contains("(total)          (total)"))
+            #expect(result.stdout.hasSuffix("verified 2 periods\n"))
+        }
+    }
+}

@@ -7,19 +7,19 @@ import Glibc
 
 /// A one-thread HTTP listener on 127.0.0.1 for webhook tests: it answers each request with the next status of a
 /// script (the last one repeats) and records what it received.
-final class WebhookListener: Sendable {
+public final class WebhookListener: Sendable {
     /// One request as received.
-    struct Request: Sendable {
-        var head: String
-        var body: String
+    public struct Request: Sendable {
+        public var head: String
+        public var body: String
     }
 
-    let port: Int
+    public let port: Int
     private let socket: Int32
     private let received = Mutex<[Request]>([])
 
     /// Starts listening; `statuses` are the answers in order, `delay` how long to wait before each answer.
-    init(statuses: [Int], delay: Duration = .zero) throws {
+    public init(statuses: [Int], delay: Duration = .zero) throws {
         let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
         var reuse: Int32 = 1
@@ -48,10 +48,10 @@ final class WebhookListener: Sendable {
     }
 
     /// The requests received so far.
-    var requests: [Request] { received.withLock { $0 } }
+    public var requests: [Request] { received.withLock { $0 } }
 
     /// Stops accepting (the thread ends at its next accept).
-    func stop() {
+    public func stop() {
         shutdown(socket, Int32(SHUT_RDWR))
         close(socket)
     }
