@@ -105,20 +105,19 @@ public struct TagCoverage: Sendable, Hashable {
             let account = text(values[2]) ?? "(null)"
             let cost: ExactDecimal = if case .decimal(let value)? = cell.measures.first { value } else { .zero }
             let isTagged = values[5] != nil && values[5] != .null
-            for group in [
-                Group(currency: currency, month: month, account: account),
-                Group(currency: currency, month: month, account: nil),
-            ] {
-                var tally = tallies[group] ?? Tally()
-                let what = "the coverage of \(key) in \(currency)"
+            let resource = text(values[4])
+            let what = "the coverage of \(key) in \(currency)"
+            // Updated in place: a copy taken out of the dictionary would copy its sets on every insert.
+            func add(to tally: inout Tally) throws(AnalyticsError) {
                 tally.cost = try checkedSum(tally.cost, cost, what)
                 if isTagged { tally.tagged = try checkedSum(tally.tagged, cost, what) }
-                if let resource = text(values[4]) {
+                if let resource {
                     tally.resources.insert(resource)
                     if isTagged { tally.taggedResources.insert(resource) }
                 }
-                tallies[group] = tally
             }
+            try add(to: &tallies[Group(currency: currency, month: month, account: account), default: Tally()])
+            try add(to: &tallies[Group(currency: currency, month: month, account: nil), default: Tally()])
             if !isTagged {
                 for (dimension, index) in [("ServiceName", 3), ("SubAccountId", 2), ("ResourceId", 4)] {
                     guard let member = text(values[index]) else { continue }

@@ -55,8 +55,7 @@ struct PivotAssembly {
                 return final
             }
         }
-        cells.sort(by: Self.order)
-        return PivotResult(query: query, cells: try arrange(cells))
+        return PivotResult(query: query, cells: try arrange(Self.sorted(cells)))
     }
 
     /// Amounts of different currencies are never added: with BillingCurrency as a dimension and more than one
@@ -278,16 +277,57 @@ struct PivotAssembly {
         }
     }
 
+    /// The cells in ``order(_:_:)``, sorted by each member's rank among its dimension's members: the members of a
+    /// dimension are compared once, then cells by integers (comparing cells member by member took half of a pivot
+    /// with hundreds of thousands of cells).
+    static func sorted(_ cells: [PivotResult.Cell]) -> [PivotResult.Cell] {
+        guard cells.count > 1, let first = cells.first else { return cells }
+        let rowCount = first.rowValues.count
+        let width = rowCount + first.columnValues.count
+        func member(_ cell: PivotResult.Cell, _ position: Int) -> DimensionValue? {
+            position < rowCount ? cell.rowValues[position] : cell.columnValues[position - rowCount]
+        }
+        var keys = [Int32](repeating: .max, count: cells.count * width)
+        for position in 0..<width {
+            var members = Set<DimensionValue>()
+            for cell in cells { if let value = member(cell, position) { members.insert(value) } }
+            var rank = [DimensionValue: Int32](minimumCapacity: members.count)
+            for (index, value) in members.sorted().enumerated() { rank[value] = Int32(truncatingIfNeeded: index) }
+            for (index, cell) in cells.enumerated() {
+                // A total (nil) keeps .max: it sorts after the members it sums.
+                if let value = member(cell, position), let found = rank[value] {
+                    keys[index * width + position] = found
+                }
+            }
+        }
+        let order = keys.withUnsafeBufferPointer { keys in
+            (0..<cells.count).sorted { lhs, rhs in
+                for position in 0..<width where keys[lhs * width + position] != keys[rhs * width + position] {
+                    return keys[lhs * width + position] < keys[rhs * width + position]
+                }
+                return lhs < rhs
+            }
+        }
+        return order.map { cells[$0] }
+    }
+
     /// Row members, then column members; a total (nil) after the members it sums.
     static func order(_ lhs: PivotResult.Cell, _ rhs: PivotResult.Cell) -> Bool {
-        for (a, b) in zip(lhs.rowValues + lhs.columnValues, rhs.rowValues + rhs.columnValues) where a != b {
+        // Compared in place: joining the two lists allocated two arrays per comparison, which was half the time of
+        // a pivot with hundreds of thousands of cells.
+        firstDifference(lhs.rowValues, rhs.rowValues) ?? firstDifference(lhs.columnValues, rhs.columnValues) ?? false
+    }
+
+    /// Whether `lhs` sorts first at the first member where the two differ; `nil` when they do not.
+    private static func firstDifference(_ lhs: [DimensionValue?], _ rhs: [DimensionValue?]) -> Bool? {
+        for (a, b) in zip(lhs, rhs) where a != b {
             switch (a, b) {
             case (nil, _): return false
             case (_, nil): return true
             case (let a?, let b?): return a < b
             }
         }
-        return false
+        return nil
     }
 }
 

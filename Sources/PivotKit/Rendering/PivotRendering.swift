@@ -8,13 +8,21 @@ extension PivotResult {
     /// RFC 4180 CSV: the row and column dimensions, then the measures; one line per cell, every digit kept.
     /// Totals (when asked for) carry ``totalLabel`` in the dimensions they sum over.
     public func csv() -> String {
-        let header = (query.rows + query.columns).map(\.description) + query.measures.map(\.description)
-        var lines = [header.map(CSVField.quoted).joined(separator: ",")]
+        let dimensions = query.rows + query.columns
+        let header = dimensions.map(\.description) + query.measures.map(\.description)
+        var text = header.map(CSVField.quoted).joined(separator: ",") + "\n"
         for cell in cells {
-            let members = memberLabels(cell.rowValues + cell.columnValues, dimensions: query.rows + query.columns)
-            lines.append((members + cell.measures.map(\.description)).map(CSVField.quoted).joined(separator: ","))
+            var first = true
+            for field in memberLabels(cell.rowValues + cell.columnValues, dimensions: dimensions)
+                + cell.measures.map(\.description)
+            {
+                if !first { text += "," }
+                first = false
+                text += CSVField.quoted(field)
+            }
+            text += "\n"
         }
-        return lines.joined(separator: "\n") + "\n"
+        return text
     }
 
     /// An aligned text table for a terminal: with column dimensions, a crosstab with one column per column
