@@ -8,8 +8,15 @@ import Testing
 
 @Suite("the cost report")
 struct CostReportTests {
-    /// The generated sample in a new store, and the review of its last month with every section.
+    /// The generated sample in a new store, and the review of its last month with every section: built once for
+    /// all the tests that read it (each build keeps a thread of the small cooperative pool busy for a while).
     static func review() async throws -> (CostReport, EmbeddedCostStore) {
+        try await shared.value
+    }
+
+    private static let shared = Task { try await build() }
+
+    private static func build() async throws -> (CostReport, EmbeddedCostStore) {
         let store = try EmbeddedCostStore(directory: Fixtures.temporaryDirectory())
         let sample = Fixtures.packageRoot.appendingPathComponent(FinOpsFlowHarness.generatedSample).path
         _ = try await FocusIngest().ingest(files: [sample], into: store)

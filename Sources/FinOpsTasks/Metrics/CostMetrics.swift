@@ -44,29 +44,18 @@ public enum CostMetrics {
                 amount(previous.amount)
             )
         }
-        for share in report.byService {
-            gauge(
-                "cost_by_service",
-                "Cost of a service in the month (the smaller ones as Others)",
-                [("currency", currency), ("month", month), ("service", share.label)],
-                amount(share.amount)
-            )
-        }
-        for share in report.byProvider {
-            gauge(
-                "cost_by_provider",
-                "Cost of a provider in the month (the smaller ones as Others)",
-                [("currency", currency), ("month", month), ("provider", share.label)],
-                amount(share.amount)
-            )
-        }
-        for share in report.byAccount {
-            gauge(
-                "cost_by_account",
-                "Cost of an account in the month (the smaller ones as Others)",
-                [("currency", currency), ("month", month), ("account", share.label)],
-                amount(share.amount)
-            )
+        let breakdowns = [
+            ("service", report.byService), ("provider", report.byProvider), ("account", report.byAccount),
+        ]
+        for (dimension, shares) in breakdowns {
+            for share in shares {
+                gauge(
+                    "cost_by_\(dimension)",
+                    "Cost of each \(dimension) in the month (the smaller ones as Others)",
+                    [("currency", currency), ("month", month), (dimension, share.label)],
+                    amount(share.amount)
+                )
+            }
         }
         if let monthEnd = report.monthEnd {
             for (bound, value) in [("point", monthEnd.forecast), ("lower", monthEnd.lower), ("upper", monthEnd.upper)] {
