@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "PGStore", dependencies: ["CLibPQ", "FinOpsCore", "PivotKit"]),
         .target(
             name: "FinOpsAnalytics",
-            dependencies: ["FinOpsCore", "PivotKit", .product(name: "Yams", package: "Yams")]
+            dependencies: ["FinOpsCore", "PivotKit", "YAMLGuard", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "FinOpsTasks",
@@ -46,9 +46,11 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        .target(name: "YAMLGuard", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(
             name: "FlowEngine",
             dependencies: [
+                "YAMLGuard",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]

@@ -105,3 +105,28 @@ struct HostileInputTests {
         }
     }
 }
+
+@Suite("Hostile YAML in analysis files")
+struct HostileYAMLFileTests {
+    @Test("a rules file of nested aliases is refused at once, naming the file, line and column")
+    func laughs() throws {
+        var text = "target: team\nrules:\n  - name: a\n    assign: x\nx0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+        for level in 1...7 {
+            text +=
+                "x\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
+        }
+        let started = ContinuousClock.now
+        do {
+            _ = try AllocationRules(yaml: text, path: "rules.yml")
+            Issue.record("a billion-laughs rules file was read")
+        } catch {
+            #expect(error.description.hasPrefix("rules.yml:"))
+            #expect(error.description.contains("expands to more than 1000000 nodes"))
+        }
+        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(throws: AnalyticsError.self) {
+            try Budget.load(yaml: "budgets:\n  - ? [a]\n    : 1\n", path: "budgets.yml")
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import FinOpsCore
 import Foundation
+import YAMLGuard
 import Yams
 
 /// A YAML file of analysis settings (allocation rules, budgets) read with the place of every node, so that each
@@ -20,6 +21,15 @@ struct YAMLFile {
     init(text: String, path: String) throws(AnalyticsError) {
         self.path = path
         let root: Node?
+        do {
+            try YAMLGuard.check(text)
+        } catch {
+            throw AnalyticsError(
+                .invalidFile,
+                error.message,
+                at: .init(file: path, line: error.line, column: error.column)
+            )
+        }
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {

@@ -1,5 +1,6 @@
 import Foundation
 import OrderedCollections
+import YAMLGuard
 import Yams
 
 /// A node of a YAML document with the place it was written: the engine's own `Sendable` copy of what Yams reads.
@@ -146,6 +147,11 @@ enum YAMLLoader {
     /// The document's root, or the diagnostic that stops the file from being read (syntax, duplicate keys).
     static func load(_ text: String) throws(FlowDiagnostic) -> YAMLNode {
         let root: Node?
+        do {
+            try YAMLGuard.check(text)
+        } catch {
+            throw FlowDiagnostic(.init(line: error.line, column: error.column), error.message)
+        }
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {

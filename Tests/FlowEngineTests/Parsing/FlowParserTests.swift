@@ -99,6 +99,44 @@ struct FlowParserTests {
         )
     }
 
+    @Test("hostile YAML is refused before it is composed, at once: nested aliases, complex keys, deep nesting")
+    func hostileYAML() {
+        let head = "id: a\nnamespace: b\ntasks: []\nvariables:\n"
+        // 400 bytes of nested aliases that would expand to 10⁸ nodes.
+        var laughs = head + "  a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+        var previous = "a"
+        for name in ["b", "c", "d", "e", "f", "g", "h"] {
+            laughs +=
+                "  \(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
+            previous = name
+        }
+        let started = ContinuousClock.now
+        let refused = diagnostics(laughs)
+        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(refused.count == 1)
+        #expect(refused.first?.contains("the document expands to more than 1000000 nodes") == true)
+        #expect(
+            diagnostics(head + "  ? [x, y]\n  : 1\n")
+                == ["flow.yml:5:5: a mapping key must be a scalar, not a sequence (complex keys are not supported)"]
+        )
+        #expect(
+            diagnostics(head + "  {k: v}: 1\n")
+                == ["flow.yml:5:3: a mapping key must be a scalar, not a mapping (complex keys are not supported)"]
+        )
+        #expect(
+            diagnostics(head + "  list: &l [1]\n  *l : 2\n")
+                == ["flow.yml:6:3: a mapping key must be a scalar, not an alias of a collection (*l)"]
+        )
+        let deep = head + "  deep: " + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "\n"
+        #expect(diagnostics(deep).first?.contains("collections are nested more than 200 deep") == true)
+        // Anchors and aliases within the limits still read.
+        #expect(
+            diagnostics(head + "  base: &base {region: eu}\n  copy: *base\n") == [
+                "flow.yml:3:8: 'tasks' must not be empty"
+            ]
+        )
+    }
+
     @Test("a Dag names its missing dependencies and its cycles")
     func dag() {
         let found = diagnostics(
