@@ -7,7 +7,7 @@ struct Scope: Sendable {
     var parentTaskRunId: String?
     /// The enclosing loops' values, outermost first.
     var loopValues: [String] = []
-    /// `parents`: one frame per enclosing loop, closest first.
+    /// `parents`: one frame per enclosing flowable task run, closest first (its id and iteration value).
     var parents: [FlowValue] = []
     /// The retry of the nearest enclosing flowable that has one, else the flow's.
     var retry: RetryPolicy?

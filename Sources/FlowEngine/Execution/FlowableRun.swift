@@ -12,6 +12,12 @@ extension ExecutionRun {
     ) async -> TaskState {
         var innerScope = scope
         innerScope.parentTaskRunId = runId
+        // As in Kestra, `parents` are the flowable task runs around a task, closest first, each with the value of the
+        // loop iteration it runs in: inside nested loops, parents[0] of an inner task is the inner loop's own run,
+        // whose value is the outer iteration's.
+        var frame: OrderedDictionary<String, FlowValue> = ["id": .string(runId)]
+        if let value = scope.loopValues.last { frame["value"] = .string(value) }
+        innerScope.parents.insert(["taskrun": .map(frame)], at: 0)
         innerScope.retry = task.retry ?? scope.retry
         let inner = innerScope
         var state: TaskState
@@ -120,7 +126,6 @@ extension ExecutionRun {
     private func iteration(_ value: String, scope: Scope) -> Scope {
         var frame = scope
         frame.loopValues.append(value)
-        frame.parents.insert(["taskrun": ["value": .string(value)]], at: 0)
         return frame
     }
 

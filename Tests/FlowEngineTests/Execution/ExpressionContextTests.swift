@@ -5,6 +5,55 @@ import Testing
 
 @Suite("Execution variables in expressions")
 struct ExpressionContextTests {
+    @Test("parents are the flowable runs around a task, as in Kestra: in nested loops parents[0] is the outer value")
+    func parentsInNestedLoops() async throws {
+        let execution = try await run(
+            """
+            id: f
+            namespace: n
+            tasks:
+              - id: outer
+                type: io.kestra.plugin.core.flow.ForEach
+                values: ["yellow", "green"]
+                tasks:
+                  - id: inner
+                    type: io.kestra.plugin.core.flow.ForEach
+                    values: ["2020-01", "2020-02"]
+                    tasks:
+                      - id: pair
+                        type: io.kestra.plugin.core.debug.Return
+                        format: "{{ parents[0].taskrun.value }} {{ taskrun.value }}"
+                      - id: only_yellow
+                        type: io.kestra.plugin.core.flow.If
+                        condition: "{{ parents[0].taskrun.value == 'yellow' }}"
+                        then:
+                          - id: combination
+                            type: io.kestra.plugin.core.debug.Return
+                            format: "{{ parents[1].taskrun.value }} - {{ parents[0].taskrun.value }}"
+                  - id: group
+                    type: io.kestra.plugin.core.flow.Sequential
+                    tasks:
+                      - id: grouped
+                        type: io.kestra.plugin.core.debug.Return
+                        format: "{{ parents[0].taskrun.value }}"
+              - id: summary
+                type: io.kestra.plugin.core.output.OutputValues
+                values:
+                  green: "{{ outputs.pair.green['2020-02'].value }}"
+            """
+        )
+        #expect(execution.state == .success)
+        let pairs = execution.taskRuns.filter { $0.taskId == "pair" }.compactMap { $0.outputs["value"]?.rendered }
+        #expect(pairs.sorted() == ["green 2020-01", "green 2020-02", "yellow 2020-01", "yellow 2020-02"])
+        let combinations = execution.taskRuns.filter { $0.taskId == "combination" }
+            .compactMap { $0.outputs["value"]?.rendered }
+        #expect(combinations.sorted() == ["yellow - 2020-01", "yellow - 2020-02"])
+        let grouped = execution.taskRuns.filter { $0.taskId == "grouped" }.compactMap { $0.outputs["value"]?.rendered }
+        #expect(grouped.sorted() == ["green", "yellow"])
+        // Outputs of a task inside nested loops are keyed by the outer value, then the inner one.
+        #expect(execution.taskRun("summary")?.outputs["values"] == ["green": "green 2020-02"])
+    }
+
     @Test("outputs flow between tasks, nested by loop value; parent, taskrun and currentEachOutput see the loop")
     func outputsAndLoops() async throws {
         let execution = try await run(
@@ -32,7 +81,7 @@ struct ExpressionContextTests {
                     tasks:
                       - id: pair
                         type: io.kestra.plugin.core.debug.Return
-                        format: "{{ parent.taskrun.value }}/{{ parents[1].taskrun.value }}"
+                        format: "{{ taskrun.value }}/{{ parent.taskrun.value }}/{{ parents[0].taskrun.value }}"
                   - id: again
                     type: io.kestra.plugin.core.debug.Return
                     format: "{{ currentEachOutput(outputs.name).value }}"
@@ -52,7 +101,7 @@ struct ExpressionContextTests {
         #expect(execution.taskRun("pair", value: "2")?.outputs["value"] != nil)
         #expect(
             execution.taskRuns.filter { $0.taskId == "pair" }.compactMap { $0.outputs["value"]?.rendered }.sorted() == [
-                "1/eu", "1/us", "2/eu", "2/us",
+                "1/eu/eu", "1/us/us", "2/eu/eu", "2/us/us",
             ]
         )
         #expect(execution.taskRun("again", value: "us")?.outputs["value"] == "cost-us")
