@@ -13,6 +13,8 @@ struct Scope: Sendable {
     var retry: RetryPolicy?
     /// Inside an `errors` handler, where `errorLogs()` is useful.
     var handlingErrors = false
+    /// The folder a `WorkingDirectory` task shares among its tasks.
+    var workingDirectory: URL?
 }
 
 /// One execution of a flow: runs its tasks, handlers and outputs, recording everything in a recorder.
@@ -228,7 +230,7 @@ struct ExecutionRun: Sendable {
             case .flowable(let flowable):
                 state = await runFlowable(flowable, task: task, runId: runId, start: start, scope: scope)
             case .subflow(let call):
-                state = await runSubflow(call, task: task, runId: runId, start: start, scope: scope)
+                state = await runSubflowAttempts(call, task: task, runId: runId, start: start, scope: scope)
             }
         }
         if state == .failed && task.allowFailure { state = .warning }
@@ -283,6 +285,7 @@ struct ExecutionRun: Sendable {
                 value: scope.loopValues.last,
                 attempt: attempt,
                 services: runner.services,
+                workingDirectory: scope.workingDirectory,
                 recorder: recorder,
                 clock: clock,
                 logLevel: task.logLevel ?? .trace,

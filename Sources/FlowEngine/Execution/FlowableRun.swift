@@ -22,8 +22,10 @@ extension ExecutionRun {
         let inner = innerScope
         var state: TaskState
         switch flowable.kind {
-        case .sequential(let tasks), .workingDirectory(let tasks), .allowFailure(let tasks):
+        case .sequential(let tasks), .allowFailure(let tasks):
             state = await runSequence(tasks, scope: inner)
+        case .workingDirectory(let tasks):
+            state = await runInSharedFolder(tasks, task: task, runId: runId, scope: inner)
         case .parallel(let tasks, let concurrent):
             let jobs: [@Sendable () async -> TaskState] = tasks.filter { !$0.disabled }.map { child in
                 { await runTask(child, scope: inner) }
@@ -275,6 +277,70 @@ extension ExecutionRun {
         }
         recorder.update(runId, loopValues: scope.loopValues) { $0.state = .running }
         return .success
+    }
+
+    /// Runs a `WorkingDirectory`'s tasks in sequence in a new temporary folder they share, removed afterwards.
+    private func runInSharedFolder(
+        _ tasks: [TaskDefinition],
+        task: TaskDefinition,
+        runId: String,
+        scope: Scope
+    ) async -> TaskState {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flow-\(id)-\(runId)")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            log(.error, "cannot create the working directory \(folder.path): \(error)", task: task, runId: runId)
+            return .failed
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var shared = scope
+        shared.workingDirectory = folder
+        return await runSequence(tasks, scope: shared)
+    }
+
+    /// Runs a subflow call as attempts: a failed call (the child failed with `transmitFailed`, or it could not start)
+    /// is retried as the task's retry policy says, each attempt a new execution of the child, counted in the task
+    /// run's attempts.
+    func runSubflowAttempts(
+        _ call: SubflowCall,
+        task: TaskDefinition,
+        runId: String,
+        start: Date,
+        scope: Scope
+    ) async -> TaskState {
+        let policy = task.retry ?? scope.retry
+        var attempt = 1
+        while true {
+            let attemptStart = clock.now
+            let index = attempt - 1
+            recorder.update(runId, loopValues: scope.loopValues) { run in
+                run.state = .running
+                run.attempts.append(Attempt(state: .running, startDate: attemptStart))
+            }
+            var state = await runSubflow(call, task: task, runId: runId, start: start, scope: scope)
+            if state == .success, attempt > 1, policy?.warningOnRetry == true { state = .warning }
+            let end = clock.now
+            let outcome = state
+            recorder.update(runId, loopValues: scope.loopValues) { run in
+                run.attempts[index].state = outcome
+                run.attempts[index].endDate = end
+            }
+            guard state == .failed, !Task.isCancelled,
+                let delay = policy?.delay(
+                    after: attempt,
+                    elapsed: .seconds(end.timeIntervalSince(start)),
+                    random: Double.random(in: 0..<1)
+                )
+            else { return Task.isCancelled && state == .failed ? .killed : state }
+            recorder.update(runId, loopValues: scope.loopValues) { $0.state = .retrying }
+            do {
+                try await clock.sleep(until: end.adding(delay))
+            } catch {
+                return .killed
+            }
+            attempt += 1
+        }
     }
 
     /// Runs another flow as a child execution.

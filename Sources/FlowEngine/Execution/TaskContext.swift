@@ -16,6 +16,8 @@ public struct TaskContext: Sendable {
     public let attempt: Int
     /// What the program running the flow handed to its tasks (``FlowRunner/services``).
     public let services: TaskServices
+    /// Inside a `WorkingDirectory` task, the folder its tasks share (script tasks run in it); `nil` elsewhere.
+    public let workingDirectory: URL?
     let recorder: ExecutionRecorder
     let clock: any FlowClock
     let logLevel: LogLevel

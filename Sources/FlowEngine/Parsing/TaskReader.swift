@@ -185,7 +185,14 @@ struct TaskReader {
                 _ = properties.node(key)
                 properties.report("'\(key)' is not supported: this engine's WorkingDirectory has no files", at: key)
             }
-            kind = .workingDirectory(list(properties, "tasks", required: true))
+            let tasks = list(properties, "tasks", required: true)
+            for child in tasks where !child.isRunnable {
+                sink.report(
+                    "Only runnable tasks are allowed as children of a WorkingDirectory task",
+                    at: child.location
+                )
+            }
+            kind = .workingDirectory(tasks)
         case .pause:
             let delay = properties.duration("delay")
             if properties.contains("onResume") {

@@ -102,6 +102,7 @@ enum ShellProcess {
             for (key, value) in map { variables[key] = value.rendered }
         }
         process.environment = variables
+        if let folder = context.workingDirectory { process.currentDirectoryURL = folder }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

@@ -604,6 +604,59 @@ struct ExecutionTests {
         #expect(execution.logs.contains { $0.message == "subflow company.team.nowhere is not among the known flows" })
     }
 
+    @Test("a Subflow task retries as its policy says, a new child execution each attempt, attempts counted")
+    func subflowRetries() async throws {
+        let failing = """
+            id: broken
+            namespace: company.team
+            tasks:
+              - id: boom
+                type: io.kestra.plugin.core.execution.Fail
+            """
+        let clock = VirtualClock()
+        let started = clock.now
+        let execution = try await run(
+            """
+            id: parent
+            namespace: company.team
+            tasks:
+              - id: call
+                type: io.kestra.plugin.core.flow.Subflow
+                namespace: company.team
+                flowId: broken
+                retry:
+                  type: constant
+                  interval: PT10S
+                  maxAttempt: 3
+            """,
+            flows: [failing],
+            clock: clock
+        )
+        #expect(states(execution) == ["call:FAILED"])
+        let call = try #require(execution.taskRun("call"))
+        #expect(call.attempts.map(\.state) == [.failed, .failed, .failed])
+        #expect(Set(call.attempts.map(\.startDate)).count == 3)
+        // Two waits of 10 s between the three attempts, on the engine's clock.
+        #expect(clock.now.timeIntervalSince(started) >= 20)
+        #expect(execution.logs.filter { $0.message.contains("subflow company.team.broken ended FAILED") }.count == 3)
+
+        let once = try await run(
+            """
+            id: parent
+            namespace: company.team
+            tasks:
+              - id: call
+                type: io.kestra.plugin.core.flow.Subflow
+                namespace: company.team
+                flowId: fine
+                retry: {type: constant, interval: PT1S, maxAttempt: 3}
+            """,
+            flows: ["id: fine\nnamespace: company.team\ntasks:\n  - id: ok\n    type: test.Flaky\n    failures: 0\n"]
+        )
+        #expect(states(once) == ["call:SUCCESS"])
+        #expect(once.taskRun("call")?.attempts.count == 1)
+    }
+
     @Test("inputs are typed and checked before anything runs, every problem named")
     func inputs() async throws {
         let flow = """

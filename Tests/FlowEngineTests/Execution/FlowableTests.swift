@@ -238,4 +238,62 @@ struct FlowableTests {
         #expect(execution.logs.contains { $0.taskId == "bad" && $0.message == "failing" })
         #expect(execution.logs.contains { $0.message == "the commands exited with status 3" })
     }
+
+    @Test("a WorkingDirectory's tasks share one folder, removed afterwards; only runnable tasks may be its children")
+    func workingDirectory() async throws {
+        var registry = TaskRegistry.core
+        registry.registerProcessTasks()
+        let parser = FlowParser(registry: registry)
+        let flow = try parser.parse(
+            """
+            id: f
+            namespace: n
+            tasks:
+              - id: shared
+                type: io.kestra.plugin.core.flow.WorkingDirectory
+                tasks:
+                  - id: write
+                    type: io.kestra.plugin.scripts.shell.Commands
+                    commands:
+                      - echo "from the first task" > note.txt
+                      - pwd
+                  - id: read
+                    type: io.kestra.plugin.scripts.shell.Commands
+                    commands:
+                      - cat note.txt
+            """
+        )
+        let execution = try await FlowRunner(clock: VirtualClock()).run(flow)
+        #expect(execution.state == .success)
+        #expect(execution.logs.contains { $0.taskId == "read" && $0.message == "from the first task" })
+        let folder = try #require(execution.logs.first { $0.taskId == "write" }?.message)
+        #expect(folder != FileManager.default.currentDirectoryPath)
+        #expect(!FileManager.default.fileExists(atPath: folder))
+        do {
+            _ = try parser.parse(
+                """
+                id: f
+                namespace: n
+                tasks:
+                  - id: shared
+                    type: io.kestra.plugin.core.flow.WorkingDirectory
+                    tasks:
+                      - id: group
+                        type: io.kestra.plugin.core.flow.Sequential
+                        tasks:
+                          - id: x
+                            type: io.kestra.plugin.core.log.Log
+                            message: hi
+                """,
+                file: "flow.yml"
+            )
+            Issue.record("a flowable child of a WorkingDirectory was accepted")
+        } catch {
+            #expect(
+                error.diagnostics.map(\.description) == [
+                    "flow.yml:7:9: Only runnable tasks are allowed as children of a WorkingDirectory task"
+                ]
+            )
+        }
+    }
 }
