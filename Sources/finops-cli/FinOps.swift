@@ -11,7 +11,8 @@ struct FinOps: AsyncParsableCommand {
         abstract: "Ingest, store and analyse cloud billing data (FOCUS).",
         subcommands: [
             Ingest.self, Periods.self, Verify.self, Pivot.self, Allocate.self, Anomalies.self, Forecast.self,
-            Budgets.self, Coverage.self, Commitments.self, Reconcile.self, Report.self, Metrics.self, Sample.self,
+            Budgets.self, Coverage.self, Commitments.self, Reconcile.self, Report.self, Metrics.self, Backup.self,
+            Restore.self, Sample.self,
             FlowCommand.self, RunFlow.self,
             DB.self,
         ]

@@ -60,3 +60,39 @@ struct ReportCLITests {
         #expect(missing.stderr.contains("there is no USD cost in 2020-01; the data runs from 2024-09-01 to"))
     }
 }
+
+@Suite("finops backup and restore")
+struct BackupCLITests {
+    @Test("backup, check and restore print what they did; a damaged backup exits 1 and changes nothing")
+    func backupAndRestore() async throws {
+        let store = Fixtures.temporaryDirectory().path
+        #expect(try await CommandRunner.runOffPool(["ingest", Fixtures.focusSample, "--store", store]).status == 0)
+        let folder = Fixtures.temporaryDirectory().appendingPathComponent("backup").path
+        let backup = try await CommandRunner.runOffPool(["backup", "--store", store, "--to", folder])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        #expect(backup.stdout.hasPrefix("Backed up 2 periods, 1000 rows, of \(store) to \(folder)."))
+        let checked = try await CommandRunner.runOffPool(["restore", "--from", folder, "--check-only"])
+        #expect(checked.stdout == "OK: 2 periods in \(folder) match their manifest.\n")
+        let target = Fixtures.temporaryDirectory().path
+        let restored = try await CommandRunner.runOffPool(["restore", "--from", folder, "--store", target])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(restored.stdout.hasPrefix("Restored 2 periods, 1000 rows, into \(target); totals match the backup."))
+        let periods = try await CommandRunner.runOffPool(["periods", "--store", target])
+        let original = try await CommandRunner.runOffPool(["periods", "--store", store])
+        #expect(periods.stdout == original.stdout.replacingOccurrences(of: store, with: target))
+
+        let file = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".fcol") }
+        )
+        let path = URL(fileURLWithPath: folder).appendingPathComponent(file)
+        var bytes = try Data(contentsOf: path)
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: path)
+        let fresh = Fixtures.temporaryDirectory().path
+        let refused = try await CommandRunner.runOffPool(["restore", "--from", folder, "--store", fresh])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains(file))
+        let empty = try await CommandRunner.runOffPool(["periods", "--store", fresh])
+        #expect(empty.stdout.contains("is empty"))
+    }
+}

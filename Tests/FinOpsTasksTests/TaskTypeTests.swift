@@ -168,3 +168,25 @@ extension FlowValue {
         return nil
     }
 }
+
+@Suite("the nightly backup flow")
+struct NightlyBackupTests {
+    @Test("backs the store up into a dated folder that restores to the same totals")
+    func backup() async throws {
+        let harness = try FinOpsFlowHarness()
+        try await harness.ingestRealSample()
+        let folder = Fixtures.temporaryDirectory()
+        let result = try await harness.test(file: "Examples/flows/nightly_backup.yml").run(inputs: [
+            "folder": .string(folder.path)
+        ])
+        try result.expectState(.success)
+        let uri = try #require(result.flowOutputs["folder"]?.rendered)
+        #expect(uri.hasPrefix(folder.path + "/finops-2025-01-01-"))
+        #expect(result.outputs(of: "backup")?["rows"] == 1000)
+        let target = try EmbeddedCostStore(directory: Fixtures.temporaryDirectory())
+        let restored = try await StoreBackup.restore(from: URL(fileURLWithPath: uri), into: target)
+        let original = try await harness.store.periods()
+        #expect(restored.map(\.totals) == original.map(\.totals))
+        #expect(restored.map(\.rowCount) == original.map(\.rowCount))
+    }
+}

@@ -57,7 +57,7 @@ public struct FinOpsTaskEnvironment: Sendable {
 
     /// Writes a file in one step (a temporary file renamed over the target), so readers never see half of it.
     func write(_ text: String, to url: URL) async throws {
-        try await Self.offPool {
+        try await BlockingIO.run {
             do {
                 try Data(text.utf8).write(to: url, options: .atomic)
             } catch {
@@ -72,15 +72,7 @@ public struct FinOpsTaskEnvironment: Sendable {
         _ read: @escaping @Sendable (String) throws -> Value
     ) async throws -> Value {
         let resolved = resolve(path).path
-        return try await Self.offPool { try read(resolved) }
-    }
-
-    /// Runs blocking file work on a thread outside Swift's cooperative pool, whose few threads must not wait on
-    /// disks.
-    static func offPool<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
+        return try await BlockingIO.run { try read(resolved) }
     }
 }
 

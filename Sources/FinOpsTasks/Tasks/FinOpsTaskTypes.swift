@@ -9,7 +9,7 @@ extension TaskRegistry {
     }
 
     /// Adds the FinOps task types: Ingest, Pivot, Allocate, CheckBudgets, Anomalies, Forecast, TagCoverage,
-    /// Commitments, Reconcile, Report, Metrics and Notify, all named `io.finops.cost.<Name>`.
+    /// Commitments, Reconcile, Report, Metrics, Notify and Backup, all named `io.finops.cost.<Name>`.
     ///
     /// They find the store and directories in the runner's services (``FinOpsTaskEnvironment``).
     public mutating func registerFinOpsTasks() {
@@ -20,4 +20,5 @@ extension TaskRegistry {
 let finOpsTaskTypes: [any TaskType.Type] = [
     IngestTask.self, PivotTask.self, AllocateTask.self, BudgetsTask.self, AnomaliesTask.self, ForecastTask.self,
     CoverageTask.self, CommitmentsTask.self, ReconcileTask.self, ReportTask.self, MetricsTask.self, NotifyTask.self,
+    BackupTask.self,
 ]
