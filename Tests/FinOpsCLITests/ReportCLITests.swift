@@ -96,3 +96,33 @@ struct BackupCLITests {
         #expect(empty.stdout.contains("is empty"))
     }
 }
+
+@Suite("finops doctor command")
+struct DoctorCLITests {
+    @Test("exit 0 when all is green, 3 when the worst is yellow, 4 when red; JSON lists every finding")
+    func exitCodes() async throws {
+        let store = Fixtures.temporaryDirectory().path
+        let empty = try await CommandRunner.runOffPool(["doctor", "--store", store])
+        #expect(empty.status == 3)
+        #expect(empty.stdout.contains("yellow \(store): the store holds no cost data"))
+        #expect(empty.stdout.contains("fix: ingest a FOCUS export (finops ingest EXPORT)"))
+        #expect(try await CommandRunner.runOffPool(["ingest", Fixtures.focusSample, "--store", store]).status == 0)
+        let flows = Fixtures.packageRoot.appendingPathComponent("Examples/flows").path
+        let healthy = try await CommandRunner.runOffPool([
+            "doctor", "--store", store, "--flows", flows, "--format", "json",
+        ])
+        #expect(healthy.status == 0, "\(healthy.stdout)")
+        let findings = try JSONSerialization.jsonObject(with: Data(healthy.stdout.utf8)) as? [[String: Any]]
+        #expect(findings?.allSatisfy { $0["status"] as? String == "green" } == true)
+        #expect(findings?.contains { $0["code"] as? String == "schedule" } == true)
+        let broken = Fixtures.temporaryDirectory()
+        try "id: x\nnamespace: y\ntasks: []\n".write(
+            to: broken.appendingPathComponent("x.yml"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let red = try await CommandRunner.runOffPool(["doctor", "--store", store, "--flows", broken.path])
+        #expect(red.status == 4)
+        #expect(red.stdout.contains("red    x.yml:"))
+    }
+}

@@ -1,4 +1,5 @@
 import FlowEngine
+import Foundation
 import Testing
 
 @Suite("Durations, cron expressions, retry delays and states")
@@ -114,5 +115,68 @@ struct ScheduleValuesTests {
         #expect(TaskState.combined([.warning, .failed, .success]) == .failed)
         #expect(TaskState.combined([.failed, .killed]) == .killed)
         #expect(TaskState.combined([]) == .success)
+    }
+}
+
+@Suite("Cron next fire times")
+struct CronNextFireTests {
+    static func instant(_ text: String) -> Date {
+        let formatter = ISO8601DateFormatter()
+        return formatter.date(from: text)!
+    }
+
+    static func next(_ cron: String, after: String, zone: String = "UTC", seconds: Bool = false) throws -> String? {
+        let expression = try CronExpression(cron, withSeconds: seconds)
+        guard let date = expression.next(after: instant(after), in: TimeZone(identifier: zone)!) else { return nil }
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: date)
+    }
+
+    @Test("weekdays, nicknames, steps, seconds and the month's last days")
+    func plain() throws {
+        #expect(try Self.next("0 9 * * MON-FRI", after: "2024-06-07T10:00:00Z") == "2024-06-10T09:00:00Z")
+        #expect(try Self.next("0 9 * * MON-FRI", after: "2024-06-10T08:59:59Z") == "2024-06-10T09:00:00Z")
+        #expect(try Self.next("0 9 * * MON-FRI", after: "2024-06-10T09:00:00Z") == "2024-06-11T09:00:00Z")
+        #expect(try Self.next("@daily", after: "2024-12-31T23:59:59Z") == "2025-01-01T00:00:00Z")
+        #expect(try Self.next("*/15 * * * *", after: "2024-06-10T09:16:00Z") == "2024-06-10T09:30:00Z")
+        #expect(try Self.next("*/20 * * * * *", after: "2024-06-10T09:16:41Z", seconds: true) == "2024-06-10T09:17:00Z")
+        #expect(try Self.next("0 0 29 2 *", after: "2024-03-01T00:00:00Z") == "2028-02-29T00:00:00Z")
+        #expect(try Self.next("0 0 31 * *", after: "2024-04-01T00:00:00Z") == "2024-05-31T00:00:00Z")
+        #expect(try Self.next("0 0 30 2 *", after: "2024-01-01T00:00:00Z") == nil)
+    }
+
+    @Test("with both day fields restricted a day matches either, as in Unix cron")
+    func dayFields() throws {
+        // The 1st of the month or any Monday: after Friday 2024-06-28, Monday 1 July is both; after it, Monday 8th.
+        #expect(try Self.next("0 0 1 * MON", after: "2024-06-28T12:00:00Z") == "2024-07-01T00:00:00Z")
+        #expect(try Self.next("0 0 1 * MON", after: "2024-07-01T00:00:00Z") == "2024-07-08T00:00:00Z")
+        #expect(try Self.next("0 0 15 * *", after: "2024-07-01T00:00:00Z") == "2024-07-15T00:00:00Z")
+    }
+
+    @Test("in a time zone, across daylight-saving changes each wall-clock time runs once")
+    func daylightSaving() throws {
+        // Paris: 9:00 wall clock is 07:00 UTC in summer, 08:00 in winter.
+        #expect(
+            try Self.next("0 9 * * *", after: "2024-03-30T12:00:00Z", zone: "Europe/Paris") == "2024-03-31T07:00:00Z"
+        )
+        #expect(
+            try Self.next("0 9 * * *", after: "2024-10-26T12:00:00Z", zone: "Europe/Paris") == "2024-10-27T08:00:00Z"
+        )
+        // 02:30 does not exist on 31 March 2024 in Paris (02:00 → 03:00): it runs once, after the gap.
+        let spring = try #require(try Self.next("30 2 * * *", after: "2024-03-30T12:00:00Z", zone: "Europe/Paris"))
+        #expect(spring == "2024-03-31T01:30:00Z")
+        #expect(try Self.next("30 2 * * *", after: spring, zone: "Europe/Paris") == "2024-04-01T00:30:00Z")
+        // 02:30 happens twice on 27 October 2024 (03:00 → 02:00): it runs at the first, and not again that night.
+        #expect(
+            try Self.next("30 2 * * *", after: "2024-10-26T12:00:00Z", zone: "Europe/Paris") == "2024-10-27T00:30:00Z"
+        )
+        #expect(
+            try Self.next("30 2 * * *", after: "2024-10-27T00:30:00Z", zone: "Europe/Paris") == "2024-10-28T01:30:00Z"
+        )
+        // New York, spring forward at 02:00 on 10 March 2024.
+        #expect(
+            try Self.next("0 12 * * *", after: "2024-03-09T18:00:00Z", zone: "America/New_York")
+                == "2024-03-10T16:00:00Z"
+        )
     }
 }
