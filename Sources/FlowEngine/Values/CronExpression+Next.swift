@@ -23,7 +23,8 @@ extension CronExpression {
         let anyDayOfWeek = daysOfWeek.count == 7
         for index in 0..<(366 * 8) {
             let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: day)
-            guard let year = parts.year, let month = parts.month, let dayOfMonth = parts.day, let weekday = parts.weekday
+            guard let year = parts.year, let month = parts.month, let dayOfMonth = parts.day,
+                let weekday = parts.weekday
             else { return nil }
             let byMonthDay = daysOfMonth.contains(dayOfMonth)
             let byWeekday = daysOfWeek.contains(weekday - 1)
