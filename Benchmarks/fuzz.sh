@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# libFuzzer on one target of Fuzz/ (a package of its own, built with -sanitize=fuzzer,address), seeded from the
+# test fixtures and examples, with a dictionary of the syntax.
+#   Benchmarks/fuzz.sh TARGET SECONDS [JOBS]     TARGET: FuzzCSV FuzzFlow FuzzTemplate FuzzPivotSyntax FuzzDecimal
+#                                                        FuzzAnalysisFiles, or "all"; JOBS parallel processes (1)
+# Prints, per target, the executions, the corpus size and any crash (the input is kept under .fuzz/TARGET/).
+# FUZZ_SEED fixes libFuzzer's random seed (the CI smoke sets it, so a run is repeatable).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TARGET=${1:?target}
+SECONDS_PER=${2:?seconds}
+JOBS=${3:-1}
+ROOT=$(pwd)
+WORK="$ROOT/.fuzz"
+swift build --package-path Fuzz --scratch-path "$ROOT/.build-fuzz" -c debug \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld >&2
+BIN=$(swift build --package-path Fuzz --scratch-path "$ROOT/.build-fuzz" -c debug --show-bin-path)
+targets=$TARGET
+[ "$TARGET" = all ] && targets="FuzzCSV FuzzFlow FuzzTemplate FuzzPivotSyntax FuzzDecimal FuzzAnalysisFiles"
+seed() {
+    local dir=$1; shift
+    mkdir -p "$dir"
+    for file in "$@"; do [ -f "$file" ] && cp "$file" "$dir/$(basename "$file" | tr -c 'A-Za-z0-9._\n' _)"; done
+    return 0
+}
+status=0
+for t in $targets; do
+    corpus="$WORK/$t/corpus"; mkdir -p "$corpus" "$WORK/$t/artifacts"
+    case $t in
+        FuzzCSV) seed "$corpus" Examples/data/focus_sample.csv $(find Tests -name '*.csv' -size -64k | head -40) ;;
+        FuzzFlow) seed "$corpus" Examples/flows/*.yml Examples/*/*.yml ;;
+        FuzzTemplate) printf '%s' '{{ inputs.day | date("yyyy-MM") }} {% for r in inputs.regions %}{{ r }}{% endfor %}' > "$corpus/seed1" ;;
+        FuzzPivotSyntax) printf '%s' "ServiceName = 'x' AND BilledCost > 1.5 OR tag(team) IN ('a','b')" > "$corpus/seed1"
+                         printf '%s' 'sum(BilledCost),count(),p90(EffectiveCost),pct_change(sum(ListCost))' > "$corpus/seed2" ;;
+        FuzzDecimal) printf '%s' '-12345.678901234567890123e-3' > "$corpus/seed1" ;;
+        FuzzAnalysisFiles) seed "$corpus" Examples/allocation/*.yml Examples/budgets/*.yml ;;
+    esac
+    dict=""
+    [ -f "Fuzz/dictionaries/$t.dict" ] && dict="-dict=Fuzz/dictionaries/$t.dict"
+    log="$WORK/$t/last.log"
+    set +e
+    # Leaks are checked after each input that allocated more than it freed (libFuzzer's -detect_leaks); the check
+    # at exit is off, since a harness keeps its fixtures (a parsed table, a template context) for the process's life.
+    ASAN_OPTIONS=leak_check_at_exit=0 "$BIN/$t" "$corpus" $dict -max_total_time="$SECONDS_PER" -timeout=1 -rss_limit_mb=4096 -max_len=65536 \
+        -jobs="$JOBS" -workers="$JOBS" -artifact_prefix="$WORK/$t/artifacts/" -print_final_stats=1 \
+        ${FUZZ_SEED:+-seed=$FUZZ_SEED} > "$log" 2>&1
+    code=$?
+    set -e
+    # With -jobs, each worker writes fuzz-N.log in the current folder; their executions add up.
+    shopt -s nullglob
+    logs=("$log" fuzz-*.log)
+    runs=$(awk '/stat::number_of_executed_units/ {s+=$2} END {print s+0}' "${logs[@]}")
+    rm -f fuzz-*.log
+    shopt -u nullglob
+    crashes=$(ls "$WORK/$t/artifacts" | wc -l)
+    echo "$t: $runs executions in ${SECONDS_PER}s, corpus $(ls "$corpus" | wc -l) inputs, exit $code, artifacts $crashes"
+    [ "$code" -ne 0 ] && { tail -30 "$log" >&2; status=1; }
+done
+exit $status

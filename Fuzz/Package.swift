@@ -1,0 +1,42 @@
+// swift-tools-version: 6.1
+// libFuzzer targets, apart from the main package so that its build is unaffected: see Benchmarks/fuzz.sh.
+import PackageDescription
+
+let package = Package(
+    name: "finops-fuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(path: "..")],
+    targets: [
+        .target(name: "FuzzSupport"),
+        .executableTarget(
+            name: "FuzzCSV",
+            dependencies: ["FuzzSupport", .product(name: "FinOpsCore", package: "main")]
+        ),
+        .executableTarget(
+            name: "FuzzFlow",
+            dependencies: ["FuzzSupport", .product(name: "FlowEngine", package: "main")]
+        ),
+        .executableTarget(
+            name: "FuzzTemplate",
+            dependencies: ["FuzzSupport", .product(name: "FlowEngine", package: "main")]
+        ),
+        .executableTarget(
+            name: "FuzzPivotSyntax",
+            dependencies: [
+                "FuzzSupport", .product(name: "PivotKit", package: "main"),
+                .product(name: "FinOpsCore", package: "main"),
+            ]
+        ),
+        .executableTarget(
+            name: "FuzzDecimal",
+            dependencies: ["FuzzSupport", .product(name: "FinOpsCore", package: "main")]
+        ),
+        .executableTarget(
+            name: "FuzzAnalysisFiles",
+            dependencies: [
+                "FuzzSupport", .product(name: "FinOpsAnalytics", package: "main"),
+                .product(name: "FinOpsCore", package: "main"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,30 @@
+// A Pebble template parsed and rendered against a small context: text or an error, never a trap or a hang (the
+// render budget bounds loops).
+import FlowEngine
+import Foundation
+import FuzzSupport
+
+private let context = EvaluationContext(
+    variables: [
+        "inputs": [
+            "day": "2024-09-30", "regions": ["eu", "us"], "count": 3, "amount": .decimal(Decimal(string: "12.5")!),
+        ],
+        "outputs": ["a": ["value": "x", "rows": [["n": 1], ["n": 2]]]],
+        "vars": ["prefix": "cost"],
+    ],
+    now: Date(timeIntervalSince1970: 1_727_654_400),
+    timeZone: .gmt,
+    loopValues: [],
+    errorLogs: []
+)
+
+Fuzzer.run { input in
+    let text = String(decoding: input, as: UTF8.self)
+    do {
+        let template = try Template(text)
+        _ = try template.render(context)
+        _ = try template.renderTyped(context)
+    } catch {
+        _ = "\(error)"
+    }
+}
