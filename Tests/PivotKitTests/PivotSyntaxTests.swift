@@ -4,6 +4,27 @@ import Testing
 
 @Suite("Pivot syntax")
 struct PivotSyntaxTests {
+    @Test("nesting is bounded: deep parentheses, nots and measures are errors, not a stack overflow")
+    func deepNesting() throws {
+        // Found by fuzzing (FuzzPivotSyntax): 20,000 nested parentheses overflowed the parser's stack.
+        let deep = String(repeating: "(", count: 20_000) + "BilledCost > 1" + String(repeating: ")", count: 20_000)
+        do {
+            _ = try PivotSyntax.filter(deep)
+            Issue.record("a filter nested 20,000 deep was accepted")
+        } catch {
+            #expect(error.description.contains("nests more than 64 levels deep"))
+        }
+        #expect(throws: PivotSyntaxError.self) {
+            try PivotSyntax.filter(String(repeating: "NOT ", count: 5_000) + "a = 'b'")
+        }
+        let measure =
+            String(repeating: "pct_of_total(", count: 100) + "sum(BilledCost)" + String(repeating: ")", count: 100)
+        #expect(throws: PivotSyntaxError.self) { try PivotSyntax.measures(measure) }
+        #expect(
+            try PivotSyntax.filter("((((BilledCost > 1))))") == .compare(.column("BilledCost"), .greater, .number(ExactDecimal(1)))
+        )
+    }
+
     @Test("dimension lists")
     func dimensions() throws {
         #expect(

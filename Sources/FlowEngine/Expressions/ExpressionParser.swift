@@ -5,6 +5,10 @@ struct TemplateParser {
     private let tokens: [Token]
     private let source: String
     private var index = 0
+    /// How deep expressions nest here (parentheses, arguments, `not`, unary signs): bounded, so hostile text cannot
+    /// exhaust the stack of this parser or of what later walks the expression.
+    private var depth = 0
+    static let maximumDepth = 64
 
     init(tokens: [Token], source: String) {
         self.tokens = tokens
@@ -98,6 +102,8 @@ struct TemplateParser {
     }
 
     private mutating func parseTag(_ name: String, openedAt offset: Int) throws(ExpressionError) -> TemplateNode {
+        try nest()
+        defer { depth -= 1 }
         let nameToken = advance()
         switch name {
         case "if":
@@ -180,6 +186,8 @@ struct TemplateParser {
 
     /// A full expression: ternary, `??` and `???` bind loosest.
     mutating func parseExpression() throws(ExpressionError) -> Expression {
+        try nest()
+        defer { depth -= 1 }
         let condition = try parseOr()
         if isSymbol("?") {
             _ = advance()
@@ -225,8 +233,18 @@ struct TemplateParser {
         return left
     }
 
+    /// Enters one level of nesting; throws past ``maximumDepth``.
+    private mutating func nest() throws(ExpressionError) {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            throw error("the expression nests more than \(Self.maximumDepth) levels deep", at: current.offset)
+        }
+    }
+
     private mutating func parseNot() throws(ExpressionError) -> Expression {
         guard isName("not") else { return try parseTest() }
+        try nest()
+        defer { depth -= 1 }
         let start = advance().offset
         let operand = try parseNot()
         return Expression(kind: .not(operand), start: start, end: operand.end)
@@ -315,6 +333,8 @@ struct TemplateParser {
     }
 
     private mutating func parseUnary() throws(ExpressionError) -> Expression {
+        try nest()
+        defer { depth -= 1 }
         if isSymbol("-") {
             let start = advance().offset
             let operand = try parseUnary()

@@ -41,6 +41,16 @@ struct JQParser {
 
     private var tokens: [Token] = []
     private var index = 0
+    /// How deep the program nests (brackets, parentheses, pipes): bounded, so hostile text cannot exhaust the stack.
+    private var depth = 0
+    static let maximumDepth = 64
+
+    private mutating func nest() throws(EvaluationFailure) {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            throw EvaluationFailure("jq: the program nests more than \(Self.maximumDepth) levels deep")
+        }
+    }
 
     static func parse(_ program: String) throws(EvaluationFailure) -> JQNode {
         var parser = JQParser()
@@ -127,6 +137,8 @@ struct JQParser {
     }
 
     private mutating func parsePipe() throws(EvaluationFailure) -> JQNode {
+        try nest()
+        defer { depth -= 1 }
         let left = try parseComma()
         return take("|") ? .pipe(left, try parsePipe()) : left
     }
@@ -233,6 +245,8 @@ struct JQParser {
     }
 
     private mutating func parsePrimary() throws(EvaluationFailure) -> JQNode {
+        try nest()
+        defer { depth -= 1 }
         switch advance() {
         case .symbol("."):
             switch current {

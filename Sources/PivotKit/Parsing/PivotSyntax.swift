@@ -167,6 +167,18 @@ private struct Parser {
     private var tokens: [(token: Token, column: Int)] = []
     var position = 0
     private var failure: PivotSyntaxError?
+    /// How deep parentheses, `not`s and measures nest here: bounded, so hostile text cannot exhaust the stack of this
+    /// parser or of what later walks the expression.
+    private var depth = 0
+    static let maximumDepth = 64
+
+    /// Enters one level of nesting; throws past ``maximumDepth``.
+    private mutating func nest() throws(PivotSyntaxError) {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            throw error("the expression nests more than \(Self.maximumDepth) levels deep")
+        }
+    }
 
     init(_ text: String) {
         self.text = text
@@ -254,6 +266,8 @@ private struct Parser {
     }
 
     private mutating func notExpression() throws(PivotSyntaxError) -> FilterExpression {
+        try nest()
+        defer { depth -= 1 }
         if acceptKeyword("not") { return .not(try notExpression()) }
         if accept(.leftParen) {
             let inner = try orExpression()
@@ -284,6 +298,8 @@ private struct Parser {
 
     /// A measure whose name and opening parenthesis were just read.
     mutating func measure(_ name: String, start: Int) throws(PivotSyntaxError) -> Measure {
+        try nest()
+        defer { depth -= 1 }
         let lowered = name.lowercased()
         switch lowered {
         case "count" where accept(.rightParen):

@@ -4,6 +4,32 @@ import Testing
 
 @Suite("Template syntax")
 struct TemplateSyntaxTests {
+    @Test("nesting is bounded: deep parentheses, nots, signs, tags and jq programs are errors, not a stack overflow")
+    func deepNesting() throws {
+        // Found by fuzzing (FuzzTemplate): 300 nested parentheses overflowed the parser's stack.
+        let deep = "{{ " + String(repeating: "(", count: 300) + "1" + String(repeating: ")", count: 300) + " }}"
+        #expect(throws: ExpressionError.self) { try Template(deep) }
+        do {
+            _ = try Template(deep)
+        } catch {
+            #expect(error.message.contains("nests more than 64 levels deep"))
+        }
+        #expect(throws: ExpressionError.self) {
+            try Template("{{ " + String(repeating: "not ", count: 5_000) + "true }}")
+        }
+        #expect(throws: ExpressionError.self) { try Template("{{ " + String(repeating: "-", count: 5_000) + "1 }}") }
+        let tags = String(repeating: "{% if true %}", count: 200) + "x" + String(repeating: "{% endif %}", count: 200)
+        #expect(throws: ExpressionError.self) { try Template(tags) }
+        let jq =
+            "{{ inputs.name | jq('" + String(repeating: "[", count: 500) + String(repeating: "]", count: 500) + "') }}"
+        #expect(renderError(jq)?.message.contains("nests more than 64 levels deep") == true)
+        // Ordinary nesting still reads.
+        #expect(
+            try value("{{ " + String(repeating: "(", count: 20) + "1 + 2" + String(repeating: ")", count: 20) + " }}")
+                == 3
+        )
+    }
+
     @Test("text without delimiters is constant and returned unchanged")
     func constantText() throws {
         let template = try Template("just {text} with } braces")
