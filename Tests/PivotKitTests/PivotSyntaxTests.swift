@@ -21,7 +21,8 @@ struct PivotSyntaxTests {
             String(repeating: "pct_of_total(", count: 100) + "sum(BilledCost)" + String(repeating: ")", count: 100)
         #expect(throws: PivotSyntaxError.self) { try PivotSyntax.measures(measure) }
         #expect(
-            try PivotSyntax.filter("((((BilledCost > 1))))") == .compare(.column("BilledCost"), .greater, .number(ExactDecimal(1)))
+            try PivotSyntax.filter("((((BilledCost > 1))))")
+                == .compare(.column("BilledCost"), .greater, .number(ExactDecimal(1)))
         )
     }
 
