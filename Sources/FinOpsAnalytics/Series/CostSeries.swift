@@ -23,10 +23,15 @@ public struct CostSeriesQuery: Sendable, Hashable {
         self.filter = filter
     }
 
+    /// The key's dimensions with the currency: added unless the key already has it.
+    private var keyDimensions: [PivotDimension] {
+        dimensions.contains(.column("BillingCurrency")) ? dimensions : dimensions + [.column("BillingCurrency")]
+    }
+
     /// The pivot whose groups become the series.
     public var pivot: PivotQuery {
         PivotQuery(
-            rows: dimensions + [.column("BillingCurrency"), .time("ChargePeriodStart", .day)],
+            rows: keyDimensions + [.time("ChargePeriodStart", .day)],
             measures: [measure],
             filter: filter
         )
@@ -62,7 +67,7 @@ public struct CostSeriesQuery: Sendable, Hashable {
 
     /// `ServiceName=Amazon EC2, BillingCurrency=USD`.
     public func name(of key: [DimensionValue?]) -> String {
-        let names = dimensions.map(\.description) + ["BillingCurrency"]
+        let names = keyDimensions.map(\.description)
         return zip(names, key).map { "\($0.0)=\($0.1.map(\.description) ?? "(null)")" }.joined(separator: ", ")
     }
 }
