@@ -718,4 +718,44 @@ struct ExecutionTests {
         #expect(execution.state == .killed)
         #expect(states(execution) == ["long:KILLED"])
     }
+
+    @Test("cancelling mid-ForEach kills every running iteration, the loop and the execution; nothing after runs")
+    func cancellationInsideForEach() async throws {
+        let flow = try FlowParser().parse(
+            """
+            id: f
+            namespace: n
+            tasks:
+              - id: each
+                type: io.kestra.plugin.core.flow.ForEach
+                values: ["a", "b", "c"]
+                concurrencyLimit: 0
+                tasks:
+                  - id: wait
+                    type: io.kestra.plugin.core.flow.Sleep
+                    duration: PT1H
+              - id: after
+                type: io.kestra.plugin.core.log.Log
+                message: never
+            """
+        )
+        let started = Mutex(Set<String>())
+        let runner = FlowRunner(clock: SystemClock()) { event in
+            if case .taskRunChanged(let run) = event, run.taskId == "wait", run.state == .running, let value = run.value
+            {
+                started.withLock { _ = $0.insert(value) }
+            }
+        }
+        let task = Task { try await runner.run(flow) }
+        while started.withLock({ $0.count }) < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        task.cancel()
+        let execution = try await task.value
+        #expect(execution.state == .killed)
+        #expect(execution.taskRun("each")?.state == .killed)
+        for value in ["a", "b", "c"] {
+            #expect(execution.taskRun("wait", value: value)?.state == .killed, "iteration \(value)")
+            #expect(execution.taskRun("wait", value: value)?.endDate != nil)
+        }
+        #expect(execution.taskRun("after") == nil)
+    }
 }
