@@ -75,6 +75,7 @@ struct CostReportTests {
         #expect(report.allocation.contains { $0.target == "security" })
         #expect(report.coverage.map(\.key).sorted() == ["env", "team"])
         #expect(!report.commitments.isEmpty)
+        #expect(!report.movers.isEmpty)
         for mover in report.movers { #expect(try mover.current.subtracting(mover.previous) == mover.change) }
     }
 

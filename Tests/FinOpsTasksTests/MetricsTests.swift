@@ -1,3 +1,4 @@
+import FinOpsAnalytics
 import FinOpsCore
 import FinOpsTasks
 import FinOpsTestSupport
@@ -137,6 +138,6 @@ struct MetricsTests {
 /// An amount as the exporter writes it (a float64's shortest text).
 enum ExporterText {
     static func of(_ amount: ExactDecimal) -> String {
-        "\(Double(amount.units) / 1e18)"
+        "\(amount.doubleValue)"
     }
 }

@@ -25,10 +25,9 @@ struct MonthlyReviewFlowTests {
         #expect(periods.reduce(0) { $0 + $1.rowCount } == 8000)
         let ingested = result.outputs(of: "ingest")?["periods"]
         #expect(ingested?.listCount == periods.count)
-        if case .list(let items)? = ingested, let first = items.first, let summary = periods.first {
-            let totals = summary.totals.first { $0.currency == "USD" }
-            #expect(first["totals"]?["USD"]?["effectiveCost"] == totals.map { FlowValue(exactly: $0.effectiveCost) })
-        }
+        let first = try #require(ingested?.listFirst)
+        let totals = try #require(periods.first?.totals.first { $0.currency == "USD" })
+        #expect(first["totals"]?["USD"]?["effectiveCost"] == FlowValue(exactly: totals.effectiveCost))
 
         // The pivot's rows are the store's pivot, and its CSV file is written.
         let pivot = try #require(result.outputs(of: "by_service"))

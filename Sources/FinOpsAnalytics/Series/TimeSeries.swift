@@ -47,7 +47,7 @@ public struct TimeSeries: Sendable, Hashable {
 
 extension ExactDecimal {
     /// The nearest binary floating-point value, for statistics over amounts (never for amounts themselves).
-    var doubleValue: Double {
+    package var doubleValue: Double {
         // Two 64-bit halves: generic Int128 conversion is slow, and this runs once per value of every series.
         let high = Double(Int64(truncatingIfNeeded: units >> 64))
         let low = Double(UInt64(truncatingIfNeeded: units))

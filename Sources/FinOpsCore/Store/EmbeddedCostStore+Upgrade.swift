@@ -19,9 +19,6 @@ extension EmbeddedCostStore {
         var directoryChecksum: String
     }
 
-    /// The rows of a chunk when a whole period is rewritten, as a load writes them (one batch of the CSV reader).
-    static let upgradeChunkRows = 65_536
-
     func stageUpgrade(
         of entry: Manifest.Entry,
         rows table: CostTable,
@@ -30,14 +27,7 @@ extension EmbeddedCostStore {
         let path = folder.path("\(UUID().uuidString).fcol")
         let writer = try PeriodFileWriter(path: path)
         do throws(CostStoreError) {
-            var start = 0
-            repeat {
-                let end = min(start + Self.upgradeChunkRows, table.rowCount)
-                try writer.append(
-                    start == 0 && end == table.rowCount ? table : table.selecting(rows: Array(start..<end))
-                )
-                start = end
-            } while start < table.rowCount
+            try writer.appendInChunks(table)
             try writer.finish()
         } catch {
             unlink(path)

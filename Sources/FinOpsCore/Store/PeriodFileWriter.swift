@@ -30,6 +30,20 @@ final class PeriodFileWriter {
     /// trust the directory without reading the whole file.
     private(set) var directoryChecksum: UInt32 = 0
 
+    /// The rows of a chunk when a whole period is written at once, as a load writes them (one batch of the CSV
+    /// reader).
+    static let wholeTableChunkRows = 65_536
+
+    /// Appends a whole table in chunks of ``wholeTableChunkRows`` (an empty table adds one empty chunk).
+    func appendInChunks(_ table: CostTable) throws(CostStoreError) {
+        var start = 0
+        repeat {
+            let end = min(start + Self.wholeTableChunkRows, table.rowCount)
+            try append(start == 0 && end == table.rowCount ? table : table.selecting(rows: Array(start..<end)))
+            start = end
+        } while start < table.rowCount
+    }
+
     /// Appends one chunk holding `table`.
     func append(_ table: CostTable) throws(CostStoreError) {
         let chunk = directory.chunkRows.count

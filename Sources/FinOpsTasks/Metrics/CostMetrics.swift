@@ -34,14 +34,18 @@ public enum CostMetrics {
         }
         let currency = report.currency
         let month = report.month
-        let amount = SVGChart.position
-        gauge("cost", "Cost of a month so far", [("currency", currency), ("month", month)], amount(report.monthTotal))
+        gauge(
+            "cost",
+            "Cost of a month so far",
+            [("currency", currency), ("month", month)],
+            report.monthTotal.doubleValue
+        )
         if let previous = report.previousMonthTotal {
             gauge(
                 "cost",
                 "Cost of a month so far",
                 [("currency", currency), ("month", previous.label)],
-                amount(previous.amount)
+                previous.amount.doubleValue
             )
         }
         let breakdowns = [
@@ -53,7 +57,7 @@ public enum CostMetrics {
                     "cost_by_\(dimension)",
                     "Cost of each \(dimension) in the month (the smaller ones as Others)",
                     [("currency", currency), ("month", month), (dimension, share.label)],
-                    amount(share.amount)
+                    share.amount.doubleValue
                 )
             }
         }
@@ -63,7 +67,7 @@ public enum CostMetrics {
                     "forecast_month_end",
                     "Forecast of the month's total cost",
                     [("currency", currency), ("month", month), ("bound", bound)],
-                    amount(value)
+                    value.doubleValue
                 )
             }
         }
@@ -81,20 +85,20 @@ public enum CostMetrics {
         )
         for status in report.budgets?.statuses ?? [] {
             let labels = [("budget", status.budget.name), ("currency", status.budget.currency)]
-            gauge("budget_amount", "A budget's amount for its current period", labels, amount(status.budget.amount))
-            gauge("budget_actual", "Spend against a budget to date", labels, amount(status.actual))
+            gauge("budget_amount", "A budget's amount for its current period", labels, status.budget.amount.doubleValue)
+            gauge("budget_actual", "Spend against a budget to date", labels, status.actual.doubleValue)
             gauge(
                 "budget_forecast",
                 "Forecast spend against a budget at its period's end",
                 labels,
-                amount(status.forecast.forecast)
+                status.forecast.forecast.doubleValue
             )
             if !status.budget.amount.isZero {
                 gauge(
                     "budget_utilization_ratio",
                     "Spend to date as a share of the budget",
                     labels,
-                    amount(status.actual) / amount(status.budget.amount)
+                    status.actual.doubleValue / status.budget.amount.doubleValue
                 )
             }
             let state: Double =
@@ -110,7 +114,7 @@ public enum CostMetrics {
                 "tag_coverage_ratio",
                 "Share of the month's cost whose rows carry the tag",
                 [("tag", line.key), ("currency", line.currency), ("month", line.month)],
-                amount(line.taggedCost) / amount(line.cost)
+                line.taggedCost.doubleValue / line.cost.doubleValue
             )
         }
         for commitment in report.commitments {
@@ -127,7 +131,7 @@ public enum CostMetrics {
                 "allocated_cost",
                 "Cost allocated to a target in the month (showback)",
                 [("target", line.target), ("currency", line.currency), ("month", month)],
-                amount(line.amount)
+                line.amount.doubleValue
             )
         }
         for period in periods {

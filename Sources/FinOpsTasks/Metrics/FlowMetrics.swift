@@ -64,8 +64,9 @@ public struct FlowMetrics: Sendable {
 }
 
 extension CoreMetrics.Timer {
-    /// Records a duration in seconds (whole nanoseconds; negative ones, from clocks set back, as zero).
-    fileprivate func record(duration seconds: TimeInterval) {
-        recordNanoseconds(Int64(max(0, min(seconds, 1e9)) * 1e9))
+    /// Records a duration in seconds (whole nanoseconds; negative ones, from clocks set back, and non-numbers as
+    /// zero; at most a billion seconds).
+    func record(duration seconds: TimeInterval) {
+        recordNanoseconds(seconds.isFinite ? Int64(max(0, min(seconds, 1e9)) * 1e9) : 0)
     }
 }

@@ -172,7 +172,7 @@ extension CostReport {
             description: "Cost by \(what) in \(month), largest first: "
                 + shares.map { "\($0.label) \(Money.text($0.amount))" }.joined(separator: ", ") + ".",
             bars: shares.map {
-                .init(label: $0.label, value: SVGChart.position($0.amount), text: Money.text($0.amount))
+                .init(label: $0.label, value: $0.amount.doubleValue, text: Money.text($0.amount))
             },
             maximum: nil,
             width: 480
@@ -188,7 +188,7 @@ extension CostReport {
             bars: movers.map {
                 .init(
                     label: $0.label,
-                    value: SVGChart.position($0.change),
+                    value: $0.change.doubleValue,
                     text: Money.signed($0.change),
                     tone: $0.change.isNegative ? "down" : "up"
                 )

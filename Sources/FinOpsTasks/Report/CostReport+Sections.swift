@@ -70,7 +70,7 @@ extension CostReport {
             guard let change = try? new.subtracting(old), !change.isZero else { continue }
             movers.append(Mover(label: label, previous: old, current: new, change: change))
         }
-        movers.sort { ($0.change.magnitude, $1.label) > ($1.change.magnitude, $0.label) }
+        movers.sort { ($0.change.units.magnitude, $1.label) > ($1.change.units.magnitude, $0.label) }
         return Array(movers.prefix(top))
     }
 
@@ -98,15 +98,7 @@ extension CostReport {
         let found = try await detection.run(answer: answer).anomalies.filter { anomaly in
             CalendarDay(anomaly.anomaly.timestamp).map { $0 >= month && $0 <= end } ?? false
         }
-        return Array(found.sorted { $0.anomaly.impact.magnitude > $1.anomaly.impact.magnitude }.prefix(top))
-    }
-}
-
-extension ExactDecimal {
-    /// The absolute value (the greatest negative value has none: it stays as it is, the largest magnitude there is).
-    var magnitude: ExactDecimal {
-        guard isNegative, units != .min else { return self }
-        return ExactDecimal(units: -units)
+        return Array(found.sorted { $0.anomaly.impact.units.magnitude > $1.anomaly.impact.units.magnitude }.prefix(top))
     }
 }
 

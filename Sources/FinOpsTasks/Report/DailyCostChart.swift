@@ -21,9 +21,9 @@ struct DailyCostChart {
         let first = CalendarDay(containing: daily.start)
         let points = forecast?.points ?? []
         let days = daily.values.count + points.count
-        let actual = daily.values.map(SVGChart.position)
-        let upper = points.map { SVGChart.position($0.upper) }
-        let lower = points.map { SVGChart.position($0.lower) }
+        let actual = daily.values.map(\.doubleValue)
+        let upper = points.map { $0.upper.doubleValue }
+        let lower = points.map { $0.lower.doubleValue }
         let low = min(0, (actual + lower).min() ?? 0)
         let high = max((actual + upper).max() ?? 1, low + 1)
         let ticks = SVGChart.ticks(from: low, to: high)
@@ -91,7 +91,7 @@ struct DailyCostChart {
             svg += "</polygon>"
             var line = actual.last.map { ["\(SVGChart.coordinate(x(offset - 1))),\(SVGChart.coordinate(y($0)))"] } ?? []
             line += points.enumerated().map {
-                "\(SVGChart.coordinate(x(offset + $0.offset))),\(SVGChart.coordinate(y(SVGChart.position($0.element.forecast))))"
+                "\(SVGChart.coordinate(x(offset + $0.offset))),\(SVGChart.coordinate(y($0.element.forecast.doubleValue)))"
             }
             svg += "<polyline class=\"forecast\" points=\"\(line.joined(separator: " "))\"/>"
         }

@@ -6,11 +6,6 @@ import Foundation
 /// Charts are inline SVG with a `viewBox`, so they scale to the page's width (and print); each has a `<title>` and a
 /// `<desc>` that says in words what it shows, for screen readers and for anyone reading the page without images.
 enum SVGChart {
-    /// Where an amount goes on a chart: the only place an amount becomes floating point.
-    static func position(_ amount: ExactDecimal) -> Double {
-        Double(amount.units) / 1e18
-    }
-
     /// Round tick values covering `low...high`, about `count` of them.
     static func ticks(from low: Double, to high: Double, count: Int = 5) -> [Double] {
         let span = high - low

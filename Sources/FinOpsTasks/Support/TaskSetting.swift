@@ -153,11 +153,6 @@ extension TaskProperties {
         }
     }
 
-    /// One template or a list of them, for properties naming several things (files).
-    func templateList(_ key: String, required: Bool = false) -> [Template]? {
-        templates(key, required: required)
-    }
-
     private func joinedTemplate(_ text: String, property: String) -> Template? {
         do {
             return try Template(text)

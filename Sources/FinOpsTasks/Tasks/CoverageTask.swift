@@ -40,25 +40,16 @@ struct CoverageTask: TaskType {
             filter: try filter?.value(in: context),
             top: try top?.value(in: context) ?? 5
         ) { query in try await store.pivot(query) }
-        var latest = OrderedDictionary<String, FlowValue>()
+        var latest = OrderedDictionary<String, OrderedDictionary<String, FlowValue>>()
         let month = coverage.lines.map(\.month).max()
         for line in coverage.lines where line.account == nil && line.month == month {
-            var byCurrency = latest[line.key]?.mapValue ?? [:]
-            byCurrency[line.currency] =
+            latest[line.key, default: [:]][line.currency] =
                 line.taggedCost.percent(of: line.cost).flatMap(ExactDecimal.init).map(FlowValue.init(exactly:)) ?? .null
-            latest[line.key] = .map(byCurrency)
         }
         return [
             "lines": FlowValue(rowsOf: coverage.table),
             "untagged": FlowValue(rowsOf: coverage.untaggedTable),
-            "spendCoverage": .map(latest),
+            "spendCoverage": .map(latest.mapValues(FlowValue.map)),
         ]
-    }
-}
-
-extension FlowValue {
-    var mapValue: OrderedDictionary<String, FlowValue>? {
-        if case .map(let map) = self { return map }
-        return nil
     }
 }

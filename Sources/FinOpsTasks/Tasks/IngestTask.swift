@@ -24,7 +24,7 @@ struct IngestTask: TaskType {
     let rejects: Template?
 
     init(properties: TaskProperties) throws {
-        guard let files = properties.templateList("from", required: true) else { throw properties.invalid }
+        guard let files = properties.templates("from", required: true) else { throw properties.invalid }
         if files.isEmpty { properties.report("'from' names at least one file", at: "from") }
         self.files = files
         source = properties.template("source")
@@ -55,7 +55,7 @@ struct IngestTask: TaskType {
         let started = ContinuousClock.now
         let report = try await ingest.ingest(files: paths, source: source, into: environment.store)
         if let registry = environment.metrics {
-            Self.record(report, seconds: (ContinuousClock.now - started) / .seconds(1), into: registry)
+            Self.record(report, seconds: (ContinuousClock.now - started).timeInterval, into: registry)
         }
         let stored = report.files.reduce(0) { $0 + $1.rowsStored }
         let rejected = report.files.reduce(0) { $0 + $1.rowsRejected }
@@ -92,7 +92,7 @@ struct IngestTask: TaskType {
             Counter(label: "finops_ingest_bytes_total", dimensions: source, factory: factory).increment(by: bytes)
         }
         CoreMetrics.Timer(label: "finops_ingest_duration_seconds", dimensions: [("task", "ingest")], factory: factory)
-            .recordNanoseconds(Int64(max(0, min(seconds, 1e9)) * 1e9))
+            .record(duration: seconds)
     }
 
     static func value(of summary: PeriodSummary) -> FlowValue {

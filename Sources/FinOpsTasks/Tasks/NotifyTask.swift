@@ -55,7 +55,7 @@ struct NotifyTask: TaskType {
         var request = URLRequest(url: target)
         request.httpMethod = "POST"
         // URLSession's own timeout is between bytes; the task's (in post) covers the whole answer and comes first.
-        request.timeoutInterval = Self.seconds(timeout) * 2 + 1
+        request.timeoutInterval = timeout.timeInterval * 2 + 1
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         if let headers, case .map(let map) = try context.render(headers) {
             for (name, value) in map { request.setValue(value.rendered, forHTTPHeaderField: name) }
@@ -96,18 +96,22 @@ struct NotifyTask: TaskType {
 
     private struct PostTimeout: Error {}
 
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     /// Sends a request, giving up after `timeout` whatever the connection is doing (URLSession's own timeout is
     /// between bytes, not for the whole answer); a cancelled task cancels the request.
     private static func post(_ request: URLRequest, timeout: Duration) async throws -> (Data, Int) {
-        let outcome = Mutex<CheckedContinuation<(Data, Int), any Error>?>(nil)
+        // The first outcome wins (the answer, the timeout, a cancellation), whether it comes before or after the
+        // continuation is there to take it.
+        struct Waiting {
+            var continuation: CheckedContinuation<(Data, Int), any Error>?
+            var outcome: Result<(Data, Int), any Error>?
+        }
+        let waiting = Mutex(Waiting())
         let finish: @Sendable (Result<(Data, Int), any Error>) -> Void = { result in
-            outcome.withLock { continuation in
-                continuation?.resume(with: result)
-                continuation = nil
+            waiting.withLock { state in
+                guard state.outcome == nil else { return }
+                state.outcome = result
+                state.continuation?.resume(with: result)
+                state.continuation = nil
             }
         }
         let task = URLSession.shared.dataTask(with: request) { body, response, error in
@@ -123,14 +127,21 @@ struct NotifyTask: TaskType {
             task.cancel()
         }
         DispatchQueue.global().asyncAfter(
-            deadline: .now() + Self.seconds(min(timeout, .seconds(86_400))),
+            deadline: .now() + min(timeout, .seconds(86_400)).timeInterval,
             execute: timer
         )
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                outcome.withLock { $0 = continuation }
-                task.resume()
+                let early = waiting.withLock { state -> Result<(Data, Int), any Error>? in
+                    if state.outcome == nil { state.continuation = continuation }
+                    return state.outcome
+                }
+                if let early {
+                    continuation.resume(with: early)
+                } else {
+                    task.resume()
+                }
             }
         } onCancel: {
             finish(.failure(CancellationError()))

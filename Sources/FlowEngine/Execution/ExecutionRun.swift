@@ -328,25 +328,49 @@ struct ExecutionRun: Sendable {
                     ? "attempt \(attempt) timed out after \(ISODuration.format(task.timeout ?? .zero))"
                     : "\(error)"
                 log(.error, message, task: task, runId: runId)
-                let delay = policy?.delay(
-                    after: attempt,
-                    elapsed: .seconds(end.timeIntervalSince(start)),
-                    random: Double.random(in: 0..<1)
-                )
                 recorder.update(runId, loopValues: scope.loopValues) { run in
                     run.attempts[index].state = .failed
                     run.attempts[index].endDate = end
-                    run.state = delay == nil ? .failed : .retrying
                 }
-                guard let delay else { return .failed }
-                do {
-                    try await clock.sleep(until: end.adding(delay))
-                } catch {
-                    return .killed
+                if let ended = await retryAfterFailure(
+                    attempt,
+                    policy: policy,
+                    start: start,
+                    end: end,
+                    runId: runId,
+                    scope: scope
+                ) {
+                    return ended
                 }
                 attempt += 1
             }
         }
+    }
+
+    /// After a failed attempt: waits, on the engine's clock, the delay the retry policy gives before the next attempt
+    /// (the task run RETRYING meanwhile) and returns `nil`; returns the final state instead when the policy gives up
+    /// (FAILED) or the wait is cancelled (KILLED).
+    func retryAfterFailure(
+        _ attempt: Int,
+        policy: RetryPolicy?,
+        start: Date,
+        end: Date,
+        runId: String,
+        scope: Scope
+    ) async -> TaskState? {
+        let delay = policy?.delay(
+            after: attempt,
+            elapsed: .seconds(end.timeIntervalSince(start)),
+            random: Double.random(in: 0..<1)
+        )
+        recorder.update(runId, loopValues: scope.loopValues) { $0.state = delay == nil ? .failed : .retrying }
+        guard let delay else { return .failed }
+        do {
+            try await clock.sleep(until: end.adding(delay))
+        } catch {
+            return .killed
+        }
+        return nil
     }
 
     /// Runs an attempt, failing it with ``TaskTimeoutError`` at the deadline. Under a virtual clock the deadline

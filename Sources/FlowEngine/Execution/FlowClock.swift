@@ -62,7 +62,7 @@ public final class VirtualClock: FlowClock {
 
 extension Duration {
     /// The duration in seconds.
-    var timeInterval: TimeInterval {
+    package var timeInterval: TimeInterval {
         let (seconds, attoseconds) = components
         return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }

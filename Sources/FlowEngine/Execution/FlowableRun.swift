@@ -326,18 +326,17 @@ extension ExecutionRun {
                 run.attempts[index].state = outcome
                 run.attempts[index].endDate = end
             }
-            guard state == .failed, !Task.isCancelled,
-                let delay = policy?.delay(
-                    after: attempt,
-                    elapsed: .seconds(end.timeIntervalSince(start)),
-                    random: Double.random(in: 0..<1)
-                )
-            else { return Task.isCancelled && state == .failed ? .killed : state }
-            recorder.update(runId, loopValues: scope.loopValues) { $0.state = .retrying }
-            do {
-                try await clock.sleep(until: end.adding(delay))
-            } catch {
-                return .killed
+            guard state == .failed else { return state }
+            if Task.isCancelled { return .killed }
+            if let ended = await retryAfterFailure(
+                attempt,
+                policy: policy,
+                start: start,
+                end: end,
+                runId: runId,
+                scope: scope
+            ) {
+                return ended
             }
             attempt += 1
         }

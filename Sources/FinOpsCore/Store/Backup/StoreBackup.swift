@@ -71,7 +71,7 @@ public enum StoreBackup {
                 let name = "\(summary.source)/\(summary.period)"
                 try summary.check(rows, name: name)
                 let file =
-                    String(format: "%05d-", index + 1) + slug(summary.source) + "-"
+                    String(format: "%05ld-", index + 1) + slug(summary.source) + "-"
                     + EmbeddedCostStore.fileLabel(summary.period) + ".fcol"
                 entries.append(
                     try await BlockingIO.run { try write(rows, summary: summary, file: file, in: staging) }
@@ -212,7 +212,7 @@ extension StoreBackup {
         }
     }
 
-    /// Writes one period's rows in chunks of the aggregation's size, synced to disk.
+    /// Writes one period's rows, synced to disk.
     private static func write(
         _ rows: CostTable,
         summary: PeriodSummary,
@@ -220,13 +220,7 @@ extension StoreBackup {
         in folder: URL
     ) throws(CostStoreError) -> Entry {
         let writer = try PeriodFileWriter(path: folder.appendingPathComponent(file).path)
-        let chunk = 1 << 16
-        var start = 0
-        while start < rows.rowCount {
-            let end = min(start + chunk, rows.rowCount)
-            try writer.append(start == 0 && end == rows.rowCount ? rows : rows.selecting(rows: Array(start..<end)))
-            start = end
-        }
+        try writer.appendInChunks(rows)
         try writer.finish()
         return Entry(
             summary: summary,
