@@ -124,7 +124,7 @@ struct HostileYAMLFileTests {
             #expect(error.description.hasPrefix("rules.yml:"))
             #expect(error.description.contains("expands to more than 1000000 nodes"))
         }
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < .seconds(10))
         #expect(throws: AnalyticsError.self) {
             try Budget.load(yaml: "budgets:\n  - ? [a]\n    : 1\n", path: "budgets.yml")
         }

@@ -191,31 +191,31 @@ struct ConnectionTests {
         let connection = try await TestDatabase.connect()
         let clock = ContinuousClock()
         let issued = clock.now
-        let sleeper = Task { try await connection.query("SELECT pg_sleep(30)") }
+        let sleeper = Task { try await connection.query("SELECT pg_sleep(120)") }
         try await Task.sleep(for: .milliseconds(300))
         sleeper.cancel()
         await #expect(throws: CancellationError.self) { try await sleeper.value }
         // The connection stays usable, and the server is not still sleeping on it: had the cancel not reached the
-        // server, this statement could only run once the 30 s sleep ended. (A bound on the client's own timing
-        // would not prove that, and fails when a full parallel run starves the cooperative pool for 20 s.)
+        // server, this statement could only run once the 120 s sleep ended. The bound leaves 90 s for a full
+        // parallel run that starves the cooperative pool (35 s was seen in CI with a 30 s sleep).
         #expect(try await connection.query("SELECT 41 + 1")[0].decode(0, as: Int.self) == 42)
-        #expect(clock.now - issued < .seconds(30))
+        #expect(clock.now - issued < .seconds(90))
         #expect(await connection.transactionStatus == .idle)
 
         // Cancelled before it starts: nothing runs, so the next statement does not wait for a sleep either.
         let start = clock.now
-        let early = Task { try await connection.query("SELECT pg_sleep(30)") }
+        let early = Task { try await connection.query("SELECT pg_sleep(120)") }
         early.cancel()
         await #expect(throws: CancellationError.self) { try await early.value }
         #expect(try await connection.query("SELECT 1")[0].decode(0, as: Int.self) == 1)
-        #expect(clock.now - start < .seconds(30))
+        #expect(clock.now - start < .seconds(90))
 
         // Cancelled inside a transaction: rolled back, connection reusable.
         try await connection.query("CREATE TEMP TABLE cancelled (id int)")
         let inTransaction = Task {
             try await connection.transaction { connection in
                 try await connection.query("INSERT INTO cancelled VALUES (1)")
-                try await connection.query("SELECT pg_sleep(30)")
+                try await connection.query("SELECT pg_sleep(120)")
             }
         }
         try await Task.sleep(for: .milliseconds(300))

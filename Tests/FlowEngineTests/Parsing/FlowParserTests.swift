@@ -112,7 +112,7 @@ struct FlowParserTests {
         }
         let started = ContinuousClock.now
         let refused = diagnostics(laughs)
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < .seconds(10))
         #expect(refused.count == 1)
         #expect(refused.first?.contains("the document expands to more than 1000000 nodes") == true)
         #expect(
