@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "FlowTesting", targets: ["FlowTesting"]),
         .library(name: "FinOpsTasks", targets: ["FinOpsTasks"]),
         .library(name: "PGStore", targets: ["PGStore"]),
+        .library(name: "FinOpsServer", targets: ["FinOpsServer"]),
         .executable(name: "finops", targets: ["finops-cli"]),
     ],
     dependencies: [
@@ -21,10 +22,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
-        .systemLibrary(name: "CSystem", path: "Sources/CSystem", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "FinOpsCore", dependencies: ["CSystem"]),
+        .systemLibrary(name: "CFinOpsSystem", path: "Sources/CFinOpsSystem", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "FinOpsCore", dependencies: ["CFinOpsSystem"]),
         .target(name: "PivotKit", dependencies: ["FinOpsCore"]),
         .systemLibrary(
             name: "CLibPQ",
@@ -46,6 +48,16 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        .target(
+            name: "FinOpsServer",
+            dependencies: [
+                "FinOpsCore", "PivotKit", "FinOpsAnalytics", "FlowEngine", "FinOpsTasks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
         .target(name: "YAMLGuard", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(
             name: "FlowEngine",
@@ -64,6 +76,7 @@ let package = Package(
                 "FlowEngine",
                 "FlowTesting",
                 "FinOpsTasks",
+                "FinOpsServer",
                 "PGStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -131,7 +144,7 @@ let package = Package(
             name: "FlowEngineTests",
             dependencies: ["FlowEngine", .product(name: "OrderedCollections", package: "swift-collections")]
         ),
-        .target(name: "FinOpsTestSupport", dependencies: ["FinOpsCore", "CSystem"], path: "Tests/FinOpsTestSupport"),
+        .target(name: "FinOpsTestSupport", dependencies: ["FinOpsCore", "CFinOpsSystem"], path: "Tests/FinOpsTestSupport"),
         .target(
             name: "CostStoreConformance",
             dependencies: ["FinOpsCore", "FinOpsTestSupport"],
@@ -160,6 +173,13 @@ let package = Package(
                 "FinOpsTasks", "FinOpsAnalytics", "FinOpsCore", "PivotKit", "FlowEngine", "FlowTesting",
                 "FinOpsTestSupport", .product(name: "Prometheus", package: "swift-prometheus"),
             ]
+        ),
+        .testTarget(
+            name: "FinOpsServerTests",
+            dependencies: [
+                "FinOpsServer", "FinOpsTasks", "FinOpsCore", "PivotKit", "FlowEngine", "FinOpsTestSupport",
+            ],
+            exclude: ["Browser"]
         ),
         .testTarget(name: "FinOpsCLITests", dependencies: ["finops-cli", "FinOpsCore", "FinOpsTestSupport"]),
     ]

@@ -12,7 +12,7 @@ struct FinOps: AsyncParsableCommand {
         subcommands: [
             Ingest.self, Periods.self, Verify.self, Pivot.self, Allocate.self, Anomalies.self, Forecast.self,
             Budgets.self, Coverage.self, Commitments.self, Reconcile.self, Report.self, Metrics.self, Backup.self,
-            Restore.self, Doctor.self, Sample.self,
+            Restore.self, Doctor.self, Sample.self, Serve.self, Token.self,
             FlowCommand.self, RunFlow.self,
             DB.self,
         ]

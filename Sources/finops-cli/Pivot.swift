@@ -77,23 +77,24 @@ extension FinOps {
         }
 
         func run() async throws {
+            let definition = PivotDefinition(
+                rows: rows,
+                columns: columns ?? "",
+                measures: measures,
+                filter: filter ?? "",
+                having: having ?? "",
+                top: top ?? "",
+                sort: sort ?? "",
+                limit: limit,
+                totals: totals,
+                timeZone: timeZone
+            )
             let query: PivotQuery
             do {
-                let measures = try PivotSyntax.measures(self.measures)
-                query = PivotQuery(
-                    rows: try PivotSyntax.dimensions(rows),
-                    columns: try columns.map { try PivotSyntax.dimensions($0) } ?? [],
-                    measures: measures,
-                    filter: try filter.map { try PivotSyntax.filter($0) },
-                    totals: totals,
-                    timeZone: timeZone,
-                    having: try having.map { try PivotSyntax.having($0) },
-                    top: try top.map { try parseTop($0, measures: measures) },
-                    sort: try sort.map { try PivotSyntax.sortKeys($0) } ?? [],
-                    limit: limit
-                )
-            } catch let error as PivotSyntaxError {
-                throw ValidationError("\(error)")
+                query = try definition.query()
+            } catch {
+                let flag = error.part == .filter ? "where" : error.part == .timeZone ? "tz" : error.part.rawValue
+                throw ValidationError("--\(flag): \(error.message)")
             }
             if sql {
                 do {
@@ -141,17 +142,6 @@ extension FinOps.Pivot {
         case .rowTestInHaving: return "\nhint: move \(error.subjects.first ?? "the test") from --having to --where"
         default: return ""
         }
-    }
-
-    /// `10` (ranked by the first measure) or `10:sum(EffectiveCost)`.
-    private func parseTop(_ text: String, measures: [Measure]) throws -> TopN {
-        let parts = text.split(separator: ":", maxSplits: 1)
-        guard let count = Int(parts[0]), count > 0 else {
-            throw ValidationError("--top takes N or N:MEASURE with N > 0, e.g. 10:sum(EffectiveCost)")
-        }
-        let measure = parts.count > 1 ? try PivotSyntax.measures(String(parts[1])).first : measures.first
-        guard let measure else { throw ValidationError("--top needs a measure") }
-        return TopN(count, by: measure)
     }
 }
 

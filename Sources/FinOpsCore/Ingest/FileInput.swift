@@ -1,4 +1,4 @@
-import CSystem
+import CFinOpsSystem
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import CSystem
+import CFinOpsSystem
 
 /// Process-wide allocator settings for bulk loads, for programs that own their process (the `finops` command).
 ///

@@ -1,4 +1,4 @@
-import CSystem
+import CFinOpsSystem
 import Dispatch
 
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import CSystem
+import CFinOpsSystem
 import Dispatch
 
 /// CRC-32 (zlib's polynomial), the checksum of stored data in both stores; one copy for every module of the package.

@@ -77,8 +77,8 @@ public enum JSONString {
     }
 }
 
-/// The text as a JSON string literal.
-func jsonQuoted(_ text: String) -> String {
+/// The text as a JSON string literal. One copy for our modules.
+package func jsonQuoted(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

@@ -17,6 +17,7 @@ extension CostReport {
             "currency": currency,
             "month": month,
             "generated": options.generated ?? "",
+            "pageHeader": options.pageHeader ?? "",
             "headline": headline,
             "dailyChart": DailyCostChart(daily: daily, forecast: forecast, anomalies: anomalies, currency: currency)
                 .svg(id: "daily-cost"),

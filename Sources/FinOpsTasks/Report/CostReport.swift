@@ -41,6 +41,9 @@ public struct CostReport: Sendable {
         public var days = 91
         /// The text of the "generated" line (the caller's clock, so that tests give the same page each time).
         public var generated: String?
+        /// HTML put above the report as it is, for a host that shows the page inside its own (the server's
+        /// navigation); the caller escapes what it writes there.
+        public var pageHeader: String?
 
         /// The defaults: every section the data allows, effective cost, the data's last month.
         public init() {}

@@ -62,6 +62,7 @@ enum ReportPage {
         </style>
         </head>
         <body>
+        {{{pageHeader}}}
         <main>
         <header>
         <h1>{{title}}</h1>

@@ -1,5 +1,6 @@
-/// SHA-256 (FIPS 180-4), for the `sha256` filter; Foundation on Linux has no hashing API.
-enum SHA256 {
+/// SHA-256 (FIPS 180-4) and HMAC-SHA-256 (RFC 2104), for the `sha256` filter and the server's hashed tokens and
+/// signed cookies; Foundation on Linux has no hashing API. One copy for our modules.
+package enum SHA256 {
     private static let roundConstants: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
@@ -12,7 +13,31 @@ enum SHA256 {
     ]
 
     /// The digest of some bytes as 64 lowercase hex digits.
-    static func hexDigest(of message: [UInt8]) -> String {
+    package static func hexDigest(of message: [UInt8]) -> String {
+        digest(of: message).map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// HMAC-SHA-256 of a message under a key: 32 bytes.
+    package static func authenticationCode(for message: [UInt8], key: [UInt8]) -> [UInt8] {
+        var block = key.count > 64 ? digest(of: key) : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        let inner = digest(of: block.map { $0 ^ 0x36 } + message)
+        return digest(of: block.map { $0 ^ 0x5c } + inner)
+    }
+
+    /// Whether two byte strings are equal, in a time that depends only on their lengths.
+    package static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        var difference: UInt8 = 0
+        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
+        return difference == 0
+    }
+
+    /// The digest of some bytes: 32 bytes.
+    package static func digest(of message: [UInt8]) -> [UInt8] {
         var state: [UInt32] = [
             0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
         ]
@@ -53,10 +78,7 @@ enum SHA256 {
             }
             for (index, value) in [a, b, c, d, e, f, g, h].enumerated() { state[index] &+= value }
         }
-        return state.map { word in
-            let hex = String(word, radix: 16)
-            return String(repeating: "0", count: 8 - hex.count) + hex
-        }.joined()
+        return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * $0)) } }
     }
 
     private static func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 {

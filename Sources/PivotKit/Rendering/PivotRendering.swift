@@ -151,12 +151,12 @@ extension PivotResult {
         return String(decoding: try encoder.encode(output), as: UTF8.self)
     }
 
-    private func memberLabels(_ values: [DimensionValue?], dimensions: [PivotDimension]) -> [String] {
+    package func memberLabels(_ values: [DimensionValue?], dimensions: [PivotDimension]) -> [String] {
         zip(values, dimensions).map { value, dimension in value.map { label($0, dimension) } ?? Self.totalLabel }
     }
 
     /// Rows without a tag key form the "(untagged)" member.
-    private func label(_ value: DimensionValue, _ dimension: PivotDimension) -> String {
+    package func label(_ value: DimensionValue, _ dimension: PivotDimension) -> String {
         if case .null = value, case .tag = dimension { return "(untagged)" }
         return value.description
     }
