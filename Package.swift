@@ -178,6 +178,7 @@ let package = Package(
             name: "FinOpsServerTests",
             dependencies: [
                 "FinOpsServer", "FinOpsTasks", "FinOpsCore", "PivotKit", "FlowEngine", "FinOpsTestSupport",
+                .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Browser"]
         ),

@@ -90,7 +90,7 @@ enum FlowPages {
     static func sourceListing(_ source: String, diagnostics: [FlowDiagnostic], into page: inout HTMLBuilder) {
         let byLine = Dictionary(grouping: diagnostics, by: \.location.line)
         page.raw("<pre class=\"source\" aria-label=\"Flow source\">")
-        for (index, line) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in source.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let problems = byLine[index + 1] ?? []
             page.raw(problems.isEmpty ? "<span class=\"line\">" : "<span class=\"line bad\" id=\"line-\(index + 1)\">")
             page.text(String(line))
@@ -121,7 +121,11 @@ enum FlowPages {
             if diagnostics.isEmpty {
                 page.element("p", ["class": "state-SUCCESS", "role": "status"], text: "The flow is valid.")
             } else {
-                page.error("\(diagnostics.count) problem(s)")
+                let lines = diagnostics.map { "line \($0.location.line), column \($0.location.column): \($0.message)" }
+                page.error(
+                    "\(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s"):\n"
+                        + lines.joined(separator: "\n")
+                )
                 sourceListing(source, diagnostics: diagnostics, into: &page)
             }
         }

@@ -24,7 +24,8 @@ extension FinOpsServer {
         router.post("/flows/validate") { request, context -> Response in
             let identity = try context.require(.viewer)
             let form = try await request.form(context: context, sessions: sessions)
-            let source = form.first { $0.name == "source" }?.value ?? ""
+            // Browsers send a textarea's lines with CR LF.
+            let source = (form.first { $0.name == "source" }?.value ?? "").replacingOccurrences(of: "\r\n", with: "\n")
             let checked = flows.catalog.validate(source, file: nil)
             let body = FlowPages.validateForm(source: source, diagnostics: checked.diagnostics, csrf: context.csrfToken)
             return page("Validate", "flows", body, identity, context)
