@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CFinOpsSystem", path: "Sources/CFinOpsSystem", providers: [.apt(["zlib1g-dev"])]),
@@ -34,7 +35,7 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
-        .target(name: "PGStore", dependencies: ["CLibPQ", "FinOpsCore", "PivotKit"]),
+        .target(name: "PGStore", dependencies: ["CLibPQ", "FinOpsCore", "PivotKit", "FlowEngine"]),
         .target(
             name: "FinOpsAnalytics",
             dependencies: ["FinOpsCore", "PivotKit", "YAMLGuard", .product(name: "Yams", package: "Yams")]
@@ -53,6 +54,7 @@ let package = Package(
             dependencies: [
                 "FinOpsCore", "PivotKit", "FinOpsAnalytics", "FlowEngine", "FinOpsTasks",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -147,7 +149,7 @@ let package = Package(
         .target(name: "FinOpsTestSupport", dependencies: ["FinOpsCore", "CFinOpsSystem"], path: "Tests/FinOpsTestSupport"),
         .target(
             name: "CostStoreConformance",
-            dependencies: ["FinOpsCore", "FinOpsTestSupport"],
+            dependencies: ["FinOpsCore", "FlowEngine", "FinOpsTestSupport"],
             path: "Tests/CostStoreConformance"
         ),
         .testTarget(
@@ -159,7 +161,7 @@ let package = Package(
             name: "PGStoreTests",
             dependencies: [
                 "PGStore", "FinOpsCore", "PivotKit", "FinOpsTestSupport", "CostStoreConformance", "finops-cli",
-                "PostgresStore",
+                "PostgresStore", "FinOpsServer", "FlowEngine", .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(
@@ -178,7 +180,8 @@ let package = Package(
             name: "FinOpsServerTests",
             dependencies: [
                 "FinOpsServer", "FinOpsTasks", "FinOpsCore", "PivotKit", "FlowEngine", "FinOpsTestSupport",
-                .product(name: "Yams", package: "Yams"),
+                "CostStoreConformance", .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             exclude: ["Browser"]
         ),

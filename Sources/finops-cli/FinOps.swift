@@ -1,6 +1,8 @@
 import ArgumentParser
 import FinOpsAnalytics
 import FinOpsCore
+import FinOpsServer
+import FlowEngine
 import Foundation
 import PGStore
 
@@ -12,7 +14,7 @@ struct FinOps: AsyncParsableCommand {
         subcommands: [
             Ingest.self, Periods.self, Verify.self, Pivot.self, Allocate.self, Anomalies.self, Forecast.self,
             Budgets.self, Coverage.self, Commitments.self, Reconcile.self, Report.self, Metrics.self, Backup.self,
-            Restore.self, Doctor.self, Sample.self, Serve.self, Token.self,
+            Restore.self, Doctor.self, Sample.self, Serve.self, Scheduler.self, Token.self,
             FlowCommand.self, RunFlow.self,
             DB.self,
         ]
@@ -109,6 +111,18 @@ struct StoreOptions: ParsableArguments {
 
     /// The location as messages show it: a URL without its password.
     var displayName: String { location.displayName }
+
+    /// The execution history kept with the store: `executions.sqlite` in an embedded store's directory, or the
+    /// PostgreSQL database's tables.
+    func openExecutions() async throws -> any ExecutionStore {
+        var opener = ExecutionStoreOpener.embedded
+        opener.registerPostgres()
+        do {
+            return try await opener.open(location.value)
+        } catch let error as ExecutionStoreError {
+            throw DataError(message: error.message + " (--store)")
+        }
+    }
 }
 
 /// How results are printed.

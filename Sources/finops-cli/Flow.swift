@@ -12,7 +12,7 @@ struct FlowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flow",
         abstract: "Validate and run Kestra-compatible YAML flows.",
-        subcommands: [Validate.self, Run.self, Test.self]
+        subcommands: [Validate.self, Run.self, Test.self, Executions.self, Logs.self, Replay.self]
     )
 
     /// The task types flows may use: Kestra's core ones and the FinOps ones.

@@ -2,7 +2,9 @@ import ArgumentParser
 import FinOpsAnalytics
 import FinOpsCore
 import FinOpsServer
+import FlowEngine
 import Foundation
+import PGStore
 
 extension FinOps {
     struct Serve: AsyncParsableCommand {
@@ -44,6 +46,9 @@ extension FinOps {
         @Flag(help: "Send every pivot to the store instead of keeping its rows in memory (data larger than memory).")
         var pushDown = false
 
+        @Flag(help: "Do not fire the flows' Schedule triggers here (another process does).")
+        var noScheduler = false
+
         func run() async throws {
             var accepted: AccessTokens
             var signInLink: String?
@@ -63,8 +68,12 @@ extension FinOps {
             }
             if accepted.isEmpty { throw DataError(message: "the tokens file accepts no token (--tokens)") }
             let budgetList = try budgets.map { try Budget.load(contentsOf: $0) } ?? []
+            let executions = try await storeOptions.openExecutions()
+            defer { Task { await executions.close() } }
             try await storeOptions.withStore { store in
                 var configuration = FinOpsServer.Configuration(store: store)
+                configuration.executions = executions
+                configuration.runsScheduler = !noScheduler
                 configuration.storeName = storeOptions.displayName
                 configuration.host = host
                 configuration.port = port

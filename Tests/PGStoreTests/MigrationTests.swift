@@ -28,7 +28,11 @@ struct MigrationTests {
                 WHERE n.nspname = 'finops' AND c.relkind IN ('r', 'p') ORDER BY 1
                 """
             ).map { try $0.decode((String, String).self) }
-            #expect(tables.map(\.0) == ["cost_rows", "ingest_manifest", "schema_migrations"])
+            #expect(
+                tables.map(\.0) == [
+                    "cost_rows", "executions", "ingest_manifest", "schedule_ticks", "schema_migrations",
+                ]
+            )
             #expect(tables.first?.1 == "p")
             await connection.close()
         }

@@ -87,9 +87,9 @@ extension FinOpsServer {
                 }
                 if case .bool(let flag)? = fields["wait"] { wait = flag }
             }
-            let id = await flows.start(flow, inputs: inputs, startedBy: identity.name)
+            let id = try await flows.start(flow, inputs: inputs, startedBy: identity.name)
             if wait { await flows.wait(id) }
-            guard let record = await flows.history.record(id) else {
+            guard let record = try await flows.executions.record(id) else {
                 throw ServerError(.notFound, "execution \(id) is no longer kept")
             }
             return Answer.json(record.summary, status: wait ? .ok : .created)
@@ -106,9 +106,10 @@ extension FinOpsServer {
                 }
                 state = parsed
             }
-            let records = await flows.history.list(
+            let records = try await flows.executions.list(
                 flow: request.query("flow").flatMap { $0.isEmpty ? nil : $0 },
-                state: state
+                state: state,
+                limit: 200
             )
             return Answer.json(.list(records.map(\.summary)))
         }

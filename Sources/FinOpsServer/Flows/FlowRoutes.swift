@@ -50,14 +50,18 @@ extension FinOpsServer {
             for (name, value) in form where name.hasPrefix("input.") && !value.isEmpty {
                 inputs[String(name.dropFirst(6))] = .string(value)
             }
-            let id = await flows.start(flow, inputs: inputs, startedBy: identity.name)
+            let id = try await flows.start(flow, inputs: inputs, startedBy: identity.name)
             return .redirect(to: "/executions/\(id)", type: .normal)
         }
         router.get("/executions") { request, context -> Response in
             let identity = try context.require(.viewer)
             let flow = request.query("flow").flatMap { $0.isEmpty ? nil : $0 }
             let state = request.query("state").flatMap { $0.isEmpty ? nil : $0 }
-            let records = await flows.history.list(flow: flow, state: state.flatMap(TaskState.init(rawValue:)))
+            let records = try await flows.executions.list(
+                flow: flow,
+                state: state.flatMap(TaskState.init(rawValue:)),
+                limit: 200
+            )
             return page(
                 "Executions",
                 "executions",
@@ -99,10 +103,10 @@ extension FinOpsServer {
         return entry
     }
 
-    func executionRecord(_ context: ServerContext) async throws(ServerError) -> ExecutionRecord {
+    func executionRecord(_ context: ServerContext) async throws -> ExecutionRecord {
         let id = context.parameters.get("id") ?? ""
-        guard let record = await flows.history.record(id) else {
-            throw ServerError(.notFound, "no execution \(id) (the server keeps the last 1000 it ran)")
+        guard let record = try await flows.executions.record(id) else {
+            throw ServerError(.notFound, "no execution \(id)")
         }
         return record
     }

@@ -4,45 +4,58 @@ import FlowEngine
 import Foundation
 import Prometheus
 
-/// Runs the catalog's flows on the server's store, each in a task of its own, recording every execution as it
-/// progresses and counting task runs and executions into the server's metrics.
+/// Runs the catalog's flows on the server's store, each in a task of its own, recording every execution in the
+/// execution store as it progresses (at most twice a second while it runs, and when it ends) and counting task
+/// runs and executions into the server's metrics. While executions run, a heartbeat tells other processes sharing
+/// the execution store that they are not abandoned.
 final class FlowService: Sendable {
     let catalog: FlowCatalog
-    let history: ExecutionHistory
+    let executions: any ExecutionStore
     let store: any CostStore
     let outputDirectory: URL
     let metrics: PrometheusCollectorRegistry
+    /// Who runs executions here, in heartbeats: host and process.
+    let owner: String
     private let running = RunningExecutions()
 
-    init(catalog: FlowCatalog, store: any CostStore, outputDirectory: URL, metrics: PrometheusCollectorRegistry) {
+    static let heartbeatInterval: Duration = .seconds(10)
+
+    init(
+        catalog: FlowCatalog,
+        executions: any ExecutionStore,
+        store: any CostStore,
+        outputDirectory: URL,
+        metrics: PrometheusCollectorRegistry
+    ) {
         self.catalog = catalog
-        self.history = ExecutionHistory()
+        self.executions = executions
         self.store = store
         self.outputDirectory = outputDirectory
         self.metrics = metrics
+        owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
     }
 
-    /// Starts an execution of `flow` and returns its id at once; the execution runs on.
-    func start(_ flow: Flow, inputs: [String: FlowValue], startedBy: String) async -> String {
-        let id = Self.newExecutionId()
-        await history.started(
-            ExecutionRecord(
-                id: id,
-                namespace: flow.namespace,
-                flowId: flow.id,
-                state: .running,
-                startDate: Date(),
-                inputs: inputs,
-                startedBy: startedBy,
-                taskRuns: [:],
-                logs: [],
-                outputs: [:],
-                problems: []
-            )
+    /// Starts an execution of `flow` and returns its id once it is recorded; the execution runs on.
+    func start(
+        _ flow: Flow,
+        inputs: [String: FlowValue],
+        startedBy: String,
+        trigger: FlowValue = .null,
+        id: String = FlowService.newExecutionId()
+    ) async throws -> String {
+        let record = ExecutionRecord(
+            id: id,
+            namespace: flow.namespace,
+            flowId: flow.id,
+            inputs: inputs,
+            startedBy: startedBy,
+            trigger: trigger
         )
-        let history = self.history
+        try await executions.save(record)
+        try await executions.heartbeat([id], owner: owner, at: Date())
+        let executions = self.executions
         let flowMetrics = FlowMetrics(flow: flow, registry: metrics)
-        // Events reach the history in the order they happened, through one stream and one consumer.
+        // Events reach the record in the order they happened, through one stream and one consumer.
         let (events, sink) = AsyncStream.makeStream(of: ExecutionEvent.self)
         var runner = FlowRunner(
             flows: catalog.repository(),
@@ -54,22 +67,44 @@ final class FlowService: Sendable {
         var environment = FinOpsTaskEnvironment(store: store, outputDirectory: outputDirectory)
         environment.metrics = metrics
         runner.services[FinOpsTaskEnvironment.self] = environment
+        var options = FlowRunner.Options(executionId: id)
+        options.trigger = trigger == .null ? nil : trigger
+        let configuredRunner = runner
+        let configuredOptions = options
         let task = Task {
-            let consumer = Task { for await event in events { await history.apply(event, to: id) } }
+            let consumer = Task {
+                var record = record
+                let clock = ContinuousClock()
+                var saved = clock.now
+                for await event in events {
+                    record.apply(event)
+                    if clock.now - saved >= .milliseconds(500) {
+                        try? await executions.save(record)
+                        saved = clock.now
+                    }
+                }
+                return record
+            }
+            var final: ExecutionRecord
             do {
-                let execution = try await runner.run(flow, inputs: inputs, options: .init(executionId: id))
+                let execution = try await configuredRunner.run(flow, inputs: inputs, options: configuredOptions)
                 flowMetrics.record(execution)
                 sink.finish()
-                await consumer.value
-                await history.finished(execution)
+                final = await consumer.value
+                final.finish(with: execution)
             } catch let error as FlowRunError {
                 sink.finish()
-                await consumer.value
-                await history.failed(id, problems: error.problems)
+                final = await consumer.value
+                final.fail(error.problems)
             } catch {
                 sink.finish()
-                await consumer.value
-                await history.failed(id, problems: ["\(error)"])
+                final = await consumer.value
+                final.fail(["\(error)"])
+            }
+            do {
+                try await executions.save(final)
+            } catch {
+                // The execution ran; only its record is lost. The next heartbeat-less check marks it failed.
             }
             await self.running.remove(id)
         }
@@ -82,9 +117,18 @@ final class FlowService: Sendable {
         await running.cancel(id)
     }
 
-    /// Waits for an execution to end (for API callers that ask to wait).
+    /// Waits for an execution started here to end.
     func wait(_ id: String) async {
         await running.task(id)?.value
+    }
+
+    /// Beats for the executions running here until cancelled.
+    func beat() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.heartbeatInterval)
+            let ids = await running.ids
+            if !ids.isEmpty { try? await executions.heartbeat(ids, owner: owner, at: Date()) }
+        }
     }
 
     static func newExecutionId() -> String {
@@ -97,9 +141,18 @@ final class FlowService: Sendable {
 /// The tasks of executions still running, by id.
 private actor RunningExecutions {
     private var tasks: [String: Task<Void, Never>] = [:]
+    /// Executions that ended before they were added (a run quicker than its registration).
+    private var ended: Set<String> = []
 
-    func add(_ id: String, _ task: Task<Void, Never>) { tasks[id] = task }
-    func remove(_ id: String) { tasks[id] = nil }
+    var ids: [String] { Array(tasks.keys) }
+
+    func add(_ id: String, _ task: Task<Void, Never>) {
+        if ended.remove(id) == nil { tasks[id] = task }
+    }
+
+    func remove(_ id: String) {
+        if tasks.removeValue(forKey: id) == nil { ended.insert(id) }
+    }
     func task(_ id: String) -> Task<Void, Never>? { tasks[id] }
 
     func cancel(_ id: String) -> Bool {

@@ -44,6 +44,11 @@ public struct FinOpsServer: Sendable {
         public var idleTimeout: TimeAmount = .seconds(60)
         /// Budgets shown on the dashboard.
         public var budgets: [Budget] = []
+        /// Where executions are recorded and schedule ticks claimed: the process's memory unless given (the CLI
+        /// opens a SQLite file beside an embedded store, or PostgreSQL's tables).
+        public var executions: any ExecutionStore = InMemoryExecutionStore()
+        /// Whether this process fires the flows' Schedule triggers (several processes may: each tick fires once).
+        public var runsScheduler = true
 
         /// Serves `store` with the defaults.
         public init(store: any CostStore) {
@@ -67,6 +72,7 @@ public struct FinOpsServer: Sendable {
         if configuration.allowsProcesses { registry.registerProcessTasks() }
         flows = FlowService(
             catalog: FlowCatalog(directory: configuration.flowsDirectory, parser: FlowParser(registry: registry)),
+            executions: configuration.executions,
             store: configuration.store,
             outputDirectory: configuration.outputDirectory,
             metrics: metrics
@@ -91,11 +97,56 @@ public struct FinOpsServer: Sendable {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        if handlesSignals {
-            try await application.runService()
-        } else {
-            try await application.run()
+        let flows = self.flows
+        let scheduler = configuration.runsScheduler ? FlowScheduler(flows: flows) : nil
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await flows.beat() }
+            if let scheduler { group.addTask { await scheduler.run() } }
+            group.addTask {
+                if handlesSignals {
+                    try await application.runService()
+                } else {
+                    try await application.run()
+                }
+            }
+            // The server ends (a signal, or cancellation): so do the heartbeat and the scheduler.
+            try await group.next()
+            group.cancelAll()
         }
+    }
+
+    /// Fires the flows' Schedule triggers, and beats for the executions started here, until the task is cancelled;
+    /// serves nothing (`finops scheduler`: a scheduler beside servers started with `runsScheduler` off).
+    public func runScheduler() async {
+        let flows = self.flows
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await flows.beat() }
+            group.addTask { await FlowScheduler(flows: flows).run() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Runs a recorded execution's flow again with the same inputs (the flow as the flows directory has it now), and
+    /// waits for the new execution to end; it is recorded as started by `replay:ID`.
+    ///
+    /// - Throws: ``ServerError`` (`not_found`) when there is no such execution or its flow is not in the directory.
+    public func replay(_ id: String) async throws -> ExecutionRecord {
+        guard let original = try await flows.executions.record(id) else {
+            throw ServerError(.notFound, "no execution \(id) in the history")
+        }
+        guard let flow = flows.catalog.flow(namespace: original.namespace, id: original.flowId)?.flow else {
+            throw ServerError(
+                .notFound,
+                "the flow \(original.namespace).\(original.flowId) is not in the flows directory"
+            )
+        }
+        let replayed = try await flows.start(flow, inputs: original.inputs, startedBy: "replay:\(id)")
+        await flows.wait(replayed)
+        guard let record = try await flows.executions.record(replayed) else {
+            throw ServerError(.notFound, "the replay \(replayed) was not recorded")
+        }
+        return record
     }
 
     /// Every route, behind the error and authentication middleware.

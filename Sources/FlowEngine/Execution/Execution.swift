@@ -65,6 +65,14 @@ public struct LogEntry: Sendable, Hashable {
     public var level: LogLevel
     public var message: String
     public var timestamp: Date
+
+    public init(taskId: String?, taskRunId: String?, level: LogLevel, message: String, timestamp: Date) {
+        self.taskId = taskId
+        self.taskRunId = taskRunId
+        self.level = level
+        self.message = message
+        self.timestamp = timestamp
+    }
 }
 
 /// One run of a flow: its state, every task run with its attempts and outputs, the flow outputs and the logs.

@@ -110,6 +110,7 @@ struct TriggerReader {
         _ = properties.node("labels")
         _ = properties.node("stopAfter")
         var kind: TriggerDefinition.Kind?
+        var schedule: TriggerDefinition.ScheduleOptions?
         switch type?.split(separator: ".").last {
         case "Schedule":
             let withSeconds = properties.bool("withSeconds") ?? false
@@ -117,10 +118,32 @@ struct TriggerReader {
             if let zone, TimeZone(identifier: zone) == nil {
                 properties.report("unknown time zone '\(zone)'; use an IANA name such as Europe/Paris", at: "timezone")
             }
-            _ = properties.duration("lateMaximumDelay")
-            if let recover = properties.string("recoverMissedSchedules"), !["ALL", "LAST", "NONE"].contains(recover) {
-                properties.report("recoverMissedSchedules is ALL, LAST or NONE", at: "recoverMissedSchedules")
+            var options = TriggerDefinition.ScheduleOptions(lateMaximumDelay: properties.duration("lateMaximumDelay"))
+            if let recover = properties.string("recoverMissedSchedules") {
+                if let recovery = TriggerDefinition.ScheduleOptions.Recovery(rawValue: recover) {
+                    options.recovery = recovery
+                } else {
+                    properties.report("recoverMissedSchedules is ALL, LAST or NONE", at: "recoverMissedSchedules")
+                }
             }
+            if let backfill = properties.node("backfill") {
+                let backfillProperties = TaskProperties(backfill, sink: sink)
+                if let start = backfillProperties.string("start", required: true) {
+                    if let date = InputDates.dateTime(start) {
+                        options.backfillStart = date
+                    } else {
+                        backfillProperties.report(
+                            "backfill start '\(start)' is not an ISO 8601 date and time, e.g. 2024-01-01T00:00:00Z",
+                            at: "start"
+                        )
+                    }
+                }
+                _ = backfillProperties.node("end")
+                _ = backfillProperties.node("inputs")
+                _ = backfillProperties.node("labels")
+                backfillProperties.reportUnknown(in: "backfill")
+            }
+            schedule = options
             if let cron = properties.string("cron", required: true) {
                 do {
                     kind = .schedule(cron: try CronExpression(cron, withSeconds: withSeconds), timeZone: zone)
@@ -148,6 +171,7 @@ struct TriggerReader {
             id: id,
             type: type,
             kind: kind,
+            schedule: schedule,
             disabled: disabled,
             inputs: inputs,
             location: node.location

@@ -31,7 +31,7 @@ public struct Migration: Sendable, Hashable {
 
 extension Migration {
     /// The migrations of this build, in order.
-    public static let all: [Migration] = [initialSchema, loadColumns]
+    public static let all: [Migration] = [initialSchema, loadColumns, executions]
 
     /// 1: the `finops` schema, the cost table partitioned by billing period, and the ingest manifest.
     static let initialSchema = Migration(
@@ -86,6 +86,41 @@ extension Migration {
             """
             COMMENT ON COLUMN \(CostSchema.manifestTable).columns IS 'The columns of the load, in order: \
             [[name, kind]] with kind string, decimal, timestamp or tags'
+            """,
+        ]
+    )
+
+    /// 3: flows' executions (one JSON document each, kept as written by ``FlowEngine/ExecutionRecord``) and the schedule
+    /// ticks claimed, one row per tick whoever claims it.
+    static let executions = Migration(
+        version: 3,
+        name: "flow executions and schedule ticks",
+        statements: [
+            """
+            CREATE TABLE finops.executions (
+                id text PRIMARY KEY,
+                namespace text NOT NULL,
+                flow_id text NOT NULL,
+                state text NOT NULL,
+                start_date timestamptz NOT NULL,
+                end_date timestamptz,
+                heartbeat timestamptz,
+                owner text,
+                document text NOT NULL
+            )
+            """,
+            "CREATE INDEX executions_by_start ON finops.executions (start_date DESC)",
+            "CREATE INDEX executions_running ON finops.executions (start_date) WHERE end_date IS NULL",
+            """
+            CREATE TABLE finops.schedule_ticks (
+                namespace text NOT NULL,
+                flow_id text NOT NULL,
+                trigger_id text NOT NULL,
+                tick_ms bigint NOT NULL,
+                execution_id text NOT NULL,
+                claimed_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (namespace, flow_id, trigger_id, tick_ms)
+            )
             """,
         ]
     )
