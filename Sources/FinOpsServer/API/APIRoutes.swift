@@ -1,3 +1,4 @@
+import FinOpsAnalytics
 import FinOpsCore
 import FinOpsTasks
 import FlowEngine
@@ -60,7 +61,9 @@ extension FinOpsServer {
         }
         api.post("/flows/validate") { request, context -> Response in
             _ = try context.require(.viewer)
-            let checked = flows.catalog.validate(try await request.text(context: context), file: nil)
+            let source = try await request.text(context: context)
+            guard !source.isEmpty else { throw ServerError(.invalidRequest, "the body is the flow's YAML") }
+            let checked = flows.catalog.validate(source, file: nil)
             return Answer.json(["valid": .bool(checked.flow != nil), "problems": Self.problems(checked.diagnostics)])
         }
         api.post("/flows/{namespace}/{id}/executions") { request, context -> Response in
@@ -123,11 +126,18 @@ extension FinOpsServer {
         }
         api.get("/report") { request, context -> Response in
             _ = try context.require(.viewer)
-            let month = request.query("month").flatMap { $0.isEmpty ? nil : $0 }
+            let month = request.query("month")
+            if let month, month.count != 7 || CalendarDay(month + "-01") == nil {
+                throw ServerError(.invalidRequest, "month: '\(month)' is not YYYY-MM")
+            }
             var options = reviewOptions(month: month)
-            options.currency = request.query("currency").flatMap { $0.isEmpty ? nil : $0 }
+            options.currency = request.query("currency")
             options.generated = ISO8601DateFormatter().string(from: Date())
-            return Answer.html(try await CostReport.build(options: options, answer: costs.pivot).html())
+            do {
+                return Answer.html(try await CostReport.build(options: options, answer: costs.pivot).html())
+            } catch let error as AnalyticsError where error.code == .insufficientData {
+                throw ServerError(.notFound, error.description)
+            }
         }
     }
 

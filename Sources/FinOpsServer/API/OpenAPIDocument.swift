@@ -39,15 +39,15 @@ public enum OpenAPIDocument {
               additionalProperties: false
               properties:
                 rows: {type: string, description: "Row dimensions, e.g. ServiceName, tag(team), month(ChargePeriodStart)"}
-                columns: {type: string}
-                measures: {type: string, description: "e.g. sum(EffectiveCost), count()"}
-                filter: {type: string, description: "e.g. ChargeCategory = 'Usage'"}
-                having: {type: string}
-                top: {type: string, description: "N or N:MEASURE"}
-                sort: {type: string}
+                columns: {type: [string, "null"]}
+                measures: {type: [string, "null"], description: "e.g. sum(EffectiveCost), count(); null for count()"}
+                filter: {type: [string, "null"], description: "e.g. ChargeCategory = 'Usage'"}
+                having: {type: [string, "null"]}
+                top: {type: [string, "null"], description: "N or N:MEASURE"}
+                sort: {type: [string, "null"]}
                 limit: {type: [integer, "null"], minimum: 0}
-                totals: {type: string, enum: [none, grand, all]}
-                timeZone: {type: string}
+                totals: {enum: [none, grand, all, null]}
+                timeZone: {type: [string, "null"], minLength: 1, description: "An IANA zone; null for UTC"}
             PivotResult:
               type: object
               required: [rows, columns, measures, cells]
@@ -169,7 +169,7 @@ public enum OpenAPIDocument {
                 "200":
                   description: The document.
                   content:
-                    application/yaml: {schema: {type: string}}
+                    application/yaml: {schema: {type: object}}
                 "401": {$ref: "#/components/responses/Error"}
           /api/v1/periods:
             get:
@@ -232,7 +232,7 @@ public enum OpenAPIDocument {
               parameters:
                 - name: month
                   in: query
-                  schema: {type: string, pattern: "^[0-9]{4}-[0-9]{2}$"}
+                  schema: {type: string, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$"}
                 - name: currency
                   in: query
                   schema: {type: string}
@@ -241,8 +241,13 @@ public enum OpenAPIDocument {
                   description: The page.
                   content:
                     text/html: {schema: {type: string}}
+                "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
-                "422": {$ref: "#/components/responses/Error"}
+                "404":
+                  description: The store has no cost for that month or currency.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
           /api/v1/flows:
             get:
               operationId: listFlows
@@ -273,7 +278,8 @@ public enum OpenAPIDocument {
               requestBody:
                 required: true
                 content:
-                  application/yaml: {schema: {type: string}}
+                  application/yaml:
+                    schema: {description: "A flow as YAML; any document is checked, and what is wrong reported"}
               responses:
                 "200":
                   description: Whether it is valid, and every problem at its line and column.
@@ -285,6 +291,7 @@ public enum OpenAPIDocument {
                         properties:
                           valid: {type: boolean}
                           problems: {type: array, items: {$ref: "#/components/schemas/Problem"}}
+                "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
                 "413": {$ref: "#/components/responses/Error"}
           /api/v1/flows/{namespace}/{id}/executions:
