@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CFinOpsSystem", path: "Sources/CFinOpsSystem", providers: [.apt(["zlib1g-dev"])]),
@@ -55,6 +56,7 @@ let package = Package(
                 "FinOpsCore", "PivotKit", "FinOpsAnalytics", "FlowEngine", "FinOpsTasks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -181,6 +183,7 @@ let package = Package(
             dependencies: [
                 "FinOpsServer", "FinOpsTasks", "FinOpsCore", "PivotKit", "FlowEngine", "FinOpsTestSupport",
                 "CostStoreConformance", .product(name: "Yams", package: "Yams"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             exclude: ["Browser"]

@@ -4,7 +4,8 @@
 #   1. the pivot explorer's page (HTML: form, bar chart and table of BillingCurrency × ServiceName, top 10 + Others);
 #   2. the pivot API (POST /api/v1/pivot, JSON: ServiceName × month with sum and count, USD usage only);
 # then a soak of SOAK seconds on both at once, sampling the server's resident memory every 10 s.
-# Prints requests/s and latency percentiles (wrk --latency) per endpoint and the RSS samples. Before timing, each
+# Then both again with one connection (a single user's wait). Prints requests/s and latency percentiles (wrk
+# --latency) per endpoint and the RSS samples. Before timing, each
 # answer is checked once: the page holds the table, and the API's JSON equals `finops pivot --format json` of the
 # same definition on the same store (a checksum of both).
 #   Benchmarks/run-server-load.sh [ROWS]   ROWS default 1000000; CONNECTIONS=8 DURATION=30 SOAK=600
@@ -51,25 +52,31 @@ wrk.body = [[$BODY]]
 wrk.headers["Content-Type"] = "application/json"
 LUA
 
-report() {  # NAME, then wrk's output on stdin: one table row
-    python3 -c '
+cat >"$WORK/report.py" <<'PYEOF'
 import re, sys
 name, text = sys.argv[1], sys.stdin.read()
-def seconds(value, unit):
-    return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
-rate = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
-latency = {p: seconds(v, u) * 1000 for p, v, u in re.findall(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s|m)", text, re.M)}
+def milliseconds(value, unit):
+    return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[unit]
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+latency = {p: milliseconds(v, u) for p, v, u in re.findall(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s|m)", text, re.M)}
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"| {name} | {float(rate):.0f} | {latency[\"50\"]:.2f} | {latency[\"90\"]:.2f} | {latency[\"99\"]:.2f} | {errors.group(1) if errors else 0} |")
-' "$1"
-}
+print(f"| {name} | {rate:.0f} | {latency['50']:.2f} | {latency['90']:.2f} | {latency['99']:.2f} | "
+      f"{errors.group(1) if errors else 0} |")
+PYEOF
+report() { python3 "$WORK/report.py" "$1"; }  # NAME, then wrk's output on stdin: one table row
 
 rss() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status"; }
 echo "server RSS after start and the checks: $(rss) MiB" >&2
 echo "| endpoint | requests/s | p50 ms | p90 ms | p99 ms | non-2xx |"
 echo "|---|---|---|---|---|---|"
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "$AUTH" "http://127.0.0.1:$PORT$PAGE" | report "pivot page (HTML)"
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "$AUTH" -s "$WORK/post.lua" "http://127.0.0.1:$PORT/api/v1/pivot" | report "pivot API (JSON)"
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "$AUTH" "http://127.0.0.1:$PORT$PAGE" |
+    report "pivot page (HTML), $CONNECTIONS connections"
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "$AUTH" -s "$WORK/post.lua" "http://127.0.0.1:$PORT/api/v1/pivot" |
+    report "pivot API (JSON), $CONNECTIONS connections"
+# One client at a time: what a single user waits for a page.
+wrk -t1 -c1 -d"${DURATION}s" --latency -H "$AUTH" "http://127.0.0.1:$PORT$PAGE" | report "pivot page (HTML), 1 connection"
+wrk -t1 -c1 -d"${DURATION}s" --latency -H "$AUTH" -s "$WORK/post.lua" "http://127.0.0.1:$PORT/api/v1/pivot" |
+    report "pivot API (JSON), 1 connection"
 
 if [ "$SOAK" -gt 0 ]; then
     echo

@@ -6,6 +6,10 @@ import FlowEngine
 import Foundation
 import PGStore
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 extension FinOps {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -49,6 +53,20 @@ extension FinOps {
         @Flag(help: "Do not fire the flows' Schedule triggers here (another process does).")
         var noScheduler = false
 
+        @Option(help: "Accept OIDC access tokens (JWTs) of this issuer too (needs --oidc-jwks).")
+        var oidcIssuer: String?
+
+        @Option(help: "The audience an OIDC token must name.")
+        var oidcAudience: String?
+
+        @Option(
+            help: "The issuer's keys: a JWKS file, or its https:// URL (fetched again when the issuer rotates keys)."
+        )
+        var oidcJwks: String?
+
+        @Option(help: "The token claim holding the caller's roles (viewer, operator, admin).")
+        var oidcRoleClaim = "roles"
+
         func run() async throws {
             var accepted: AccessTokens
             var signInLink: String?
@@ -66,7 +84,33 @@ extension FinOps {
             } catch {
                 throw DataError(message: error.message + " (--tokens)")
             }
-            if accepted.isEmpty { throw DataError(message: "the tokens file accepts no token (--tokens)") }
+            var oidc: OIDCConfiguration?
+            if let oidcIssuer {
+                guard let source = oidcJwks else { throw ValidationError("--oidc-issuer needs --oidc-jwks") }
+                let fetch: @Sendable () async throws -> String = {
+                    if source.hasPrefix("https://") || source.hasPrefix("http://") {
+                        guard let url = URL(string: source) else { throw DataError(message: "--oidc-jwks: not a URL") }
+                        let (data, _) = try await URLSession.shared.data(from: url)
+                        return String(decoding: data, as: UTF8.self)
+                    }
+                    return try String(contentsOfFile: source, encoding: .utf8)
+                }
+                do {
+                    var configuration = OIDCConfiguration(
+                        issuer: oidcIssuer,
+                        audience: oidcAudience,
+                        jwks: try await fetch()
+                    )
+                    configuration.roleClaim = oidcRoleClaim
+                    configuration.refreshKeys = fetch
+                    oidc = configuration
+                } catch {
+                    throw DataError(message: "--oidc-jwks: cannot read \(source): \(error)")
+                }
+            }
+            if accepted.isEmpty, oidc == nil {
+                throw DataError(message: "the tokens file accepts no token (--tokens)")
+            }
             let budgetList = try budgets.map { try Budget.load(contentsOf: $0) } ?? []
             let executions = try await storeOptions.openExecutions()
             defer { Task { await executions.close() } }
@@ -81,6 +125,7 @@ extension FinOps {
                 configuration.outputDirectory = URL(fileURLWithPath: output)
                 configuration.allowsProcesses = allowProcesses
                 configuration.tokens = accepted
+                configuration.oidc = oidc
                 configuration.keepsRowsInMemory = !pushDown
                 configuration.budgets = budgetList
                 let shownHost = host == "0.0.0.0" ? "127.0.0.1" : host

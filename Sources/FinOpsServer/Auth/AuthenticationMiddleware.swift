@@ -9,7 +9,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = ServerContext
 
     let tokens: AccessTokens
+    let oidc: OIDCVerifier?
     let sessions: SessionSigner
+
+    /// Who a presented token is: one of the bearer tokens, else (for a JWT) a valid OIDC access token.
+    func identity(for token: String) async -> AccessIdentity? {
+        if let identity = tokens.identity(for: token) { return identity }
+        guard let oidc, OIDCVerifier.looksLikeJWT(token) else { return nil }
+        return await oidc.identity(for: token)
+    }
 
     static let openPaths: Set<String> = ["/health", "/login"]
 
@@ -23,11 +31,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if Self.openPaths.contains(path) { return try await next(request, context) }
         let isAPI = Self.isMachineRoute(path)
         if let authorization = request.headers[.authorization] {
-            guard authorization.lowercased().hasPrefix("bearer "),
-                let identity = tokens.identity(
-                    for: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-                )
-            else {
+            let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            guard authorization.lowercased().hasPrefix("bearer "), let identity = await identity(for: token) else {
                 throw ServerError(.unauthenticated, "the bearer token is not accepted")
             }
             context.identity = identity
@@ -41,7 +46,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.csrfToken = sessions.csrfToken(forCookie: cookie)
             // A script's API call made with the session (not a bearer token) must show it came from our pages.
             if isAPI, request.method != .get, request.method != .head {
-                guard let presented = request.headers[HTTPField.Name("X-CSRF-Token")!],
+                guard let presented = request.headers[.csrfToken],
                     sessions.checkCSRF(presented, cookie: cookie)
                 else {
                     throw ServerError(.csrf, "a request signed in by cookie needs the page's X-CSRF-Token header")
@@ -50,7 +55,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         if !isAPI, request.method == .get, let token = request.uri.queryParameters["token"].map(String.init) {
-            guard let identity = tokens.identity(for: token) else {
+            guard let identity = await identity(for: token) else {
                 return Self.signInRedirect(to: path, message: "that link's token is not accepted")
             }
             var response = Response.redirect(to: Self.address(of: request, without: "token"), type: .normal)

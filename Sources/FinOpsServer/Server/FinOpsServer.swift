@@ -34,8 +34,10 @@ public struct FinOpsServer: Sendable {
         public var outputDirectory = URL(fileURLWithPath: "finops-output")
         /// Whether flows may run processes (shell Commands and Script).
         public var allowsProcesses = false
-        /// The bearer tokens accepted; with none, nothing but `/health` answers.
+        /// The bearer tokens accepted; with none (and no ``oidc``), nothing but `/health` answers.
         public var tokens = AccessTokens()
+        /// OIDC access tokens accepted too, when set.
+        public var oidc: OIDCConfiguration?
         /// Signs session cookies; a random key (sessions end with the process) when nil.
         public var sessionKey: [UInt8]?
         /// Keeps the store's rows in memory for pivots (see ``StoredCosts``).
@@ -88,7 +90,7 @@ public struct FinOpsServer: Sendable {
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let application = Application(
-            router: makeRouter(),
+            router: try await makeRouter(),
             server: .http1(configuration: .init(idleTimeout: configuration.idleTimeout)),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
@@ -150,12 +152,15 @@ public struct FinOpsServer: Sendable {
     }
 
     /// Every route, behind the error and authentication middleware.
-    func makeRouter() -> Router<ServerContext> {
+    func makeRouter() async throws -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
+        var oidc: OIDCVerifier?
+        if let configuration = configuration.oidc { oidc = try await OIDCVerifier(configuration) }
+        let authentication = AuthenticationMiddleware(tokens: configuration.tokens, oidc: oidc, sessions: sessions)
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: AuthenticationMiddleware(tokens: configuration.tokens, sessions: sessions))
+        router.add(middleware: authentication)
         addOperationsRoutes(to: router)
-        addSignInRoutes(to: router)
+        addSignInRoutes(to: router, authentication: authentication)
         addPivotRoutes(to: router)
         addDashboardRoutes(to: router)
         addFlowRoutes(to: router)

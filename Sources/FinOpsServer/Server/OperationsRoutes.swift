@@ -52,8 +52,7 @@ extension FinOpsServer {
     }
 
     /// The sign-in page (a token, once; then a signed cookie) and signing out.
-    func addSignInRoutes(to router: Router<ServerContext>) {
-        let authentication = AuthenticationMiddleware(tokens: configuration.tokens, sessions: sessions)
+    func addSignInRoutes(to router: Router<ServerContext>, authentication: AuthenticationMiddleware) {
         router.get("/login") { request, _ -> Response in
             Answer.html(signInPage(next: request.query("next") ?? "/", message: request.query("message")))
         }
@@ -61,7 +60,7 @@ extension FinOpsServer {
             let form = FormCoding.pairs(try await request.text(context: context))
             let token = form.first { $0.name == "token" }?.value ?? ""
             let next = Self.localAddress(form.first { $0.name == "next" }?.value ?? "/")
-            guard let identity = configuration.tokens.identity(for: token) else {
+            guard let identity = await authentication.identity(for: token) else {
                 return Answer.html(
                     signInPage(next: next, message: "That token is not accepted."),
                     status: .unauthorized

@@ -315,9 +315,13 @@ class BrowserTest:
     def run_flow(self):
         self.step = "8 flows"
         self.driver.get(self.base + "/flows")
+        listed = self.texts("#flows tbody tr")
+        self.check(any("tests.quick" in row for row in listed), f"the flows table lists {listed}")
+        self.screenshot("flows.png")
         self.submit_and_wait(self.wait(EC.element_to_be_clickable((By.LINK_TEXT, "tests.quick")), "link tests.quick"))
         heading = self.find("main h1").text
         self.check(heading == "tests.quick", f"the flow page's heading is {heading!r}")
+        self.screenshot("flow.png")
         self.fill("input[name='input.who']", "browser")
         self.submit_and_wait(self.find("#run"))
         self.wait(lambda d: "/executions/" in d.current_url, "the execution page after Run")
@@ -356,6 +360,7 @@ class BrowserTest:
                    f"the marked line is {line.get_attribute('id')!r}: {line.text!r}, expected line-3 'tasks: 3'")
         message = line.find_element(By.CSS_SELECTOR, "strong").text.strip()
         self.check("tasks" in message, f"the line's message is {message!r}")
+        self.screenshot("validate.png")
         self.passed(f"error {error!r}, line 3 marked: {message!r}")
 
     def run(self):
