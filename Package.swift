@@ -181,8 +181,8 @@ let package = Package(
         .testTarget(
             name: "FinOpsServerTests",
             dependencies: [
-                "FinOpsServer", "FinOpsTasks", "FinOpsCore", "PivotKit", "FlowEngine", "FinOpsTestSupport",
-                "CostStoreConformance", .product(name: "Yams", package: "Yams"),
+                "FinOpsServer", "FinOpsTasks", "FinOpsAnalytics", "FinOpsCore", "PivotKit", "FlowEngine",
+                "FinOpsTestSupport", "CostStoreConformance", .product(name: "Yams", package: "Yams"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -1,3 +1,4 @@
+import FinOpsAnalytics
 import FinOpsCore
 import FinOpsServer
 import FinOpsTestSupport
@@ -113,6 +114,42 @@ struct ServerAPITests {
             body: String(repeating: " ", count: 2 << 20)
         )
         #expect(huge.status == 413, "\(huge.body)")
+    }
+
+    @Test("analytics: anomalies and month-end forecasts are the library's, row for row; bad parameters are named")
+    func analytics() async throws {
+        let store = try await Self.store.value
+        let server = try await TestServer.start(store: store)
+        defer { Task { await server.stop() } }
+        let token = TestServer.tokens["viewer"]!
+        let query = CostSeriesQuery(
+            by: [.column("ServiceName")],
+            measure: .sum("EffectiveCost"),
+            filter: try PivotSyntax.filter("BillingCurrency = 'USD'")
+        )
+        let usd = "by=ServiceName&filter=BillingCurrency%20%3D%20%27USD%27"
+        let anomalies = try await CostAnomalyDetection(
+            series: query,
+            options: AnomalyOptions(minimumImpact: ExactDecimal(5), minimumPercent: 0.2),
+            contributorDimensions: [.column("ServiceName"), .column("SubAccountId")]
+        ).run { try await store.pivot($0) }
+        let found = try await server.request("/api/v1/analytics/anomalies?\(usd)&minImpact=5", token: token)
+        #expect(found.status == 200)
+        #expect(found.body == anomalies.table.json() + "\n")
+        #expect(!anomalies.anomalies.isEmpty)
+        let totals = try Forecaster.monthEndTotals(query.series(from: try await store.pivot(query.pivot)))
+        let forecast = try await server.request("/api/v1/analytics/forecast?\(usd)&monthEnd=true", token: token)
+        #expect(forecast.body == totals.table.json() + "\n")
+        for (path, status, message) in [
+            ("/api/v1/analytics/forecast", 400, "by: give the key dimensions"),
+            ("/api/v1/analytics/anomalies?by=ServiceName&threshold=lots", 400, "threshold: 'lots' is not a number"),
+            ("/api/v1/analytics/forecast?by=ServiceName(", 400, "invalid_query"),
+            ("/api/v1/analytics/forecast?by=NoSuchColumn", 422, "NoSuchColumn"),
+        ] {
+            let reply = try await server.request(path, token: token)
+            #expect(reply.status == status, "\(path)")
+            #expect(reply.body.contains(message), "\(path): \(reply.body)")
+        }
     }
 
     @Test("rows kept in memory are read again when a load replaces a period")

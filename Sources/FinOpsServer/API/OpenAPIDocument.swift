@@ -248,6 +248,48 @@ public enum OpenAPIDocument {
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/Error"}
+          /api/v1/analytics/anomalies:
+            get:
+              operationId: anomalies
+              summary: Days whose cost departs from its weekly pattern, per key, with what explains them.
+              parameters:
+                - {name: by, in: query, required: true, schema: {type: string, minLength: 1}, description: "Key dimensions, e.g. ServiceName"}
+                - {name: measure, in: query, schema: {type: string}, description: "Default sum(EffectiveCost)"}
+                - {name: filter, in: query, schema: {type: string}}
+                - {name: threshold, in: query, schema: {type: number, minimum: 0.5, maximum: 100}}
+                - {name: minImpact, in: query, schema: {type: string, pattern: "^[0-9]+([.][0-9]+)?$"}}
+                - {name: minPercent, in: query, schema: {type: number, minimum: 0, maximum: 10000}}
+                - {name: contributors, in: query, schema: {type: string}}
+              responses:
+                "200":
+                  description: One object per anomaly, the columns of finops anomalies.
+                  content:
+                    application/json:
+                      schema: {type: array, items: {type: object}}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+                "422": {$ref: "#/components/responses/Error"}
+          /api/v1/analytics/forecast:
+            get:
+              operationId: forecast
+              summary: Daily cost forecasts per key with prediction intervals, or month-end totals.
+              parameters:
+                - {name: by, in: query, required: true, schema: {type: string, minLength: 1}}
+                - {name: measure, in: query, schema: {type: string}}
+                - {name: filter, in: query, schema: {type: string}}
+                - {name: interval, in: query, schema: {type: number, minimum: 0.5, maximum: 0.99}}
+                - {name: horizon, in: query, schema: {type: integer, minimum: 1, maximum: 366}}
+                - {name: monthEnd, in: query, schema: {type: boolean}}
+              responses:
+                "200":
+                  description: One object per forecast day (or per series with monthEnd), the columns of finops forecast.
+                  content:
+                    application/json:
+                      schema: {type: array, items: {type: object}}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+                "404": {$ref: "#/components/responses/Error"}
+                "422": {$ref: "#/components/responses/Error"}
           /api/v1/flows:
             get:
               operationId: listFlows

@@ -165,6 +165,7 @@ public struct FinOpsServer: Sendable {
         addDashboardRoutes(to: router)
         addFlowRoutes(to: router)
         addAPIRoutes(to: router)
+        addAnalyticsRoutes(to: router)
         return router
     }
 }

@@ -49,7 +49,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-TIMEOUT = 15  # seconds for a page or element to appear
+TIMEOUT = 30  # seconds for a page or element to appear (a debug server on a busy 2-core machine)
 RUN_TIMEOUT = 60  # seconds for the flow execution to finish
 
 
