@@ -17,16 +17,16 @@ extension FinOps {
             discussion: """
                 Every route but /health needs a token: from --tokens (lines of `ROLE NAME sha256:HEX`, made by \
                 `finops token`) or FINOPS_TOKENS (the same lines). With neither, an admin token is made for this \
-                run and a sign-in link printed. Listens on 127.0.0.1 unless --host says otherwise.
+                run and a sign-in link printed. Listens on 127.0.0.1 unless --bind says otherwise.
                 Examples:
                   finops serve --flows Examples/flows
-                  finops serve --store postgres://finops@db/finops --host 0.0.0.0 --tokens /etc/finops/tokens
+                  finops serve --store postgres://finops@db/finops --bind 0.0.0.0 --tokens /etc/finops/tokens
                 """
         )
 
         @OptionGroup var storeOptions: StoreOptions
 
-        @Option(help: "The address to listen on.")
+        @Option(name: .customLong("bind"), help: "The address to listen on (0.0.0.0 for every interface).")
         var host = "127.0.0.1"
 
         @Option(help: "The port (0 picks a free one).")

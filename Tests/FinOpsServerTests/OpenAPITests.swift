@@ -1,3 +1,4 @@
+import FinOpsAnalytics
 import FinOpsServer
 import FinOpsTestSupport
 import FlowEngine
@@ -14,10 +15,13 @@ struct OpenAPITests {
         let document = try #require(try Yams.load(yaml: OpenAPIDocument.yaml) as? [String: Any])
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: Any])
+        let budgets = try Budget.load(
+            contentsOf: Fixtures.packageRoot.appendingPathComponent("Examples/budgets/monthly_review.yml").path
+        )
         let server = try await TestServer.start(
             store: try await TestServer.sampleStore(),
             flows: try ServerAPITests.flowsDirectory()
-        )
+        ) { $0.budgets = budgets }
         defer { Task { await server.stop() } }
         let admin = TestServer.tokens["admin"]!
         // An execution to fetch.
@@ -40,6 +44,7 @@ struct OpenAPITests {
         let queries = [
             "/api/v1/analytics/anomalies": "?by=ServiceName&filter=BillingCurrency%20%3D%20%27USD%27&minImpact=5",
             "/api/v1/analytics/forecast": "?by=ServiceName&filter=BillingCurrency%20%3D%20%27USD%27&monthEnd=true",
+            "/api/v1/analytics/coverage": "?tags=team,env",
         ]
         var checked = 0
         for (template, item) in paths {
@@ -95,7 +100,7 @@ struct OpenAPITests {
                 checked += 1
             }
         }
-        #expect(checked == 15)
+        #expect(checked == 17)
         // The checker itself finds what is wrong.
         let execution: [String: Any] = ["$ref": "#/components/schemas/Execution"]
         let wrong = try Self.validate(

@@ -115,6 +115,10 @@ struct PageTests {
         let viewer = try await server.signIn(as: "viewer")
         let operatorCookie = try await server.signIn(as: "operator")
         let form = ["Content-Type": "application/x-www-form-urlencoded"]
+        // The list shows an invalid file's problems at their lines.
+        let list = try await server.request("/flows", cookie: viewer)
+        #expect(list.body.contains("id=\"broken.yml-3\""))
+        #expect(list.body.contains("&#39;tasks&#39; is a list of tasks, not a scalar"))
         let forged = try await server.request(
             "/flows/tests/quick/run",
             method: "POST",

@@ -116,10 +116,13 @@ struct ServerAPITests {
         #expect(huge.status == 413, "\(huge.body)")
     }
 
-    @Test("analytics: anomalies and month-end forecasts are the library's, row for row; bad parameters are named")
+    @Test("analytics: anomalies, month-end forecasts, budgets and coverage are the library's, row for row")
     func analytics() async throws {
         let store = try await Self.store.value
-        let server = try await TestServer.start(store: store)
+        let budgets = try Budget.load(
+            contentsOf: Fixtures.packageRoot.appendingPathComponent("Examples/budgets/monthly_review.yml").path
+        )
+        let server = try await TestServer.start(store: store) { $0.budgets = budgets }
         defer { Task { await server.stop() } }
         let token = TestServer.tokens["viewer"]!
         let query = CostSeriesQuery(
@@ -140,7 +143,16 @@ struct ServerAPITests {
         let totals = try Forecaster.monthEndTotals(query.series(from: try await store.pivot(query.pivot)))
         let forecast = try await server.request("/api/v1/analytics/forecast?\(usd)&monthEnd=true", token: token)
         #expect(forecast.body == totals.table.json() + "\n")
+        let checked = try await budgets.check { try await store.pivot($0) }
+        let budgetReply = try await server.request("/api/v1/analytics/budgets", token: token)
+        #expect(budgetReply.body == checked.table.json() + "\n")
+        #expect(!checked.statuses.isEmpty)
+        let coverage = try await TagCoverage.measure(keys: ["team", "env"]) { try await store.pivot($0) }
+        let coverageReply = try await server.request("/api/v1/analytics/coverage?tags=team,env", token: token)
+        #expect(coverageReply.body == coverage.table.json() + "\n")
         for (path, status, message) in [
+            ("/api/v1/analytics/coverage", 400, "tags: give one or more tag keys"),
+            ("/api/v1/analytics/budgets?asOf=yesterday", 400, "asOf: 'yesterday' is not a YYYY-MM-DD day"),
             ("/api/v1/analytics/forecast", 400, "by: give the key dimensions"),
             ("/api/v1/analytics/anomalies?by=ServiceName&threshold=lots", 400, "threshold: 'lots' is not a number"),
             ("/api/v1/analytics/forecast?by=ServiceName(", 400, "invalid_query"),

@@ -5,8 +5,9 @@ import Hummingbird
 import PivotKit
 
 extension FinOpsServer {
-    /// The analyses of `finops anomalies` and `finops forecast` over the store's daily cost series, as JSON (one
-    /// object per row of the CLI's table): `/api/v1/analytics/anomalies` and `/api/v1/analytics/forecast`.
+    /// The analyses of `finops anomalies`, `finops forecast`, `finops budgets check` and `finops coverage` over the
+    /// store, as JSON (one object per row of the CLI's table): `/api/v1/analytics/anomalies`, `…/forecast`,
+    /// `…/budgets` (the server's budgets) and `…/coverage`.
     func addAnalyticsRoutes(to router: Router<ServerContext>) {
         let analytics = router.group("/api/v1/analytics")
         analytics.get("/anomalies") { request, context -> Response in
@@ -49,6 +50,40 @@ extension FinOpsServer {
                 options: ForecastOptions(horizon: horizon, interval: interval, fitWindow: 140)
             )
             return Answer.json(SeriesForecast.table(forecasts).json() + "\n")
+        }
+        analytics.get("/budgets") { request, context -> Response in
+            _ = try context.require(.viewer)
+            guard !configuration.budgets.isEmpty else {
+                throw ServerError(
+                    .notFound,
+                    "the server was started without budgets (FinOpsServer.Configuration.budgets)"
+                )
+            }
+            var day: CalendarDay?
+            if let text = request.query("asOf"), !text.isEmpty {
+                guard let parsed = CalendarDay(text) else {
+                    throw ServerError(.invalidRequest, "asOf: '\(text)' is not a YYYY-MM-DD day")
+                }
+                day = parsed
+            }
+            let report = try await configuration.budgets.check(asOf: day, answer: costs.pivot)
+            return Answer.json(report.table.json() + "\n")
+        }
+        analytics.get("/coverage") { request, context -> Response in
+            _ = try context.require(.viewer)
+            let keys = (request.query("tags") ?? "").split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !keys.isEmpty else {
+                throw ServerError(.invalidRequest, "tags: give one or more tag keys, e.g. team,env")
+            }
+            let filter: FilterExpression?
+            do {
+                filter = try request.query("filter").flatMap { $0.isEmpty ? nil : try PivotSyntax.filter($0) }
+            } catch {
+                throw ServerError(.invalidQuery, "filter: \(error)")
+            }
+            let coverage = try await TagCoverage.measure(keys: keys, filter: filter, answer: costs.pivot)
+            return Answer.json(coverage.table.json() + "\n")
         }
     }
 

@@ -290,6 +290,38 @@ public enum OpenAPIDocument {
                 "401": {$ref: "#/components/responses/Error"}
                 "404": {$ref: "#/components/responses/Error"}
                 "422": {$ref: "#/components/responses/Error"}
+          /api/v1/analytics/budgets:
+            get:
+              operationId: budgets
+              summary: The server's budgets checked against the store, with forecasts to period end.
+              parameters:
+                - {name: asOf, in: query, schema: {type: string, pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}
+              responses:
+                "200":
+                  description: One object per budget and period, the columns of finops budgets check.
+                  content:
+                    application/json:
+                      schema: {type: array, items: {type: object}}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+                "404": {$ref: "#/components/responses/Error"}
+                "422": {$ref: "#/components/responses/Error"}
+          /api/v1/analytics/coverage:
+            get:
+              operationId: coverage
+              summary: The share of cost carrying each tag key, per month.
+              parameters:
+                - {name: tags, in: query, required: true, schema: {type: string, minLength: 1}, description: "e.g. team,env"}
+                - {name: filter, in: query, schema: {type: string}}
+              responses:
+                "200":
+                  description: One object per month and tag key, the columns of finops coverage.
+                  content:
+                    application/json:
+                      schema: {type: array, items: {type: object}}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+                "422": {$ref: "#/components/responses/Error"}
           /api/v1/flows:
             get:
               operationId: listFlows

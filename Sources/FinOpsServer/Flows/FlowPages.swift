@@ -24,7 +24,17 @@ enum FlowPages {
                 if flow.disabled { page.element("span", ["class": "muted"], text: " (disabled)") }
             } else {
                 page.text(entry.id)
-                page.element("span", ["class": "state-FAILED"], text: " invalid: \(entry.diagnostics.count) problem(s)")
+                // The problems at their lines, one click away.
+                page.raw("<details><summary class=\"state-FAILED\">")
+                page.text("invalid: \(entry.diagnostics.count) problem\(entry.diagnostics.count == 1 ? "" : "s")")
+                page.raw("</summary>")
+                sourceListing(
+                    entry.source,
+                    diagnostics: entry.diagnostics,
+                    into: &page,
+                    anchor: entry.file.lastPathComponent
+                )
+                page.raw("</details>")
             }
             page.raw("</td><td class=\"n\">")
             page.text(entry.flow.map { String($0.allTasks.count) } ?? "")
@@ -87,12 +97,20 @@ enum FlowPages {
     }
 
     /// The source with line numbers; lines with problems are marked and their messages follow them.
-    static func sourceListing(_ source: String, diagnostics: [FlowDiagnostic], into page: inout HTMLBuilder) {
+    static func sourceListing(
+        _ source: String,
+        diagnostics: [FlowDiagnostic],
+        into page: inout HTMLBuilder,
+        anchor: String = "line"
+    ) {
         let byLine = Dictionary(grouping: diagnostics, by: \.location.line)
         page.raw("<pre class=\"source\" aria-label=\"Flow source\">")
         for (index, line) in source.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let problems = byLine[index + 1] ?? []
-            page.raw(problems.isEmpty ? "<span class=\"line\">" : "<span class=\"line bad\" id=\"line-\(index + 1)\">")
+            page.raw(
+                problems.isEmpty
+                    ? "<span class=\"line\">" : "<span class=\"line bad\" id=\"\(markupEscaped(anchor))-\(index + 1)\">"
+            )
             page.text(String(line))
             for problem in problems {
                 page.element(
