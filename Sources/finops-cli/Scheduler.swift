@@ -28,6 +28,11 @@ extension FinOps {
         @Flag(help: "Allow flows to run processes on this machine (shell Commands and Script).")
         var allowProcesses = false
 
+        @Option(
+            help: "Seconds between heartbeats of running executions; one silent for 3 is marked FAILED as abandoned."
+        )
+        var heartbeat = 10
+
         func run() async throws {
             let executions = try await storeOptions.openExecutions()
             try await storeOptions.withStore { store in
@@ -36,6 +41,7 @@ extension FinOps {
                 configuration.flowsDirectory = URL(fileURLWithPath: flows)
                 configuration.outputDirectory = URL(fileURLWithPath: output)
                 configuration.allowsProcesses = allowProcesses
+                configuration.heartbeatInterval = .seconds(max(1, heartbeat))
                 print("finops scheduler: firing the schedules of \(flows)")
                 await FinOpsServer(configuration).runScheduler()
             }

@@ -18,15 +18,18 @@ final class FlowService: Sendable {
     let owner: String
     private let running = RunningExecutions()
 
-    static let heartbeatInterval: Duration = .seconds(10)
+    /// How often the executions running here are marked alive.
+    let heartbeatInterval: Duration
 
     init(
         catalog: FlowCatalog,
         executions: any ExecutionStore,
         store: any CostStore,
         outputDirectory: URL,
-        metrics: PrometheusCollectorRegistry
+        metrics: PrometheusCollectorRegistry,
+        heartbeatInterval: Duration = .seconds(10)
     ) {
+        self.heartbeatInterval = heartbeatInterval
         self.catalog = catalog
         self.executions = executions
         self.store = store
@@ -125,7 +128,7 @@ final class FlowService: Sendable {
     /// Beats for the executions running here until cancelled.
     func beat() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: Self.heartbeatInterval)
+            try? await Task.sleep(for: heartbeatInterval)
             let ids = await running.ids
             if !ids.isEmpty { try? await executions.heartbeat(ids, owner: owner, at: Date()) }
         }

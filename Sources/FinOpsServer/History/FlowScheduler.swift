@@ -6,8 +6,8 @@ import Foundation
 ///
 /// A tick later than the trigger's `lateMaximumDelay` when it can be fired is skipped. Ticks missed while no
 /// scheduler ran (since the last one claimed) are fired as `recoverMissedSchedules` says (all, the last, or none);
-/// `backfill.start` fires the ticks from that instant on, once. On start, executions whose process stopped
-/// beating are marked FAILED with the reason.
+/// `backfill.start` fires the ticks from that instant on, once. Executions whose process stopped beating (no
+/// heartbeat for three intervals) are marked FAILED with the reason, looked for at start and after every interval.
 struct FlowScheduler: Sendable {
     let flows: FlowService
     /// How often the flows are looked at (and the directory read again).
@@ -18,14 +18,20 @@ struct FlowScheduler: Sendable {
     /// Runs until cancelled.
     func run(now: @Sendable () -> Date = Date.init) async {
         let started = now()
-        let abandonedAfter = 3 * Double(FlowService.heartbeatInterval.components.seconds)
-        _ = try? await flows.executions.failAbandoned(
-            heartbeatBefore: started.addingTimeInterval(-abandonedAfter),
-            reason: "the process running it stopped (no heartbeat for \(Int(abandonedAfter)) s); run it again"
-        )
+        let beat = Self.seconds(flows.heartbeatInterval)
+        let abandonedAfter = 3 * beat
+        var swept: Date?
         var checked: [String: Date] = [:]
         while !Task.isCancelled {
-            await fire(until: now(), checked: &checked, started: started)
+            let date = now()
+            if swept.map({ date.timeIntervalSince($0) >= beat }) ?? true {
+                swept = date
+                _ = try? await flows.executions.failAbandoned(
+                    heartbeatBefore: date.addingTimeInterval(-abandonedAfter),
+                    reason: "the process running it stopped (no heartbeat for \(Int(abandonedAfter)) s); run it again"
+                )
+            }
+            await fire(until: date, checked: &checked, started: started)
             try? await Task.sleep(for: interval)
         }
     }

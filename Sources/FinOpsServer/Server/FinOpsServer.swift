@@ -51,6 +51,9 @@ public struct FinOpsServer: Sendable {
         public var executions: any ExecutionStore = InMemoryExecutionStore()
         /// Whether this process fires the flows' Schedule triggers (several processes may: each tick fires once).
         public var runsScheduler = true
+        /// How often executions running here are marked alive in the history; one silent for three intervals is
+        /// taken for abandoned (its process stopped) and marked FAILED by a scheduler.
+        public var heartbeatInterval: Duration = .seconds(10)
 
         /// Serves `store` with the defaults.
         public init(store: any CostStore) {
@@ -77,7 +80,8 @@ public struct FinOpsServer: Sendable {
             executions: configuration.executions,
             store: configuration.store,
             outputDirectory: configuration.outputDirectory,
-            metrics: metrics
+            metrics: metrics,
+            heartbeatInterval: configuration.heartbeatInterval
         )
         sessions = SessionSigner(key: configuration.sessionKey ?? SessionSigner.randomKey())
     }
