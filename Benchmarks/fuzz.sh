@@ -2,7 +2,8 @@
 # libFuzzer on one target of Fuzz/ (a package of its own, built with -sanitize=fuzzer,address), seeded from the
 # test fixtures and examples, with a dictionary of the syntax.
 #   Benchmarks/fuzz.sh TARGET SECONDS [JOBS]     TARGET: FuzzCSV FuzzFlow FuzzTemplate FuzzPivotSyntax FuzzDecimal
-#                                                        FuzzAnalysisFiles, or "all"; JOBS parallel processes (1)
+#                                                        FuzzAnalysisFiles FuzzAPIBodies, or "all"; JOBS parallel
+#                                                        processes (1)
 # Prints, per target, the executions, the corpus size and any crash (the input is kept under .fuzz/TARGET/).
 # FUZZ_SEED fixes libFuzzer's random seed (the CI smoke sets it, so a run is repeatable).
 set -euo pipefail
@@ -16,7 +17,7 @@ swift build --package-path Fuzz --scratch-path "$ROOT/.build-fuzz" -c debug \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld >&2
 BIN=$(swift build --package-path Fuzz --scratch-path "$ROOT/.build-fuzz" -c debug --show-bin-path)
 targets=$TARGET
-[ "$TARGET" = all ] && targets="FuzzCSV FuzzFlow FuzzTemplate FuzzPivotSyntax FuzzDecimal FuzzAnalysisFiles"
+[ "$TARGET" = all ] && targets="FuzzCSV FuzzFlow FuzzTemplate FuzzPivotSyntax FuzzDecimal FuzzAnalysisFiles FuzzAPIBodies"
 seed() {
     local dir=$1; shift
     mkdir -p "$dir"
@@ -34,6 +35,8 @@ for t in $targets; do
                          printf '%s' 'sum(BilledCost),count(),p90(EffectiveCost),pct_change(sum(ListCost))' > "$corpus/seed2" ;;
         FuzzDecimal) printf '%s' '-12345.678901234567890123e-3' > "$corpus/seed1" ;;
         FuzzAnalysisFiles) seed "$corpus" Examples/allocation/*.yml Examples/budgets/*.yml ;;
+        FuzzAPIBodies) printf '%s' '{"rows":"BillingCurrency, ServiceName","columns":"month(ChargePeriodStart)","measures":"sum(EffectiveCost), count()","filter":"ChargeCategory = '"'"'Usage'"'"'","top":"3:sum(EffectiveCost)","totals":"all","limit":5}' > "$corpus/seed1"
+                       printf '%s' '{"id":"a","namespace":"n","flowId":"f","state":"SUCCESS","startDate":"2026-01-01T00:00:00.000000Z","endDate":"2026-01-01T00:00:01.500000Z","startedBy":"x","inputs":{"who":"y"},"taskRuns":[{"id":"r","taskId":"t","value":null,"state":"SUCCESS","attempts":1,"parentTaskRunId":null,"attemptStates":[{"state":"SUCCESS","startDate":"2026-01-01T00:00:00.000000Z","endDate":"2026-01-01T00:00:01.000000Z"}],"startDate":"2026-01-01T00:00:00.000000Z","endDate":"2026-01-01T00:00:01.000000Z","outputs":{"n":1.25}}],"outputs":{},"problems":[],"trigger":null,"logs":[{"timestamp":"2026-01-01T00:00:00.500000Z","level":"INFO","taskId":"t","taskRunId":"r","message":"m"}]}' > "$corpus/seed2" ;;
     esac
     dict=""
     [ -f "Fuzz/dictionaries/$t.dict" ] && dict="-dict=Fuzz/dictionaries/$t.dict"

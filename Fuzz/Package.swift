@@ -11,7 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: "..")],
     targets: [
-        .target(name: "FuzzSupport"),
+        .target(name: "FuzzSupport", dependencies: [.product(name: "FinOpsCore", package: main)]),
         .executableTarget(
             name: "FuzzCSV",
             dependencies: ["FuzzSupport", .product(name: "FinOpsCore", package: main)]
@@ -28,6 +28,13 @@ let package = Package(
             name: "FuzzPivotSyntax",
             dependencies: [
                 "FuzzSupport", .product(name: "PivotKit", package: main),
+                .product(name: "FinOpsCore", package: main),
+            ]
+        ),
+        .executableTarget(
+            name: "FuzzAPIBodies",
+            dependencies: [
+                "FuzzSupport", .product(name: "PivotKit", package: main), .product(name: "FlowEngine", package: main),
                 .product(name: "FinOpsCore", package: main),
             ]
         ),

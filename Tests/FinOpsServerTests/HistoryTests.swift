@@ -10,6 +10,29 @@ import Testing
 
 @Suite("execution history and the scheduler")
 struct HistoryTests {
+    @Test("a stored document reads back and prints the same, microseconds included, however often it is saved")
+    func documentRoundTrip() throws {
+        var record = ExecutionRecord(
+            id: "x",
+            namespace: "n",
+            flowId: "f",
+            startDate: try #require(ExecutionRecord.date("2026-01-01T00:00:00.000003Z")),
+            inputs: ["amount": .decimal(Decimal(string: "12.50")!), "list": [1, "two", .null]],
+            startedBy: "schedule:t",
+            trigger: ["date": "2026-01-01T00:00:00.000000Z"]
+        )
+        record.fail(["a \"quoted\" problem"], at: try #require(ExecutionRecord.date("2026-01-01T00:00:01.999999Z")))
+        var json = record.document.json
+        #expect(json.contains("\"startDate\":\"2026-01-01T00:00:00.000003Z\""))
+        for _ in 0..<5 {
+            let again = try ExecutionRecord(json: json)
+            #expect(again.document.json == json)
+            json = again.document.json
+        }
+        #expect(throws: ExecutionStoreError.self) { try ExecutionRecord(json: "{\"id\": 3}") }
+        #expect(throws: ExecutionStoreError.self) { try ExecutionRecord(json: "not json") }
+    }
+
     @Test("in memory")
     func inMemory() async throws {
         let store = InMemoryExecutionStore()

@@ -21,14 +21,3 @@ Fuzzer.run { input in
     )
     _ = try? query.run(on: FuzzTable.table)
 }
-
-/// The first 200 rows of the bundled real export: every kind of column, nulls and tags.
-enum FuzzTable {
-    static let table: CostTable = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let path = root.appendingPathComponent("Examples/data/focus_sample.csv").path
-        guard let whole = try? FocusCSVReader(path: path).readTable() else { fatalError("cannot read \(path)") }
-        return whole.selecting(rows: Array(0..<min(200, whole.rowCount)))
-    }()
-}

@@ -245,9 +245,9 @@ public struct ExecutionRecord: Sendable, Hashable {
         )
     }
 
-    /// An instant as ISO 8601 in UTC, to the microsecond.
+    /// An instant as ISO 8601 in UTC, to the nearest microsecond (so that a stored instant read back prints the same).
     public static func timestamp(_ date: Date) -> String {
-        let microseconds = (date.timeIntervalSince1970 * 1_000_000).rounded(.down)
+        let microseconds = (date.timeIntervalSince1970 * 1_000_000).rounded()
         let seconds = (microseconds / 1_000_000).rounded(.down)
         let fraction = Int(microseconds - seconds * 1_000_000)
         let formatter = ISO8601DateFormatter()
@@ -257,7 +257,8 @@ public struct ExecutionRecord: Sendable, Hashable {
         return whole.dropLast() + "." + String(repeating: "0", count: 6 - digits.count) + digits + "Z"
     }
 
-    static func date(_ text: String) -> Date? {
+    /// The instant of a timestamp as ``timestamp(_:)`` writes it (or any ISO 8601 date and time).
+    public static func date(_ text: String) -> Date? {
         guard text.hasSuffix("Z"), let dot = text.firstIndex(of: ".") else { return InputDates.dateTime(text) }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
