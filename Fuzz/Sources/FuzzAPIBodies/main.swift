@@ -7,6 +7,9 @@ import Foundation
 import FuzzSupport
 import PivotKit
 
+// Read before fuzzing starts: made during an input, the table would count as that input's leak.
+_ = FuzzTable.table
+
 Fuzzer.run { input in
     if let definition = try? JSONDecoder().decode(PivotDefinition.self, from: Data(input)),
         let query = try? definition.query()
