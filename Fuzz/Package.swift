@@ -35,7 +35,6 @@ let package = Package(
             name: "FuzzAPIBodies",
             dependencies: [
                 "FuzzSupport", .product(name: "PivotKit", package: main), .product(name: "FlowEngine", package: main),
-                .product(name: "FinOpsCore", package: main),
             ]
         ),
         .executableTarget(
