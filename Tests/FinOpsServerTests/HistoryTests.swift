@@ -29,6 +29,13 @@ struct HistoryTests {
             #expect(again.document.json == json)
             json = again.document.json
         }
+        // Far instants, where a Double no longer holds every microsecond, still print and read back to within its
+        // precision (their fraction once could trap).
+        for text in ["9999-12-31T23:59:59.999999Z", "0001-01-01T00:00:00.000001Z"] {
+            let date = try #require(ExecutionRecord.date(text))
+            let back = try #require(ExecutionRecord.date(ExecutionRecord.timestamp(date)))
+            #expect(abs(back.timeIntervalSince(date)) < 0.001, "\(text)")
+        }
         #expect(throws: ExecutionStoreError.self) { try ExecutionRecord(json: "{\"id\": 3}") }
         #expect(throws: ExecutionStoreError.self) { try ExecutionRecord(json: "not json") }
     }

@@ -84,21 +84,14 @@ struct OIDCTests {
     /// The token with `alg: none` and no signature.
     static func unsigned(_ token: String) -> String {
         let parts = token.split(separator: ".")
-        let header = Data(#"{"alg":"none","typ":"JWT"}"#.utf8).base64EncodedString()
-            .replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-        return header + "." + parts[1] + "."
+        return Base64URL.encode(Array(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "." + parts[1] + "."
     }
 
     /// The token with its role changed in the payload, the signature kept.
     static func tampered(_ token: String) -> String {
-        let parts = token.split(separator: ".").map(String.init)
-        var payload = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while payload.count % 4 != 0 { payload += "=" }
-        let text = String(decoding: Data(base64Encoded: payload) ?? Data(), as: UTF8.self)
+        let parts = token.split(separator: ".")
+        let text = String(decoding: Base64URL.decode(parts[1]) ?? [], as: UTF8.self)
             .replacingOccurrences(of: "\"viewer\"", with: "\"admin\"")
-        let forged = Data(text.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        return parts[0] + "." + forged + "." + parts[2]
+        return parts[0] + "." + Base64URL.encode(Array(text.utf8)) + "." + parts[2]
     }
 }

@@ -1,9 +1,10 @@
 import FinOpsCore
-import FinOpsServer
 import FinOpsTestSupport
 import Foundation
 import PivotKit
 import Testing
+
+@testable import FinOpsServer
 
 @Suite("finops serve: pages")
 struct PageTests {
@@ -44,8 +45,8 @@ struct PageTests {
         #expect(page.header("Content-Security-Policy")?.contains("default-src 'none'") == true)
         // The drill-down of the first member: the view plus its filter, quotes doubled.
         let view = "rows=ServiceName%2Ctag%28team%29&measures=sum%28EffectiveCost%29&f="
-        let drill = view + percentEncoded("ServiceName = 'Plain \"quoted\" & ''single'''")
-        #expect(page.body.contains(markupEscapedForTests("/pivot?" + drill)))
+        let drill = view + FormCoding.encode("ServiceName = 'Plain \"quoted\" & ''single'''")
+        #expect(page.body.contains(markupEscaped("/pivot?" + drill)))
 
         // Adding a filter from the form redirects to the view with it.
         let added = try await server.request(
@@ -54,7 +55,7 @@ struct PageTests {
         )
         #expect(added.status == 303 || added.status == 302)
         let location = try #require(added.header("Location"))
-        #expect(location.contains("f=" + percentEncoded("ServiceName not in ('Storage', 'x''y')")))
+        #expect(location.contains("f=" + FormCoding.encode("ServiceName not in ('Storage', 'x''y')")))
         let filtered = try await server.request(location, cookie: cookie)
         #expect(filtered.status == 200)
         #expect(!filtered.body.contains(">Storage<"))
@@ -145,7 +146,7 @@ struct PageTests {
             method: "POST",
             cookie: operatorCookie,
             headers: form,
-            body: "csrf=\(percentEncoded(csrf))&input.who=form"
+            body: "csrf=\(FormCoding.encode(csrf))&input.who=form"
         )
         #expect(run.status == 303 || run.status == 302)
         let location = try #require(run.header("Location"))
@@ -187,24 +188,4 @@ struct PageTests {
         guard let end = rest.firstIndex(of: "\"") else { return nil }
         return String(rest[..<end])
     }
-}
-
-func markupEscapedForTests(_ text: String) -> String {
-    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
-        .replacingOccurrences(of: "'", with: "&#39;").replacingOccurrences(of: "<", with: "&lt;")
-        .replacingOccurrences(of: ">", with: "&gt;")
-}
-
-/// A query component as the server writes it: letters, digits and `-._~` kept, the rest `%XX`.
-func percentEncoded(_ text: String) -> String {
-    var out = ""
-    for byte in text.utf8 {
-        let character = Character(Unicode.Scalar(byte))
-        if byte < 128, character.isLetter || character.isNumber || "-._~".contains(character) {
-            out.append(character)
-        } else {
-            out += String(format: "%%%02X", byte)
-        }
-    }
-    return out
 }

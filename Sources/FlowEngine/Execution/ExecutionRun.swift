@@ -261,6 +261,34 @@ struct ExecutionRun: Sendable {
         }
     }
 
+    /// Records a new attempt of a task run, running from now; when it started.
+    @discardableResult
+    func beginAttempt(runId: String, scope: Scope) -> Date {
+        let start = clock.now
+        recorder.update(runId, loopValues: scope.loopValues) { run in
+            run.state = .running
+            run.attempts.append(Attempt(state: .running, startDate: start))
+        }
+        return start
+    }
+
+    /// Records how attempt `attempt` (1-based) of a task run ended, with the outputs of a successful one.
+    func endAttempt(
+        _ attempt: Int,
+        as state: TaskState,
+        at end: Date,
+        runId: String,
+        scope: Scope,
+        outputs: TaskOutputs? = nil
+    ) {
+        recorder.update(runId, loopValues: scope.loopValues) { run in
+            if let outputs { run.outputs = outputs }
+            guard run.attempts.indices.contains(attempt - 1) else { return }
+            run.attempts[attempt - 1].state = state
+            run.attempts[attempt - 1].endDate = end
+        }
+    }
+
     /// Attempts a runnable task until it succeeds or its retry policy gives up.
     private func runAttempts(
         of type: any TaskType,
@@ -272,12 +300,8 @@ struct ExecutionRun: Sendable {
         let policy = task.retry ?? scope.retry
         var attempt = 1
         while true {
-            let attemptStart = clock.now
+            let attemptStart = beginAttempt(runId: runId, scope: scope)
             let index = attempt - 1
-            recorder.update(runId, loopValues: scope.loopValues) { run in
-                run.state = .running
-                run.attempts.append(Attempt(state: .running, startDate: attemptStart))
-            }
             let context = TaskContext(
                 evaluation: evaluation(task: task, taskRunId: runId, startDate: start, attempts: index, scope: scope),
                 taskId: task.id,
@@ -308,19 +332,11 @@ struct ExecutionRun: Sendable {
                 var state: TaskState = context.flags.warning.withLock { $0 } ? .warning : .success
                 if attempt > 1 && policy?.warningOnRetry == true { state = .warning }
                 recorder.setOutputs(outputs, taskId: task.id, loopValues: scope.loopValues)
-                let final = state
-                recorder.update(runId, loopValues: scope.loopValues) { run in
-                    run.outputs = outputs
-                    run.attempts[index].state = final
-                    run.attempts[index].endDate = end
-                }
+                endAttempt(attempt, as: state, at: end, runId: runId, scope: scope, outputs: outputs)
                 return state
             case .failure(let error):
                 if Task.isCancelled {
-                    recorder.update(runId, loopValues: scope.loopValues) { run in
-                        run.attempts[index].state = .killed
-                        run.attempts[index].endDate = end
-                    }
+                    endAttempt(attempt, as: .killed, at: end, runId: runId, scope: scope)
                     return .killed
                 }
                 let message =
@@ -328,10 +344,7 @@ struct ExecutionRun: Sendable {
                     ? "attempt \(attempt) timed out after \(ISODuration.format(task.timeout ?? .zero))"
                     : "\(error)"
                 log(.error, message, task: task, runId: runId)
-                recorder.update(runId, loopValues: scope.loopValues) { run in
-                    run.attempts[index].state = .failed
-                    run.attempts[index].endDate = end
-                }
+                endAttempt(attempt, as: .failed, at: end, runId: runId, scope: scope)
                 if let ended = await retryAfterFailure(
                     attempt,
                     policy: policy,

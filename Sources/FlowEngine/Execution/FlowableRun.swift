@@ -312,20 +312,11 @@ extension ExecutionRun {
         let policy = task.retry ?? scope.retry
         var attempt = 1
         while true {
-            let attemptStart = clock.now
-            let index = attempt - 1
-            recorder.update(runId, loopValues: scope.loopValues) { run in
-                run.state = .running
-                run.attempts.append(Attempt(state: .running, startDate: attemptStart))
-            }
+            beginAttempt(runId: runId, scope: scope)
             var state = await runSubflow(call, task: task, runId: runId, start: start, scope: scope)
             if state == .success, attempt > 1, policy?.warningOnRetry == true { state = .warning }
             let end = clock.now
-            let outcome = state
-            recorder.update(runId, loopValues: scope.loopValues) { run in
-                run.attempts[index].state = outcome
-                run.attempts[index].endDate = end
-            }
+            endAttempt(attempt, as: state, at: end, runId: runId, scope: scope)
             guard state == .failed else { return state }
             if Task.isCancelled { return .killed }
             if let ended = await retryAfterFailure(

@@ -247,14 +247,21 @@ public struct ExecutionRecord: Sendable, Hashable {
 
     /// An instant as ISO 8601 in UTC, to the nearest microsecond (so that a stored instant read back prints the same).
     public static func timestamp(_ date: Date) -> String {
-        let microseconds = (date.timeIntervalSince1970 * 1_000_000).rounded()
-        let seconds = (microseconds / 1_000_000).rounded(.down)
-        let fraction = Int(microseconds - seconds * 1_000_000)
+        // In whole microseconds, so the fraction is exact; an instant beyond Int64 microseconds (±292,000 years) is
+        // written to the second.
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
-        let whole = formatter.string(from: Date(timeIntervalSince1970: seconds))
+        guard let microseconds = Int64(exactly: (date.timeIntervalSince1970 * 1_000_000).rounded()) else {
+            return formatter.string(from: date)
+        }
+        var (seconds, fraction) = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
+        if fraction < 0 {
+            seconds -= 1
+            fraction += 1_000_000
+        }
+        let whole = formatter.string(from: Date(timeIntervalSince1970: Double(seconds)))
         let digits = String(fraction)
-        return whole.dropLast() + "." + String(repeating: "0", count: 6 - digits.count) + digits + "Z"
+        return whole.dropLast() + "." + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + "Z"
     }
 
     /// The instant of a timestamp as ``timestamp(_:)`` writes it (or any ISO 8601 date and time).
