@@ -43,7 +43,10 @@ struct BrowserTests {
         )
         #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
         #expect(output.stdout.contains("browser test passed"))
-        for name in ["pivot.png", "dashboard.png", "execution.png"] {
+        for name in [
+            "sign-in.png", "pivot.png", "dashboard.png", "flows.png", "flow.png", "execution.png", "executions.png",
+            "validate.png",
+        ] {
             let size =
                 (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent(name).path))?[
                     .size

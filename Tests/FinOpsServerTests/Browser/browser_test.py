@@ -178,6 +178,7 @@ class BrowserTest:
             field.get_attribute("type") == "password",
             f"the 'Access token' field is of type {field.get_attribute('type')!r}, not password",
         )
+        self.screenshot("sign-in.png")
         field.send_keys(self.token)
         self.submit_and_wait(field.find_element(By.XPATH, "ancestor::form//button[@type='submit']"))
         self.wait(lambda d: urllib.parse.urlsplit(d.current_url).path == "/pivot", "the pivot explorer after sign-in")
@@ -338,8 +339,14 @@ class BrowserTest:
         self.check({"hello", "services"} <= set(tasks), f"the task runs table lists {tasks}")
         logs = self.texts("#logs tbody tr")
         self.check(any("hello browser" in line for line in logs), f"the logs do not say 'hello browser': {logs}")
-        self.passed(f"{self.driver.current_url} SUCCESS, task runs {tasks}, log 'hello browser'; "
-                    + self.screenshot("execution.png"))
+        shot = self.screenshot("execution.png")
+        execution = self.driver.current_url
+        self.driver.get(self.base + "/executions")
+        listed = self.texts("#executions tbody tr")
+        self.check(any("tests.quick" in row and "SUCCESS" in row for row in listed),
+                   f"the executions list shows {listed}")
+        self.screenshot("executions.png")
+        self.passed(f"{execution} SUCCESS, task runs {tasks}, log 'hello browser'; " + shot)
 
     def validate_flow(self):
         self.step = "8 flows (validate)"
