@@ -277,18 +277,21 @@ struct ConnectionTests {
         let sleepers = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for connection in connections {
-                    group.addTask { try await connection.query("SELECT pg_sleep(3), $1::text", [.text(marker)]) }
+                    group.addTask { try await connection.query("SELECT pg_sleep(10), $1::text", [.text(marker)]) }
                 }
                 try await group.waitForAll()
             }
         }
         // On a 2-thread pool, blocking calls would let at most two statements run at once (and starve this loop);
-        // on their own threads all six run together.
+        // on their own threads all six run together. The 10 s sleeps overlap even when a full parallel run starts the
+        // six tasks seconds apart (3 s sleeps did not, once, in CI).
         var most = 0
-        for _ in 0..<100 where most < 6 {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(9)
+        while most < 6, clock.now < deadline {
             let running = try await watcher.query(
                 """
-                SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(3)%'
+                SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(10)%'
                     AND backend_type = 'client backend' AND pid <> pg_backend_pid()
                 """
             )[0].decode(0, as: Int.self)
