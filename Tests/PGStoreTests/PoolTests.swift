@@ -6,7 +6,12 @@ import Testing
 struct PoolTests {
     @Test("never opens more than its bound, and reuses connections")
     func bounded() async throws {
-        let pool = PostgresPool(conninfo: try TestDatabase.requireURL(), configuration: .init(maxConnections: 2))
+        // A long wait timeout: this test is about the bound, and a full parallel run once kept the two holders'
+        // tasks from running for 30 s.
+        let pool = PostgresPool(
+            conninfo: try TestDatabase.requireURL(),
+            configuration: .init(maxConnections: 2, waitTimeout: .seconds(300))
+        )
         let pids = try await withThrowingTaskGroup(of: Int32.self) { group in
             for _ in 0..<8 {
                 group.addTask {
