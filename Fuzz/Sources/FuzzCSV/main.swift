@@ -15,6 +15,9 @@ Fuzzer.run { input in
     for skip in [false, true] {
         var options = FocusReadOptions(skipInvalidRows: skip)
         options.batchSize = 7
+        // Small buffers: a record longer than one grows it (a path worth fuzzing), and each input does not pay for
+        // poisoning two 16 MiB buffers.
+        options.bufferSize = 256
         do {
             let reader = try FocusCSVReader(path: path, options: options)
             while let batch = try reader.nextBatch() { _ = batch.table.rowCount }
