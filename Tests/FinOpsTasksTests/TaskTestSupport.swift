@@ -50,9 +50,7 @@ func validationProblems(_ yaml: String) -> [String] {
     do {
         _ = try FlowParser(registry: .finOps).parse(yaml)
         return []
-    } catch let error as FlowValidationError {
-        return error.diagnostics.map { "\($0.location): \($0.message)" }
     } catch {
-        return ["\(error)"]
+        return error.diagnostics.map { "\($0.location): \($0.message)" }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// Runs the built `finops` executable (or another program, such as a browser).
 public enum CommandRunner {
     /// What a finished command printed and how it exited.
-    public struct Output {
+    public struct Output: Sendable {
         public var status: Int32
         public var stdout: String
         public var stderr: String

@@ -257,6 +257,9 @@ public struct CostStoreError: Error, Sendable, CustomStringConvertible {
         public static let schemaOutdated = Code("schema-outdated")
         /// A location names a kind of store no opener is registered for.
         public static let unknownLocation = Code("unknown-location")
+        /// A change was made and is visible, but the disk did not confirm it is durable (a failed sync after the
+        /// commit): it may not survive a power loss.
+        public static let notDurable = Code("not-durable")
     }
 
     /// The kind of failure.

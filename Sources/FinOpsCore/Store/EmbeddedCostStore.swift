@@ -183,11 +183,27 @@ public struct EmbeddedCostStore: CostStore {
             throw CostStoreError(.io, "cannot encode the manifest: \(error)")
         }
         let temporary = directory.appendingPathComponent("manifest.json.tmp").path
-        let writer = try BufferedFileWriter(path: temporary)
-        try writer.append([UInt8](data))
-        try writer.sync()
-        try rename(temporary, to: manifestURL.path)
-        try syncDirectory(directory.path)
+        do throws(CostStoreError) {
+            let writer = try BufferedFileWriter(path: temporary)
+            try writer.append([UInt8](data))
+            try writer.sync()
+            try rename(temporary, to: manifestURL.path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        do throws(CostStoreError) {
+            try syncDirectory(directory.path)
+        } catch {
+            // The swap happened: readers see the new manifest, but a power loss could bring the old one back, so the
+            // files it lists must stay until a later write succeeds.
+            throw CostStoreError(
+                .notDurable,
+                "the new manifest of \(directory.path) is in place but the folder could not be synced "
+                    + "(\(error.message)): the change is visible and may not survive a power loss; "
+                    + "write it again once the disk is healthy"
+            )
+        }
     }
 
     /// Runs `body` holding the store's exclusive lock, so concurrent loads commit one after the other.

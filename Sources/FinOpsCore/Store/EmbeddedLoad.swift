@@ -114,11 +114,18 @@ final class EmbeddedLoad: CostBatchWriter {
             }
             var summaries: [PeriodSummary] = []
             var replaced: [String] = []
+            // Files moved into the store so far: removed again if the manifest is not swapped.
+            var published: [String] = []
+            var swapped = false
+            defer {
+                if !swapped { for file in published { unlink(store.directory.appendingPathComponent(file).path) } }
+            }
             for (period, stage) in stages.sorted(by: { $0.key < $1.key }) {
                 let checksum = CRC32.hex(stage.writer.crc)
                 let file =
                     "\(sourceFolder)/\(EmbeddedCostStore.fileLabel(period))-\(checksum)-\(UUID().uuidString.prefix(8)).fcol"
                 try rename(stagingPath(for: period), to: store.directory.appendingPathComponent(file).path)
+                published.append(file)
                 let summary = PeriodSummary(
                     source: source,
                     period: period,
@@ -145,7 +152,13 @@ final class EmbeddedLoad: CostBatchWriter {
             }
             manifest.entries.sort { ($0.summary.period, $0.summary.source) < ($1.summary.period, $1.summary.source) }
             try syncDirectory(sourcePath)
-            try store.writeManifest(manifest)
+            do throws(CostStoreError) {
+                try store.writeManifest(manifest)
+            } catch {
+                swapped = error.code == .notDurable
+                throw error
+            }
+            swapped = true
             for file in replaced { unlink(store.directory.appendingPathComponent(file).path) }
             removeUnreferencedFiles(manifest)
             return summaries

@@ -20,10 +20,20 @@ final class StagingFolder {
         } catch {
             throw CostStoreError(.io, "cannot create \(url.path): \(error.localizedDescription)")
         }
-        ownerLock = open(url.appendingPathComponent("owner.lock").path, O_RDWR | O_CREAT, 0o644)
-        guard ownerLock >= 0, flock(ownerLock, LOCK_EX | LOCK_NB) == 0 else {
-            throw CostStoreError(.io, "cannot lock \(url.path): \(systemError())")
+        let lockPath = url.appendingPathComponent("owner.lock").path
+        let descriptor = open(lockPath, O_RDWR | O_CREAT, 0o644)
+        guard descriptor >= 0 else {
+            let failure = CostStoreError(.io, "cannot create \(lockPath): \(systemError())")
+            try? FileManager.default.removeItem(at: url)
+            throw failure
         }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let failure = CostStoreError(.io, "cannot lock \(lockPath): \(systemError())")
+            close(descriptor)
+            try? FileManager.default.removeItem(at: url)
+            throw failure
+        }
+        ownerLock = descriptor
     }
 
     deinit {
