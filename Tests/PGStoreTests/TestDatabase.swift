@@ -13,7 +13,7 @@ enum TestDatabase {
 
     static let url: String? = {
         if let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty { return url }
-        return ThrowawayServer.start()
+        return ThrowawayServer.start()?.url
     }()
 
     static var isCI: Bool {
@@ -90,18 +90,27 @@ extension Trait where Self == ConditionTrait {
 }
 
 /// A server of this test process, started by `.ci/postgres.sh` (a temporary data folder, 127.0.0.1, a free port) and
-/// stopped by a watchdog process once this one has ended, however it ends.
-private enum ThrowawayServer {
-    static func start() -> String? {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let script = root.appendingPathComponent(".ci/postgres.sh").path
+/// stopped by a watchdog process once this one has ended, however it ends. The fault tests start servers of their
+/// own, to restart them.
+struct ThrowawayServer: Sendable {
+    let url: String
+    let folder: String
+
+    private static var script: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".ci/postgres.sh").path
+    }
+
+    /// Starts a server; a `durable` one keeps every commit through a crash (the others run without syncing).
+    static func start(durable: Bool = false) -> ThrowawayServer? {
         guard FileManager.default.isExecutableFile(atPath: script) else { return nil }
         // Through the shell and into a file: the server the script starts inherits the descriptors it is given, so a
         // pipe would never reach its end, and Foundation's Process waits on a run loop tests do not turn.
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("finops-pg-\(getpid()).env").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("finops-pg-\(UUID().uuidString).env")
+            .path
         defer { try? FileManager.default.removeItem(atPath: output) }
-        guard shell("\(quoted(script)) start > \(quoted(output)) 2>/dev/null </dev/null"),
+        let settings = durable ? "PG_DURABLE=1 " : ""
+        guard shell("\(settings)\(quoted(script)) start > \(quoted(output)) 2>/dev/null </dev/null"),
             let printed = try? String(contentsOfFile: output, encoding: .utf8)
         else { return nil }
         var exports: [String: String] = [:]
@@ -113,13 +122,24 @@ private enum ThrowawayServer {
             return nil
         }
         let watchdog =
-            "while kill -0 \(getpid()) 2>/dev/null; do sleep 0.5; done; \(quoted(script)) stop \(quoted(folder))"
+            "while kill -0 \(getpid()) 2>/dev/null && [ -d \(quoted(folder)) ]; do sleep 0.5; done; "
+            + "\(quoted(script)) stop \(quoted(folder))"
         guard shell("nohup /bin/bash -c \(quoted(watchdog)) >/dev/null 2>&1 </dev/null &") else {
             _ = shell("\(quoted(script)) stop \(quoted(folder)) >/dev/null 2>&1")
             return nil
         }
         print("PGStore tests: started a throwaway PostgreSQL server at \(url) (data in \(folder))")
-        return url
+        return ThrowawayServer(url: url, folder: folder)
+    }
+
+    /// Restarts the server: `immediate` as after a crash, `fast` as an administrator would.
+    func restart(mode: String) -> Bool {
+        Self.shell("\(Self.quoted(Self.script)) restart \(Self.quoted(folder)) \(mode) >/dev/null 2>&1 </dev/null")
+    }
+
+    /// Stops the server and deletes its data.
+    func stop() {
+        _ = Self.shell("\(Self.quoted(Self.script)) stop \(Self.quoted(folder)) >/dev/null 2>&1 </dev/null")
     }
 
     /// Runs a command line with `/bin/sh` and waits for it; whether it exited with 0.
