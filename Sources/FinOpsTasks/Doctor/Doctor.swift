@@ -168,7 +168,7 @@ public struct Doctor: Sendable {
                     // Test suites live beside flows; they are checked when the suites run.
                     if root["testCases"] != nil { continue }
                     flow = try parser.parse(root, file: file.path)
-                } catch let error as FlowValidationError {
+                } catch {
                     let first = error.diagnostics.first.map(\.description) ?? "invalid"
                     let more = error.diagnostics.count > 1 ? " (and \(error.diagnostics.count - 1) more)" : ""
                     checks.append(
@@ -178,17 +178,6 @@ public struct Doctor: Sendable {
                             subject: file.lastPathComponent,
                             message: first + more,
                             fix: "correct the flow at the line and column given"
-                        )
-                    )
-                    continue
-                } catch {
-                    checks.append(
-                        .init(
-                            .red,
-                            .flowInvalid,
-                            subject: file.lastPathComponent,
-                            message: "\(error)",
-                            fix: "correct the file"
                         )
                     )
                     continue

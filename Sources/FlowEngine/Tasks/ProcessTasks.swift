@@ -109,7 +109,8 @@ enum ShellProcess {
         let collector = OutputCollector(context: context)
         // The output is read to its end on a thread of its own (blocking reads must stay off the cooperative pool),
         // and the exit status is taken after that, so no line can arrive after the outputs are collected.
-        let status: Int32 = try await withTaskCancellationHandler {
+        let finished = ExitFlag()
+        let (status, signalled): (Int32, Bool) = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 do {
                     try process.run()
@@ -125,19 +126,53 @@ enum ShellProcess {
                     while case let data = handle.availableData, !data.isEmpty { collector.receive(data) }
                     collector.receive(Data())
                     process.waitUntilExit()
-                    continuation.resume(returning: process.terminationStatus)
+                    finished.set()
+                    continuation.resume(
+                        returning: (process.terminationStatus, process.terminationReason == .uncaughtSignal)
+                    )
                 }
             }
         } onCancel: {
-            process.terminate()
+            stop(process, unless: finished)
         }
         try Task.checkCancellation()
+        if signalled {
+            throw TaskFailure("the commands were killed by signal \(status) (\(signalName(status)))")
+        }
         var outputs = collector.outputs.withLock { $0 }
         outputs["exitCode"] = .int(Int(status))
         guard status == 0 else { throw TaskFailure("the commands exited with status \(status)") }
         return outputs
     }
 
+    /// Stops the commands and everything they started, on a timeout or a kill: SIGTERM to the process group (the
+    /// interpreter leads one of its own), then SIGKILL to whatever is left two seconds later, so a command that
+    /// ignores SIGTERM or a child holding the output open cannot keep the task running.
+    private static func stop(_ process: Process, unless finished: ExitFlag) {
+        let group = process.processIdentifier
+        guard group > 0 else { return }
+        guard kill(-group, SIGTERM) == 0 else {
+            process.terminate()
+            return
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
+            // Once the output has ended and the interpreter is reaped, the group may be gone and its number reused.
+            if !finished.isSet { kill(-group, SIGKILL) }
+        }
+    }
+
+    private static func signalName(_ number: Int32) -> String {
+        strsignal(number).map { String(cString: $0) } ?? "unknown signal"
+    }
+}
+
+/// Set once the interpreter has exited and its output has ended.
+private final class ExitFlag: Sendable {
+    private let state = Mutex(false)
+
+    var isSet: Bool { state.withLock { $0 } }
+
+    func set() { state.withLock { $0 = true } }
 }
 
 /// Splits a process's output into lines: logged, or read as outputs when written `::{"outputs":{…}}::`.
