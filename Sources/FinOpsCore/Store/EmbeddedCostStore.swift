@@ -163,6 +163,20 @@ public struct EmbeddedCostStore: CostStore {
                     "\(path) has version \(manifest.version); this build reads versions 1 and 2: use a newer one"
                 )
             }
+            for (index, entry) in manifest.entries.enumerated() {
+                // A load writes `data/<source folder>/<name>.fcol`; anything else (a path out of the store above all)
+                // is damage, and must not be read, nor removed when its period is replaced.
+                let parts = entry.file.split(separator: "/", omittingEmptySubsequences: false)
+                guard parts.count == 3, parts[0] == "data", parts[2].hasSuffix(".fcol"),
+                    !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }), entry.bytes >= 0
+                else {
+                    throw CostStoreError(
+                        .corrupt,
+                        "\(path): entry \(index + 1) (\(entry.summary.source), \(entry.summary.period)) names "
+                            + "\"\(entry.file)\", not a period file of the store: restore the store from a backup"
+                    )
+                }
+            }
             return manifest
         } catch let error as CostStoreError {
             throw error

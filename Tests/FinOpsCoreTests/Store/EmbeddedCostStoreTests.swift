@@ -147,6 +147,45 @@ struct EmbeddedCostStoreTests {
         }
     }
 
+    @Test("a damaged manifest is refused naming it, and a load then changes nothing")
+    func damagedManifest() async throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try await ingest(Fixtures.focusSample, into: try EmbeddedCostStore(directory: directory))
+        let manifest = directory.appendingPathComponent("manifest.json")
+        let original = try Data(contentsOf: manifest)
+        let text = String(decoding: original, as: UTF8.self)
+        let file = try #require(text.firstMatch(of: /"file" : "([^"]+)"/)?.1)
+        let damages: [(String, Data, String)] = [
+            ("truncated", original.prefix(original.count / 2), "is not a valid manifest"),
+            (
+                "newer", Data(text.replacingOccurrences(of: "\"version\" : 2", with: "\"version\" : 9").utf8),
+                "use a newer one"
+            ),
+            (
+                "outside", Data(text.replacingOccurrences(of: String(file), with: "data/../../../outside.fcol").utf8),
+                "not a period file of the store"
+            ),
+        ]
+        for (name, bytes, message) in damages {
+            try bytes.write(to: manifest)
+            do {
+                let store = try EmbeddedCostStore(directory: directory)
+                _ = try await store.periods()
+                Issue.record("\(name): a damaged manifest was read")
+            } catch let error as CostStoreError {
+                #expect(error.code == .corrupt, "\(name)")
+                #expect(error.message.contains(manifest.path) && error.message.contains(message), "\(name): \(error)")
+            }
+            // A load must not write a new manifest over the damaged one (it would drop every period it lists).
+            let store = try? EmbeddedCostStore(directory: directory)
+            if let store {
+                await #expect(throws: CostStoreError.self) { try await ingest(Fixtures.focusSample, into: store) }
+            }
+            #expect(try Data(contentsOf: manifest) == bytes, "\(name): the manifest changed")
+        }
+    }
+
     @Test("replace(period:source:with:) rejects rows of another period")
     func replaceOnePeriod() async throws {
         let store = try EmbeddedCostStore(directory: Fixtures.temporaryDirectory())
