@@ -60,6 +60,18 @@ public enum Fixtures {
         return lines.joined(separator: lineEnd) + lineEnd
     }
 
+    /// A column's cells as text (`∅` for null), for comparing tables.
+    public static func render(_ column: CostTable.Column, rows: Int) -> [String] {
+        (0..<rows).map { row in
+            switch column.data {
+            case .string(let values): values[row] ?? "∅"
+            case .decimal(let values): values[row]?.description ?? "∅"
+            case .timestamp(let values): values[row]?.description ?? "∅"
+            case .tags(let values): values[row]?.json ?? "∅"
+            }
+        }
+    }
+
     /// Reads a whole export into one table.
     public static func readAll(
         _ path: String,

@@ -48,7 +48,7 @@ final class CSVScanner {
         var field: Int? = nil
     }
 
-    private enum Outcome {
+    enum Outcome {
         case record(next: Int, newlines: Int)
         case incomplete
         case failure(String, newlines: Int, field: Int?)
@@ -61,14 +61,19 @@ final class CSVScanner {
     private var capacity: Int
     private var spare: UnsafeMutablePointer<UInt8>
     private var spareCapacity: Int
-    private var start = 0
-    private var end = 0
-    private var atEOF = false
-    private var nextLine = 1
-    private var nextRow = 0
+    private(set) var start = 0
+    private(set) var end = 0
+    private(set) var atEOF = false
+    private(set) var nextLine = 1
+    private(set) var nextRow = 0
 
-    init(input: FileInput, bufferSize: Int) {
+    /// The threads that may scan slices of one buffer at once, and the slices' arrays, kept between buffers.
+    let threads: Int
+    var slices: [ScanSlice] = []
+
+    init(input: FileInput, bufferSize: Int, threads: Int = 1) {
         self.input = input
+        self.threads = threads
         self.capacity = bufferSize
         self.buffer = .allocate(capacity: bufferSize)
         self.spareCapacity = bufferSize
@@ -120,6 +125,12 @@ final class CSVScanner {
         // Refilling may move the buffer (a long record grows it), so the batch points at it only once it is done.
         defer { batch.base = buffer }
         try refill()
+        if let columns, end - start >= Self.parallelBytes, threads > 1 {
+            let scanned = scanSlices(maxRows: maxRows, columns: columns, into: &batch)
+            start = scanned.position
+            nextLine = scanned.line
+            nextRow = scanned.row
+        }
         while batch.count < maxRows {
             let firstField = batch.starts.count
             let outcome = scan(from: start, into: &batch)
@@ -251,9 +262,15 @@ final class CSVScanner {
     }
 
     /// Appends the fields of the record at `position` to `batch`; the caller removes them unless it is complete.
+    ///
+    /// Reads the buffer up to `end`, where the data ends if `atEOF`; it only reads the scanner, so slices of one
+    /// buffer can be scanned at once (see ``scanSlices(maxRows:columns:into:)``).
     private func scan(from position: Int, into batch: inout RecordBatch) -> Outcome {
+        scan(from: position, end: end, atEOF: atEOF, into: &batch)
+    }
+
+    func scan(from position: Int, end: Int, atEOF: Bool, into batch: inout RecordBatch) -> Outcome {
         let firstField = batch.starts.count
-        let atEOF = self.atEOF
         var index = position
         var newlines = 0
         let comma = UInt8(ascii: ",")
@@ -261,7 +278,6 @@ final class CSVScanner {
         let lf: UInt8 = 0x0A
         let cr: UInt8 = 0x0D
         let buffer = self.buffer
-        let end = self.end
         if index == end { return .incomplete }
         while true {
             var fieldStart = index

@@ -29,7 +29,10 @@ struct EmbeddedCostStoreTests {
         #expect(stored.rowCount == original.rowCount)
         for column in original.columns {
             let other = try #require(stored.column(named: column.name))
-            #expect(render(column, rows: original.rowCount) == render(other, rows: stored.rowCount), "\(column.name)")
+            #expect(
+                Fixtures.render(column, rows: original.rowCount) == Fixtures.render(other, rows: stored.rowCount),
+                "\(column.name)"
+            )
         }
         let january = try await store.read(CostFilter(until: Timestamp("2024-02-01")))
         #expect(january.rowCount == report.periods[0].rowCount)
@@ -195,17 +198,6 @@ struct EmbeddedCostStoreTests {
         #expect(summary.rowCount == 1)
         await #expect(throws: CostStoreError.self) {
             try await store.replace(period: BillingPeriod.month(2024, 2)!, source: "api", with: table)
-        }
-    }
-
-    private func render(_ column: CostTable.Column, rows: Int) -> [String] {
-        (0..<rows).map { row in
-            switch column.data {
-            case .string(let values): values[row] ?? "∅"
-            case .decimal(let values): values[row]?.description ?? "∅"
-            case .timestamp(let values): values[row]?.description ?? "∅"
-            case .tags(let values): values[row]?.json ?? "∅"
-            }
         }
     }
 }
