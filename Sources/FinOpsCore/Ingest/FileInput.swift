@@ -26,7 +26,8 @@ final class FileInput {
         guard let handle = gzopen(path, "rb") else {
             throw IngestError(.unreadableFile, IngestIssue(file: path, message: "cannot open: \(systemError())"))
         }
-        gzbuffer(handle, 1 << 20)
+        // zlib's buffers (twice this size when decompressing) need not outgrow a small file.
+        gzbuffer(handle, UInt32(min(1 << 20, max(1 << 16, fileSize))))
         self.handle = handle
     }
 
