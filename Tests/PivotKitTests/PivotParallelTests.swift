@@ -53,3 +53,43 @@ extension PivotParallelTests {
         #expect(serial.cells.count > 10)
     }
 }
+
+extension PivotParallelTests {
+    @Test("a chain of ANDed conditions run part by part selects the rows one pass selects")
+    func filterChainsInParts() throws {
+        let chains: [FilterExpression] = [
+            .and(
+                .and(
+                    .compare(.column("ChargeCategory"), .equal, .text("Usage")),
+                    .isIn(.column("RegionId"), [.text("us-east-1"), .text("eu-west-1"), .text("eastus")])
+                ),
+                .and(
+                    .compare(.column("ChargePeriodStart"), .greaterOrEqual, .text("2024-02-01T00:00:00Z")),
+                    .compare(.column("ChargePeriodStart"), .less, .text("2024-03-01T00:00:00Z"))
+                )
+            ),
+            .and(
+                .compare(.column("BilledCost"), .greater, .number(ExactDecimal(1))),
+                .compare(.column("ServiceName"), .notEqual, .text("Amazon EC2"))
+            ),
+            // No row passes the first condition.
+            .and(.compare(.column("BilledCost"), .less, .number(ExactDecimal(-1_000_000))), .isNull(.tag("team"))),
+            // A condition without a tight loop (a tag) leaves the chain to the one-pass path.
+            .and(.compare(.column("ChargeCategory"), .equal, .text("Usage")), .isNull(.tag("team"))),
+        ]
+        for filter in chains {
+            var query = PivotQuery(
+                rows: [.column("BillingCurrency"), .column("ServiceName")],
+                measures: [.sum("EffectiveCost"), .count],
+                filter: filter,
+                totals: .all
+            )
+            query.tuning = ExecutionTuning(parallelThreshold: .max, chunkRows: .max)
+            let serial = try query.run(on: PivotFixtures.generated)
+            query.tuning = ExecutionTuning(parallelThreshold: 1_000, chunkRows: 500)
+            let parallel = try query.run(on: PivotFixtures.generated)
+            #expect(parallel.cells == serial.cells, "\(filter)")
+            #expect(PivotFixtures.keyed(parallel) == NaivePivot.run(query, on: PivotFixtures.generated), "\(filter)")
+        }
+    }
+}

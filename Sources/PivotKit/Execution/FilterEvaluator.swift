@@ -20,10 +20,13 @@ struct FilterEvaluator {
     }
 
     private func select(_ expression: FilterExpression, from candidates: [Int32]?) throws(PivotError) -> [Int32] {
+        if candidates == nil, let rows = try selectInParts(expression) { return rows }
         if case .and(let lhs, let rhs) = expression {
             return try select(rhs, from: try select(lhs, from: candidates))
         }
-        if let rows = try fastSelect(expression, from: candidates) { return rows }
+        if let rows = try fastSelect(expression, in: candidates.map(Scope.rows) ?? .table, parallel: true) {
+            return rows
+        }
         let truth = try evaluate(expression)
         var rows: [Int32] = []
         if let candidates {
@@ -35,8 +38,91 @@ struct FilterEvaluator {
         return rows
     }
 
+    /// The rows a leaf is tested on: every row, a range of rows, or the rows earlier conditions kept.
+    private enum Scope {
+        case table
+        case range(Range<Int>)
+        case rows([Int32])
+    }
+
+    /// An AND of conditions that all have tight loops, over a large table: each part of the rows goes through the
+    /// whole chain on a core of its own, and the parts' rows are joined once at the end (in parallel), rather than
+    /// after each condition.
+    private func selectInParts(_ expression: FilterExpression) throws(PivotError) -> [Int32]? {
+        var leaves: [FilterExpression] = []
+        func flatten(_ expression: FilterExpression) {
+            if case .and(let lhs, let rhs) = expression {
+                flatten(lhs)
+                flatten(rhs)
+            } else {
+                leaves.append(expression)
+            }
+        }
+        flatten(expression)
+        guard leaves.count > 1, table.rowCount >= tuning.parallelThreshold else { return nil }
+        // A leaf without a tight loop answers nil before reading any row.
+        for leaf in leaves where try fastSelect(leaf, in: .rows([]), parallel: false) == nil { return nil }
+        let evaluator = self
+        let chain = leaves
+        let parts = Parts.map(table.rowCount, into: ExecutionTuning.cores) { range -> Result<[Int32], PivotError> in
+            var scope = Scope.range(range)
+            do throws(PivotError) {
+                for leaf in chain {
+                    guard let rows = try evaluator.fastSelect(leaf, in: scope, parallel: false) else {
+                        throw PivotError("internal: \(leaf) lost its tight loop")
+                    }
+                    scope = .rows(rows)
+                }
+            } catch {
+                return .failure(error)
+            }
+            guard case .rows(let rows) = scope else { return .success([]) }
+            return .success(rows)
+        }
+        var pieces: [[Int32]] = []
+        for part in parts {
+            switch part {
+            case .success(let rows): pieces.append(rows)
+            case .failure(let error): throw error
+            }
+        }
+        return Self.join(pieces)
+    }
+
+    /// The parts' rows one after the other, copied in parallel.
+    private static func join(_ pieces: [[Int32]]) -> [Int32] {
+        var offsets = [0]
+        for piece in pieces { offsets.append(offsets[offsets.count - 1] + piece.count) }
+        let total = offsets[offsets.count - 1]
+        let starts = offsets
+        return [Int32](unsafeUninitializedCapacity: total) { buffer, initialized in
+            if let base = buffer.baseAddress {
+                let target = JoinTarget(base: base)
+                DispatchQueue.concurrentPerform(iterations: pieces.count) { index in
+                    pieces[index].withUnsafeBufferPointer { piece in
+                        if let source = piece.baseAddress {
+                            (target.base + starts[index]).initialize(from: source, count: piece.count)
+                        }
+                    }
+                }
+            }
+            initialized = total
+        }
+    }
+
+    /// Each part writes its own stretch of the joined rows.
+    private struct JoinTarget: @unchecked Sendable {
+        let base: UnsafeMutablePointer<Int32>
+    }
+
     /// Tight loops for the common leaves: a text field against values, a number or time column against a bound.
-    private func fastSelect(_ expression: FilterExpression, from candidates: [Int32]?) throws(PivotError) -> [Int32]? {
+    private func fastSelect(
+        _ expression: FilterExpression,
+        in scope: Scope,
+        parallel: Bool
+    ) throws(PivotError)
+        -> [Int32]?
+    {
         let field: FilterExpression.Field
         switch expression {
         case .compare(let f, _, _), .isIn(let f, _): field = f
@@ -59,7 +145,7 @@ struct FilterEvaluator {
             let nullSlot = strings.dictionary.count
             return strings.codes.withUnsafeBufferPointer { codes in
                 perCode.withUnsafeBufferPointer { perCode in
-                    filterRows(candidates, CodeMatch(codes: codes, matches: perCode, nullSlot: nullSlot))
+                    filterRows(scope, parallel: parallel, CodeMatch(codes: codes, matches: perCode, nullSlot: nullSlot))
                 }
             }
         case .timestamp(let times):
@@ -68,14 +154,19 @@ struct FilterEvaluator {
             }
             return times.values.withUnsafeBufferPointer { values in
                 filterRows(
-                    candidates,
+                    scope,
+                    parallel: parallel,
                     BoundMatch(values: values, nulls: times.nulls, bound: bound.microsecondsSinceEpoch, comparison)
                 )
             }
         case .decimal(let decimals):
             guard case .compare(_, let comparison, .number(let bound)) = expression else { return nil }
             return decimals.values.withUnsafeBufferPointer { values in
-                filterRows(candidates, BoundMatch(values: values, nulls: decimals.nulls, bound: bound, comparison))
+                filterRows(
+                    scope,
+                    parallel: parallel,
+                    BoundMatch(values: values, nulls: decimals.nulls, bound: bound, comparison)
+                )
             }
         case .tags:
             return nil
@@ -89,19 +180,24 @@ struct FilterEvaluator {
         }
     }
 
-    /// The candidates (all rows when `nil`) that `keep` accepts, in order; large inputs are scanned in parts on all
+    /// The rows of `scope` that `keep` accepts, in order; with `parallel`, large scopes are scanned in parts on all
     /// cores and the parts joined in row order.
-    private func filterRows<Test: RowTest>(_ candidates: [Int32]?, _ keep: Test) -> [Int32] {
-        let total = candidates?.count ?? table.rowCount
-        let parts = total >= tuning.parallelThreshold ? ExecutionTuning.cores : 1
+    private func filterRows<Test: RowTest>(_ scope: Scope, parallel: Bool, _ keep: Test) -> [Int32] {
+        let candidates: [Int32]?
+        let positions: Range<Int>
+        switch scope {
+        case .table: (candidates, positions) = (nil, 0..<table.rowCount)
+        case .range(let range): (candidates, positions) = (nil, range)
+        case .rows(let rows): (candidates, positions) = (rows, 0..<rows.count)
+        }
+        let parts = parallel && positions.count >= tuning.parallelThreshold ? ExecutionTuning.cores : 1
         return (candidates ?? []).withUnsafeBufferPointer { candidateRows in
             let scanner = RowScanner(keep: keep, candidates: candidates == nil ? nil : candidateRows)
-            guard parts > 1 else { return scanner.scan(0..<total) }
-            let partRows = Parts.map(total, into: parts) { scanner.scan($0) }
-            var rows: [Int32] = []
-            rows.reserveCapacity(partRows.reduce(0) { $0 + $1.count })
-            for part in partRows { rows += part }
-            return rows
+            guard parts > 1 else { return scanner.scan(positions) }
+            let first = positions.lowerBound
+            return Self.join(
+                Parts.map(positions.count, into: parts) { scanner.scan($0.lowerBound + first..<$0.upperBound + first) }
+            )
         }
     }
 
