@@ -41,7 +41,15 @@ struct Grouping {
                 return .failure(error)
             }
         }
-        for (part, partial) in partials.enumerated() { try absorb(try partial.get(), first: part == 0) }
+        self = try partials[0].get()
+        var index = MergeIndex(keys: keys)
+        for group in 0..<groupCount { index.insert(codes(of: group), slot: group) }
+        for partial in partials.dropFirst() { try absorb(try partial.get(), index: &index) }
+    }
+
+    /// The codes of a group, one per key.
+    private func codes(of group: Int) -> ArraySlice<UInt32> {
+        groupCodes[(group * keys.count)..<((group + 1) * keys.count)]
     }
 
     /// Aggregates a range of rows chunk by chunk: the per-row scratch of one chunk stays in cache and is reused,
@@ -74,23 +82,17 @@ struct Grouping {
         }
     }
 
-    /// Merges the groups of a partial aggregation of later rows into this one (taken whole when this one is empty).
-    private mutating func absorb(_ other: Grouping, first: Bool) throws(PivotError) {
-        if first {
-            self = other
-            return
-        }
-        let width = keys.count
-        var index: [[UInt32]: Int] = [:]
-        for group in 0..<groupCount { index[Array(groupCodes[(group * width)..<((group + 1) * width)])] = group }
+    /// Merges the groups of a partial aggregation of later rows into this one; `index` finds this one's groups and
+    /// learns the groups added.
+    private mutating func absorb(_ other: Grouping, index: inout MergeIndex) throws(PivotError) {
         for group in 0..<other.groupCount {
-            let codes = Array(other.groupCodes[(group * width)..<((group + 1) * width)])
+            let codes = other.codes(of: group)
             let slot: Int
-            if let existing = index[codes] {
+            if let existing = index.slot(of: codes) {
                 slot = existing
             } else {
                 slot = groupCount
-                index[codes] = slot
+                index.insert(codes, slot: slot)
                 groupCodes += codes
                 groupCount += 1
                 for measure in accumulators.indices { accumulators[measure].appendGroup() }
@@ -492,5 +494,39 @@ private struct GroupIndex {
     /// Allocates the direct index when it is used.
     mutating func prepare() {
         if isDirect && direct.isEmpty { direct = [Int32](repeating: -1, count: product) }
+    }
+}
+
+/// Finds a group by its codes while the parts' aggregations are merged: built once, over the first part's groups,
+/// and extended as later parts add groups. Codes are combined into one integer as rows' keys are (a dictionary
+/// keyed by arrays would allocate one per group and part); combinations beyond `Int` are keyed by the codes.
+private struct MergeIndex {
+    private let strides: [Int]?
+    private var combined: [Int: Int] = [:]
+    private var wide: [[UInt32]: Int] = [:]
+
+    init(keys: [KeyColumn]) {
+        let layout = GroupIndex(keys: keys)
+        strides = layout.product == .max ? nil : layout.strides
+    }
+
+    private func key(_ codes: ArraySlice<UInt32>) -> Int? {
+        guard let strides else { return nil }
+        var key = 0
+        for (code, stride) in zip(codes, strides) { key += Int(code) * stride }
+        return key
+    }
+
+    func slot(of codes: ArraySlice<UInt32>) -> Int? {
+        if let key = key(codes) { return combined[key] }
+        return wide[Array(codes)]
+    }
+
+    mutating func insert(_ codes: ArraySlice<UInt32>, slot: Int) {
+        if let key = key(codes) {
+            combined[key] = slot
+        } else {
+            wide[Array(codes)] = slot
+        }
     }
 }
