@@ -191,3 +191,27 @@ private struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+extension PeriodFileFormatTests {
+    @Test("columns encoded on several threads give the file one thread writes, byte for byte")
+    func encodingThreads() throws {
+        let path = Fixtures.file(named: "threads.csv", "")
+        try SampleGenerator(rows: 20_000, seed: 11).write(to: path)
+        var options = FocusReadOptions(batchSize: 3_000)
+        options.scanThreads = 1
+        let reader = try FocusCSVReader(path: path, options: options)
+        var batches: [CostTable] = []
+        while let batch = try reader.nextBatch() { batches.append(batch.table) }
+        #expect(batches.count > 3)
+        var files: [[UInt8]] = []
+        for threads in [1, 4] {
+            let file = Fixtures.temporaryDirectory().appendingPathComponent("period.fcol").path
+            let writer = try PeriodFileWriter(path: file, threads: threads)
+            for batch in batches { try writer.append(batch) }
+            try writer.finish()
+            files.append(try readFile(file))
+        }
+        #expect(files[0] == files[1])
+        #expect(files[0].count > 100_000)
+    }
+}
