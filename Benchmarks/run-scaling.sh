@@ -7,6 +7,8 @@
 # contention for memory included) and the speed-up on 16 cores that share allows (Amdahl: 1/(e + (1 − e)/16)).
 # Our checksums (exact) must be equal at every core count; DuckDB's (binary floating point) must agree with ours to
 # 1e-9, except in Q3 and Q4, where the two harnesses' checksums sum different cells.
+# ROUNDS (3) repeats each engine's sweep over the core counts and takes the median per figure: on a shared virtual
+# machine one sweep's figures move by 10% or more.
 #   Benchmarks/run-scaling.sh [ROWS]     default 5000000 rows of ../shared/bench/gen_focus.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,36 +28,48 @@ CORES=$(nproc)
 counts=""
 for n in 1 2 4 8 16 32 64 128; do [ "$n" -le "$CORES" ] && counts="$counts $n"; done
 [ "${counts##* }" = "$CORES" ] || counts="$counts $CORES"
-for n in $counts; do
-    set_=0-$((n - 1))
-    taskset -c "$set_" "$BIN/PivotBench" "$FILE" --runs 3 > "$OUT/finops-$n.json"
-    DUCKDB_THREADS=$n PEER_SCRIPT="$(realpath "$PEERS/bench_duckdb.py")" taskset -c "$set_" \
-        "$PY" Benchmarks/peers/duckdb_threads.py "$FILE" --runs 3 --json "$OUT/duckdb-$n.json" 2>/dev/null
+ROUNDS=${ROUNDS:-3}
+# Each engine's sweeps run together: a process started just after DuckDB has freed its gigabytes ran our short
+# queries up to twice as slowly (memory the kernel is still reclaiming), which would be measuring DuckDB's wake.
+for round in $(seq 1 "$ROUNDS"); do
+    for n in $counts; do
+        taskset -c "0-$((n - 1))" "$BIN/PivotBench" "$FILE" --runs 5 > "$OUT/finops-$n-$round.json"
+    done
 done
-"$PY" - "$OUT" "$ROWS" $counts <<'PYEOF'
-import json, sys
-out, rows, counts = sys.argv[1], sys.argv[2], [int(c) for c in sys.argv[3:]]
-ours = {n: json.load(open(f"{out}/finops-{n}.json")) for n in counts}
-duck = {n: json.load(open(f"{out}/duckdb-{n}.json")) for n in counts}
+for round in $(seq 1 "$ROUNDS"); do
+    for n in $counts; do
+        DUCKDB_THREADS=$n PEER_SCRIPT="$(realpath "$PEERS/bench_duckdb.py")" taskset -c "0-$((n - 1))" \
+            "$PY" Benchmarks/peers/duckdb_threads.py "$FILE" --runs 5 --json "$OUT/duckdb-$n-$round.json" 2>/dev/null
+    done
+done
+"$PY" - "$OUT" "$ROWS" "$ROUNDS" $counts <<'PYEOF'
+import json, statistics, sys
+out, rows, rounds, counts = sys.argv[1], sys.argv[2], int(sys.argv[3]), [int(c) for c in sys.argv[4:]]
 stages = ["load", "Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q2pivot"]
-def seconds(result, stage):
-    return result["load_s"] if stage == "load" else result["queries"][stage]["median_s"]
+def load(engine, n):
+    return [json.load(open(f"{out}/{engine}-{n}-{r}.json")) for r in range(1, rounds + 1)]
+ours = {n: load("finops", n) for n in counts}
+duck = {n: load("duckdb", n) for n in counts}
+def seconds(results, stage):
+    """The median over the rounds of each round's figure (the load, or a query's median of 3)."""
+    return statistics.median(r["load_s"] if stage == "load" else r["queries"][stage]["median_s"] for r in results)
 problems = []
 def close(a, b):
     return abs(a - b) <= 1e-9 * max(1.0, abs(a))
 for stage in stages[1:]:
-    exact = {ours[n]["queries"][stage]["checksum"] for n in counts}
+    exact = {r["queries"][stage]["checksum"] for n in counts for r in ours[n]}
     if len(exact) != 1:
-        problems.append(f"{stage}: our checksums differ between core counts: {exact}")
-    theirs = [float(duck[n]["queries"][stage]["checksum"]) for n in counts]
+        problems.append(f"{stage}: our checksums differ between core counts or rounds: {exact}")
+    theirs = [float(r["queries"][stage]["checksum"]) for n in counts for r in duck[n]]
     if not all(close(theirs[0], t) for t in theirs):
         problems.append(f"{stage}: DuckDB's checksums differ between thread counts: {theirs}")
     # The two harnesses sum the same cells except in Q3 (DuckDB's also sums the ROLLUP's subtotal rows) and Q4
     # (counts, which PivotBench's checksum, a sum of amounts, leaves out).
-    mine = float(ours[counts[0]]["queries"][stage]["checksum"])
+    mine = float(ours[counts[0]][0]["queries"][stage]["checksum"])
     if stage not in ("Q3", "Q4") and not close(mine, theirs[0]):
         problems.append(f"{stage}: DuckDB's checksum {theirs[0]} against ours {mine}")
-print(f"## {rows} rows, cores {', '.join(map(str, counts))} of {counts[-1]} (taskset), median of 3 runs, seconds")
+print(f"## {rows} rows, cores {', '.join(map(str, counts))} of {counts[-1]} (taskset), seconds: the median of {rounds} "
+      "sweeps, each figure the median of 5 runs (the load: one per sweep)")
 print()
 print("| stage | " + " | ".join(f"ours {n} | DuckDB {n}" for n in counts) + " | speed-up ours / DuckDB |")
 print("|---|" + "---|---|" * len(counts) + "---|")

@@ -93,3 +93,31 @@ extension PivotParallelTests {
         }
     }
 }
+
+extension PivotParallelTests {
+    @Test(
+        "time buckets found part by part number the same members as one pass, in zones with daylight saving",
+        arguments: ["UTC", "America/Los_Angeles", "Asia/Kolkata", "Australia/Lord_Howe"]
+    )
+    func timeBucketsInParts(zone: String) throws {
+        for bucket in [TimeBucket.hour, .day, .week, .month, .quarter, .year] {
+            var query = PivotQuery(
+                rows: [.column("BillingCurrency"), .time("ChargePeriodStart", bucket)],
+                columns: [.tag("team")],
+                measures: [.sum("EffectiveCost"), .count],
+                filter: .compare(.column("ChargeCategory"), .equal, .text("Usage")),
+                totals: .all,
+                timeZone: zone
+            )
+            query.tuning = ExecutionTuning(parallelThreshold: .max, chunkRows: .max)
+            let serial = try query.run(on: PivotFixtures.generated)
+            query.tuning = ExecutionTuning(parallelThreshold: 1_000, chunkRows: 500)
+            let parallel = try query.run(on: PivotFixtures.generated)
+            #expect(parallel.cells == serial.cells, "\(bucket) in \(zone)")
+            #expect(
+                PivotFixtures.keyed(parallel) == NaivePivot.run(query, on: PivotFixtures.generated),
+                "\(bucket) in \(zone)"
+            )
+        }
+    }
+}

@@ -56,7 +56,8 @@ struct KeyColumn {
         _ dimension: PivotDimension,
         table: CostTable,
         calendar: Calendar,
-        rows: [Int32]? = nil
+        rows: [Int32]? = nil,
+        tuning: ExecutionTuning = ExecutionTuning()
     ) throws(PivotError) -> KeyColumn {
         switch dimension {
         case .column(let name):
@@ -70,7 +71,7 @@ struct KeyColumn {
             guard case .timestamp(let timestamps) = column.data else {
                 throw PivotError("\(name) is not a timestamp column, so it has no \(bucket.rawValue) buckets")
             }
-            return timeBuckets(timestamps, bucket: bucket, calendar: calendar, rows: rows)
+            return timeBuckets(timestamps, bucket: bucket, calendar: calendar, rows: rows, tuning: tuning)
         case .tag(let key):
             guard let tags = table.tags else {
                 return KeyColumn(codes: Array(repeating: 0, count: table.rowCount), values: [.null])
@@ -90,53 +91,102 @@ struct KeyColumn {
             values.append(.null)
             // Rows without the key (or without tags) keep UInt32.max: the null member.
             var codes = [UInt32](repeating: .max, count: tags.codes.count)
-            func resolve(_ row: Int) {
-                let code = tags.codes[row]
-                if code != TagColumn.nullCode { codes[row] = setCodes[Int(code)] }
-            }
-            if let rows {
-                for row in rows { resolve(Int(row)) }
-            } else {
-                for row in 0..<codes.count { resolve(row) }
+            let count = rows?.count ?? codes.count
+            let parts = count >= tuning.parallelThreshold ? ExecutionTuning.cores : 1
+            let (tagCodes, memberOfSet) = (tags.codes, setCodes)
+            codes.withUnsafeMutableBufferPointer { codes in
+                let target = SharedCodes(codes: codes)
+                _ = Parts.map(count, into: parts) { positions -> Bool in
+                    tagCodes.withUnsafeBufferPointer { tagCodes in
+                        (rows ?? []).withUnsafeBufferPointer { selected in
+                            let direct = rows == nil
+                            for position in positions {
+                                let row = direct ? position : Int(selected[position])
+                                let code = tagCodes[row]
+                                if code != TagColumn.nullCode { target.codes[row] = memberOfSet[Int(code)] }
+                            }
+                        }
+                    }
+                    return true
+                }
             }
             return KeyColumn(codes: codes, values: values)
         }
     }
 
+    /// A code per row for the bucket holding its instant, with codes in order of first appearance.
+    ///
+    /// Parts of the rows run on all cores, each finding its buckets by their intervals (a binary search among the few
+    /// buckets seen; the calendar is only asked about an instant outside them); the parts' buckets are then numbered
+    /// in row order and the parts' codes renumbered.
     private static func timeBuckets(
         _ column: TimestampColumn,
         bucket: TimeBucket,
         calendar: Calendar,
-        rows: [Int32]?
+        rows: [Int32]?,
+        tuning: ExecutionTuning
     ) -> KeyColumn {
-        var index: [Int64: UInt32] = [:]
-        var starts: [Int64] = []
+        let count = rows?.count ?? column.values.count
+        let parts = count >= tuning.parallelThreshold ? ExecutionTuning.cores : 1
         var codes = [UInt32](repeating: 0, count: column.values.count)
-        var lastInput: Int64?
-        var lastCode: UInt32 = 0
-        for position in 0..<(rows?.count ?? column.values.count) {
-            let row = rows.map { Int($0[position]) } ?? position
-            if let nulls = column.nulls, nulls[row] {
-                codes[row] = .max
-                continue
+        let found = codes.withUnsafeMutableBufferPointer { codes in
+            let target = SharedCodes(codes: codes)
+            return Parts.map(count, into: parts) { positions -> (first: Int, seen: [Range<Int64>]) in
+                var intervals = BucketIntervals(bucket: bucket, calendar: calendar)
+                // Raw buffers: no reference counting per row.
+                let nullWords = column.nulls?.words ?? []
+                let hasNulls = column.nulls != nil
+                column.values.withUnsafeBufferPointer { values in
+                    nullWords.withUnsafeBufferPointer { nulls in
+                        (rows ?? []).withUnsafeBufferPointer { selected in
+                            let direct = rows == nil
+                            for position in positions {
+                                let row = direct ? position : Int(selected[position])
+                                if hasNulls, nulls[row &>> 6] & (1 &<< UInt64(row & 63)) != 0 {
+                                    target.codes[row] = .max
+                                } else {
+                                    target.codes[row] = intervals.code(of: values[row])
+                                }
+                            }
+                        }
+                    }
+                }
+                return (positions.lowerBound, intervals.seen)
             }
-            let value = column.values[row]
-            if value == lastInput {
-                codes[row] = lastCode
-                continue
+        }
+        // The buckets numbered in the order the rows first reach them, and each part's codes in those numbers.
+        var numbers: [Int64: UInt32] = [:]
+        var starts: [Int64] = []
+        var renumbering: [Int: [UInt32]] = [:]
+        var renumbers = false
+        for part in found {
+            let map = part.seen.map { interval -> UInt32 in
+                if let number = numbers[interval.lowerBound] { return number }
+                let number = UInt32(starts.count)
+                numbers[interval.lowerBound] = number
+                starts.append(interval.lowerBound)
+                return number
             }
-            let start = bucketStart(value, bucket: bucket, calendar: calendar)
-            let code: UInt32
-            if let existing = index[start] {
-                code = existing
-            } else {
-                code = UInt32(starts.count)
-                starts.append(start)
-                index[start] = code
+            renumbers = renumbers || map.enumerated().contains { $0.offset != Int($0.element) }
+            renumbering[part.first] = map
+        }
+        if renumbers {
+            let maps = renumbering
+            codes.withUnsafeMutableBufferPointer { codes in
+                let target = SharedCodes(codes: codes)
+                _ = Parts.map(count, into: parts) { positions -> Bool in
+                    guard let map = maps[positions.lowerBound] else { return false }
+                    (rows ?? []).withUnsafeBufferPointer { selected in
+                        let direct = rows == nil
+                        for position in positions {
+                            let row = direct ? position : Int(selected[position])
+                            let code = target.codes[row]
+                            if code != .max { target.codes[row] = map[Int(code)] }
+                        }
+                    }
+                    return true
+                }
             }
-            codes[row] = code
-            lastInput = value
-            lastCode = code
         }
         var values = starts.map { start -> DimensionValue in
             .time(Timestamp(microsecondsSinceEpoch: start), label: label(start, bucket: bucket, calendar: calendar))
@@ -144,6 +194,28 @@ struct KeyColumn {
         // Null rows keep UInt32.max: the null member.
         values.append(.null)
         return KeyColumn(codes: codes, values: values)
+    }
+
+    /// The instants of the bucket holding `micros`: from its start (``bucketStart(_:bucket:calendar:)``) to the next
+    /// bucket's start, or to just after `micros` where the calendar gives no sensible end.
+    static func bucketInterval(_ micros: Int64, bucket: TimeBucket, calendar: Calendar) -> Range<Int64> {
+        let start = bucketStart(micros, bucket: bucket, calendar: calendar)
+        let date = Date(timeIntervalSince1970: TimeInterval(start / 1_000_000))
+        let next: Date?
+        switch bucket {
+        case .hour: next = calendar.date(byAdding: .hour, value: 1, to: date)
+        case .day: next = calendar.date(byAdding: .day, value: 1, to: date)
+        case .week: next = calendar.date(byAdding: .weekOfYear, value: 1, to: date)
+        case .month: next = calendar.date(byAdding: .month, value: 1, to: date)
+        case .quarter: next = calendar.date(byAdding: .month, value: 3, to: date)
+        case .year: next = calendar.date(byAdding: .year, value: 1, to: date)
+        }
+        let fallback = start..<Swift.max(start, micros == .max ? micros : micros + 1)
+        guard let next, next.timeIntervalSince1970.magnitude < 9e12 else { return fallback }
+        let end = Int64(next.timeIntervalSince1970.rounded()) * 1_000_000
+        // The end must be the next bucket's start: checked once per bucket, which keeps every lookup exact.
+        guard end > micros, bucketStart(end - 1, bucket: bucket, calendar: calendar) == start else { return fallback }
+        return start..<end
     }
 
     /// The start of the bucket holding `micros`, in the calendar's time zone.
@@ -198,4 +270,44 @@ func unknownColumn(_ name: String, table: CostTable) -> PivotError {
         return PivotError("no column \(name); did you mean \(close.name)?")
     }
     return PivotError("no column \(name) in the data")
+}
+
+/// Each part of a key's rows writes only the codes of its own rows.
+private struct SharedCodes: @unchecked Sendable {
+    let codes: UnsafeMutableBufferPointer<UInt32>
+}
+
+/// The buckets one part of the rows has met, as intervals of instants kept sorted for a binary search.
+private struct BucketIntervals {
+    let bucket: TimeBucket
+    let calendar: Calendar
+    private var sorted: [(interval: Range<Int64>, code: UInt32)] = []
+    /// The intervals in the order met (the part's codes).
+    private(set) var seen: [Range<Int64>] = []
+    private var last: (interval: Range<Int64>, code: UInt32)?
+
+    init(bucket: TimeBucket, calendar: Calendar) {
+        self.bucket = bucket
+        self.calendar = calendar
+    }
+
+    mutating func code(of micros: Int64) -> UInt32 {
+        if let last, last.interval.contains(micros) { return last.code }
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle].interval.lowerBound <= micros { low = middle + 1 } else { high = middle }
+        }
+        if low > 0, sorted[low - 1].interval.contains(micros) {
+            last = sorted[low - 1]
+            return sorted[low - 1].code
+        }
+        let interval = KeyColumn.bucketInterval(micros, bucket: bucket, calendar: calendar)
+        let code = UInt32(seen.count)
+        seen.append(interval)
+        sorted.insert((interval, code), at: low)
+        last = (interval, code)
+        return code
+    }
 }

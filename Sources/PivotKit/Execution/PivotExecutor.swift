@@ -18,7 +18,15 @@ struct PivotExecutor {
         let dimensions = query.rows + query.columns
         var keys: [KeyColumn] = []
         for dimension in dimensions {
-            keys.append(try KeyColumn.make(dimension, table: table, calendar: assembly.calendar, rows: selection))
+            keys.append(
+                try KeyColumn.make(
+                    dimension,
+                    table: table,
+                    calendar: assembly.calendar,
+                    rows: selection,
+                    tuning: query.tuning
+                )
+            )
         }
         // Derived measures are computed from aggregated ("base") ones after grouping.
         let base = assembly.baseMeasures
