@@ -183,7 +183,7 @@ public struct InputDefinition: Sendable, Hashable {
         case .string, .secret:
             if let validator {
                 let text = value.rendered
-                guard let regex = try? NSRegularExpression(pattern: "^(?:\(validator))$") else { return }
+                guard let regex = try? RegularExpression.compile("^(?:\(validator))$") else { return }
                 let range = NSRange(text.startIndex..., in: text)
                 guard regex.firstMatch(in: text, range: range) != nil else {
                     throw InputError(input: id, "it must match the pattern `\(validator)`", received: raw)

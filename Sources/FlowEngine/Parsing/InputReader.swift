@@ -76,8 +76,17 @@ struct InputReader {
         default:
             break
         }
-        if let validator = input.validator, (try? NSRegularExpression(pattern: validator)) == nil {
-            properties.report("validator '\(validator)' is not a valid regular expression", at: "validator")
+        if let validator = input.validator {
+            do {
+                // Compiled as the check at run time compiles it, anchored.
+                _ = try RegularExpression.compile("^(?:\(validator))$")
+            } catch {
+                let reason =
+                    validator.utf16.count + 7 > RegularExpression.maximumLength
+                    ? "is longer than \(RegularExpression.maximumLength - 7) characters"
+                    : "is not a valid regular expression"
+                properties.report("validator '\(validator)' \(reason)", at: "validator")
+            }
         }
         if let defaults = input.defaults, defaults != .null {
             do {
