@@ -59,7 +59,9 @@ enum DateFilters {
     }
 
     private static func checked(_ date: ZonedDateTime) throws(EvaluationFailure) -> ZonedDateTime {
-        guard abs(date.epochSecond) <= maximumEpochSecond else { throw EvaluationFailure("the date is out of range") }
+        guard date.epochSecond.magnitude <= maximumEpochSecond.magnitude else {
+            throw EvaluationFailure("the date is out of range")
+        }
         return date
     }
 
@@ -76,7 +78,9 @@ enum DateFilters {
         case .decimal(let seconds):
             let whole = DecimalRounding.round(seconds, scale: 0, mode: .floor)
             let nanos = DecimalRounding.round((seconds - whole) * 1_000_000_000, scale: 0, mode: .halfUp)
-            guard let epochSecond = FlowValue.decimal(whole).integerValue, abs(epochSecond) <= maximumEpochSecond else {
+            guard let epochSecond = FlowValue.decimal(whole).integerValue,
+                epochSecond.magnitude <= maximumEpochSecond.magnitude
+            else {
                 throw EvaluationFailure("the date is out of range")
             }
             return ZonedDateTime(
@@ -114,11 +118,13 @@ enum DateFilters {
         ]
         let name = unit.uppercased()
         // Any larger amount leaves the supported range whatever the unit.
-        guard abs(amount) <= maximumEpochSecond else { throw EvaluationFailure("the date is out of range") }
+        guard amount.magnitude <= maximumEpochSecond.magnitude else {
+            throw EvaluationFailure("the date is out of range")
+        }
         var result = date
         if let seconds = exact[name] {
             let (shift, overflow) = amount.multipliedReportingOverflow(by: seconds)
-            guard !overflow, abs(shift) <= maximumEpochSecond else {
+            guard !overflow, shift.magnitude <= maximumEpochSecond.magnitude else {
                 throw EvaluationFailure("the date is out of range")
             }
             result.epochSecond += shift
@@ -131,7 +137,7 @@ enum DateFilters {
             result.nanosecond = total - seconds * 1_000_000_000
         } else if let step = calendar[name] {
             var local = date.local
-            guard abs(amount) <= 1_000_000 * 12 else { throw EvaluationFailure("the date is out of range") }
+            guard amount.magnitude <= 12_000_000 else { throw EvaluationFailure("the date is out of range") }
             if step.months != 0 {
                 let months = local.year * 12 + (local.month - 1) + amount * step.months
                 local.year = months >= 0 ? months / 12 : (months - 11) / 12

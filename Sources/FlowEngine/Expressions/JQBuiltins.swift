@@ -102,7 +102,9 @@ enum JQBuiltins {
         case "length":
             switch input {
             case .null: return .int(0)
-            case .int(let value): return .int(abs(value))
+            case .int(let value):
+                guard value != .min else { throw EvaluationFailure("jq: integer overflow") }
+                return .int(abs(value))
             case .decimal(let value): return .decimal(value < 0 ? -value : value)
             case .bool: throw EvaluationFailure("jq: boolean has no length")
             default: return .int(Filters.length(of: input))

@@ -79,13 +79,13 @@ public enum ISODuration {
         let (seconds, attoseconds) = duration.components
         guard seconds != 0 || attoseconds != 0 else { return "PT0S" }
         var out = seconds < 0 || attoseconds < 0 ? "-PT" : "PT"
-        let total = abs(seconds)
+        let total = seconds.magnitude
         let hours = total / 3600
         let minutes = total % 3600 / 60
         let rest = total % 60
         if hours > 0 { out += "\(hours)H" }
         if minutes > 0 { out += "\(minutes)M" }
-        let fraction = abs(attoseconds) / 1_000_000_000
+        let fraction = attoseconds.magnitude / 1_000_000_000
         if rest > 0 || fraction > 0 {
             out += "\(rest)"
             if fraction > 0 {

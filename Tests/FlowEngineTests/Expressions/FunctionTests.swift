@@ -108,6 +108,22 @@ struct LimitTests {
                 == "filter `timestampNano`: the date does not fit in a timestamp"
         )
         #expect(renderError("{{ -9223372036854775807 - 2 }}")?.message.hasPrefix("integer overflow") == true)
+        // The smallest integer has no positive counterpart (found by FuzzTemplate: `| date(…)` trapped in abs).
+        let minimum: [String: FlowValue] = ["minimum": .int(.min)]
+        #expect(renderError("{{ minimum | date }}", minimum)?.message == "filter `date`: the date is out of range")
+        #expect(
+            renderError("{{ minimum | date('yyyy') }}", minimum)?.message == "filter `date`: the date is out of range"
+        )
+        #expect(
+            renderError("{{ 0 | dateAdd(minimum, 'SECONDS') }}", minimum)?.message
+                == "filter `dateAdd`: the date is out of range"
+        )
+        #expect(
+            renderError("{{ 0 | dateAdd(minimum, 'MONTHS') }}", minimum)?.message
+                == "filter `dateAdd`: the date is out of range"
+        )
+        #expect(renderError("{{ minimum | jq('length') }}", minimum) != nil)
+        #expect(renderError("{{ minimum | abs }}", minimum) != nil)
         #expect(
             renderError("{{ 'a' | indent(100000000) }}")?.message == "filter `indent`: needs an amount from 0 to 1000"
         )
