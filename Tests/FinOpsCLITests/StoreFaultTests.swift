@@ -107,7 +107,11 @@ struct StoreFaultTests {
             return
         }
         defer {
-            _ = try? CommandRunner.run(["umount", mountPoint.path], program: URL(fileURLWithPath: "/usr/bin/env"))
+            // Lazily: the stores opened below may still map files of the disk when this runs.
+            _ = try? CommandRunner.run(
+                ["umount", "-l", mountPoint.path],
+                program: URL(fileURLWithPath: "/usr/bin/env")
+            )
         }
         let bigFile = try sample(rows: 60_000, seed: 2, in: directory)
         let storeURL = mountPoint.appendingPathComponent("store")
