@@ -142,12 +142,12 @@ final class CSVScanner {
                 nextLine += newlines
                 start = next
                 if fieldCount == 1, batch.ends[firstField] == batch.starts[firstField], batch.flags[firstField] == 0 {
-                    truncate(&batch, to: firstField)
+                    batch.removeFields(from: firstField)
                     continue
                 }
                 nextRow += 1
                 if let columns, fieldCount != columns {
-                    truncate(&batch, to: firstField)
+                    batch.removeFields(from: firstField)
                     batch.failure = Failure(
                         message: "the row has \(fieldCount) fields but the header has \(columns)",
                         line: line,
@@ -178,7 +178,7 @@ final class CSVScanner {
                 default:
                     continue
                 }
-                truncate(&batch, to: firstField)
+                batch.removeFields(from: firstField)
                 let resume = resumePoint(after: start)
                 if resume == end, !atEOF {
                     if batch.count > 0 { return }
@@ -198,7 +198,7 @@ final class CSVScanner {
                 start = resume
                 return
             case .incomplete:
-                truncate(&batch, to: firstField)
+                batch.removeFields(from: firstField)
                 if atEOF || batch.count > 0 { return }
                 try refill()
             }
@@ -251,14 +251,6 @@ final class CSVScanner {
     private func resumePoint(after position: Int) -> Int {
         guard let found = memchr(buffer + position, 0x0A, end - position) else { return end }
         return buffer.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
-    }
-
-    private func truncate(_ batch: inout RecordBatch, to fields: Int) {
-        let extra = batch.starts.count - fields
-        guard extra > 0 else { return }
-        batch.starts.removeLast(extra)
-        batch.ends.removeLast(extra)
-        batch.flags.removeLast(extra)
     }
 
     /// Appends the fields of the record at `position` to `batch`; the caller removes them unless it is complete.
