@@ -114,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TeamDigestTests",
-            dependencies: ["TeamDigest", "FinOpsCore", "FinOpsTasks", "FlowEngine", "FlowTesting"],
+            dependencies: ["TeamDigest", "FinOpsCore", "FinOpsTasks", "FlowEngine", "FlowTesting", "FinOpsTestSupport"],
             path: "Examples/TeamDigestTests"
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import FinOpsCore
 import FinOpsTasks
+import FinOpsTestSupport
 import FlowEngine
 import FlowTesting
 import Foundation
@@ -20,7 +21,7 @@ struct TeamDigestTests {
             contentsOf: Self.root.appendingPathComponent("Examples/TeamDigest/team_digest.yml"),
             registry: registry
         )
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("digest-\(UUID().uuidString)")
+        let folder = Fixtures.temporaryDirectory()
         test.services[FinOpsTaskEnvironment.self] = FinOpsTaskEnvironment(
             store: try EmbeddedCostStore(directory: folder),
             workingDirectory: Self.root,

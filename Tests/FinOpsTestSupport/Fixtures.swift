@@ -15,12 +15,31 @@ public enum Fixtures {
         packageRoot.appendingPathComponent("Tests/FinOpsCoreTests/Fixtures").appendingPathComponent(name)
     }
 
-    /// A fresh directory under the system's temporary directory.
+    /// A fresh directory inside this test process's own folder of the system's temporary directory.
     public static func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("finops-tests-\(UUID().uuidString)")
+        let url = runDirectory.appendingPathComponent(UUID().uuidString)
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// `finops-tests-PID` in the temporary directory, removed when the process exits. Folders that runs killed
+    /// before their exit left behind (their process is gone) are removed when the first test asks for a folder.
+    private static let runDirectory: URL = {
+        let temporary = FileManager.default.temporaryDirectory
+        let prefix = "finops-tests-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        where name.hasPrefix(prefix) {
+            // A folder of a live process (another test run) is kept; so are names this scheme did not make.
+            guard let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+        }
+        let url = temporary.appendingPathComponent("\(prefix)\(getpid())")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit {
+            try? FileManager.default.removeItem(at: Fixtures.runDirectory)
+        }
+        return url
+    }()
 
     /// Writes text to a new file in a fresh directory and returns its path.
     public static func file(named name: String = "export.csv", _ text: String) -> String {

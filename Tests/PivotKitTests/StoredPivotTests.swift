@@ -36,6 +36,7 @@ struct StoredPivotTests {
     @Test("chunks outside a query's time range are skipped by their zone maps, with the same cells as in memory")
     func zoneMaps() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zones-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let store = try EmbeddedCostStore(directory: directory)
         let table = PivotFixtures.focusSample
         // Three chunks (one batch each): the sample's rows with their charge periods moved into three ranges of days.
