@@ -1,6 +1,7 @@
 import FinOpsCore
-import PivotKit
 import Testing
+
+@testable import PivotKit
 
 /// A whole amount.
 private func amount(_ value: Int) -> ExactDecimal {
@@ -57,5 +58,37 @@ struct CurrencyTotalTests {
         #expect(serviceA.measures == [MeasureValue.null])
         let single = try query.run(on: table.selecting(rows: [0, 1]))
         #expect(single.grandTotal?.measures == [MeasureValue.decimal(amount(3))])
+    }
+}
+
+extension CurrencyTotalTests {
+    /// 3,000 rows: USD, then EUR from row 1,000, then one GBP row at the very end.
+    private var threeCurrencies: CostTable {
+        let codes = (0..<3_000).map { UInt32($0 == 2_999 ? 2 : $0 / 1_000 == 0 ? 0 : 1) }
+        return CostTable(
+            rowCount: codes.count,
+            columns: [
+                .init(
+                    name: "BillingCurrency",
+                    data: .string(StringColumn(codes: codes, dictionary: ["USD", "EUR", "GBP"]))
+                ),
+                .init(name: "BilledCost", data: .decimal(DecimalColumn(values: codes.map { _ in amount(1) }))),
+            ]
+        )
+    }
+
+    @Test("money over several currencies is refused naming every currency, in one pass and split into parts")
+    func mixedCurrenciesInParts() throws {
+        for threshold in [Int.max, 100] {
+            var query = PivotQuery(rows: [], measures: [.sum("BilledCost")])
+            query.tuning = ExecutionTuning(parallelThreshold: threshold)
+            let error = #expect(throws: PivotError.self) { try query.run(on: threeCurrencies) }
+            #expect(error?.code == .mixedCurrencies)
+            #expect(error?.subjects == ["EUR", "GBP", "USD"], "threshold \(threshold)")
+            // The rows of one currency, selected by a filter, are summed.
+            query.filter = .compare(.column("BillingCurrency"), .equal, .text("EUR"))
+            let single = try query.run(on: threeCurrencies)
+            #expect(single.cells.first?.measures == [MeasureValue.decimal(amount(1_999))], "threshold \(threshold)")
+        }
     }
 }

@@ -11,6 +11,8 @@ struct Grouping {
     private var accumulators: [Accumulator]
     /// At most this many groups can exist: it sizes per-group bitmaps the same way in every part.
     private var groupBound = 0
+    /// Into how many parts the rows are split: with more parts, smaller bitmaps per part keep their sum bounded.
+    private var partCount = 1
 
     init(keys: [KeyColumn], measures: [MeasureInput]) {
         self.keys = keys
@@ -27,6 +29,7 @@ struct Grouping {
         // Decided once for all parts, so that their accumulators merge: no part can hold more groups than this.
         groupBound = Swift.min(GroupIndex(keys: keys).product, total)
         let parts = total >= tuning.parallelThreshold ? ExecutionTuning.cores : 1
+        partCount = parts
         guard parts > 1 else {
             try addPart(selection, rows: 0..<total, chunkRows: tuning.chunkRows)
             return
@@ -225,7 +228,8 @@ struct Grouping {
         }
         if case .codes(let codes, let nullCode, let domain) = input.source {
             let words = (domain + 63) / 64
-            if words * groupBound <= 1 << 21 {
+            // At most 16 MB of bitmaps per part up to 8 parts, 128 MB over all parts beyond.
+            if words * groupBound * Swift.max(partCount, 8) <= 1 << 24 {
                 accumulateBitmaps(
                     codes,
                     nullCode: nullCode,

@@ -89,8 +89,7 @@ struct KeyColumn {
                 return code
             }
             values.append(.null)
-            // Rows without the key (or without tags) keep UInt32.max: the null member.
-            var codes = [UInt32](repeating: .max, count: tags.codes.count)
+            var codes = unfilledCodes(tags.codes.count)
             let count = rows?.count ?? codes.count
             let parts = count >= tuning.parallelThreshold ? ExecutionTuning.cores : 1
             let (tagCodes, memberOfSet) = (tags.codes, setCodes)
@@ -103,7 +102,8 @@ struct KeyColumn {
                             for position in positions {
                                 let row = direct ? position : Int(selected[position])
                                 let code = tagCodes[row]
-                                if code != TagColumn.nullCode { target.codes[row] = memberOfSet[Int(code)] }
+                                // Rows without the key (or without tags) get UInt32.max: the null member.
+                                target.codes[row] = code == TagColumn.nullCode ? .max : memberOfSet[Int(code)]
                             }
                         }
                     }
@@ -112,6 +112,13 @@ struct KeyColumn {
             }
             return KeyColumn(codes: codes, values: values)
         }
+    }
+
+    /// A code array the parts fill: every row's code, or with a selection the selected rows' only (the others are
+    /// never read). Not zeroed first: the parts' own writes fault its pages in on all cores, where zeroing would
+    /// fault them all in on one.
+    private static func unfilledCodes(_ count: Int) -> [UInt32] {
+        [UInt32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     /// A code per row for the bucket holding its instant, with codes in order of first appearance.
@@ -128,7 +135,7 @@ struct KeyColumn {
     ) -> KeyColumn {
         let count = rows?.count ?? column.values.count
         let parts = count >= tuning.parallelThreshold ? ExecutionTuning.cores : 1
-        var codes = [UInt32](repeating: 0, count: column.values.count)
+        var codes = unfilledCodes(column.values.count)
         let found = codes.withUnsafeMutableBufferPointer { codes in
             let target = SharedCodes(codes: codes)
             return Parts.map(count, into: parts) { positions -> (first: Int, seen: [Range<Int64>]) in

@@ -59,18 +59,12 @@ struct PivotExecutor {
             !dimensions.contains(.column("BillingCurrency")),
             let currencies = table.strings("BillingCurrency")
         else { return }
-        // One flag per currency code: no hashing per row.
-        var seen = [Bool](repeating: false, count: currencies.dictionary.count)
-        currencies.codes.withUnsafeBufferPointer { codes in
-            func mark(_ code: UInt32) { if code != StringColumn.nullCode { seen[Int(code)] = true } }
-            if let selection {
-                for row in selection { mark(codes[Int(row)]) }
-            } else {
-                for code in codes { mark(code) }
-            }
-        }
+        // A dictionary of one currency needs no look at the rows.
+        guard currencies.dictionary.count > 1 else { return }
+        guard usedCodes(currencies, selection, stoppingAtTwo: true).filter({ $0 }).count > 1 else { return }
+        // Only to name every currency in the error.
+        let seen = usedCodes(currencies, selection, stoppingAtTwo: false)
         let used = seen.indices.filter { seen[$0] }
-        guard used.count > 1 else { return }
         let names = used.map { currencies.dictionary[$0] }.sorted()
         throw PivotError(
             .mixedCurrencies,
@@ -78,6 +72,36 @@ struct PivotExecutor {
                 + "currencies are never added: group by BillingCurrency or filter one currency",
             subjects: names
         )
+    }
+
+    /// Which codes of the dictionary the (selected) rows hold, found on all cores for large inputs; with
+    /// `stoppingAtTwo`, a part stops once it has seen two codes, which is all the check needs.
+    private func usedCodes(_ column: StringColumn, _ selection: [Int32]?, stoppingAtTwo: Bool) -> [Bool] {
+        let count = selection?.count ?? column.codes.count
+        let parts = count >= query.tuning.parallelThreshold ? ExecutionTuning.cores : 1
+        let domain = column.dictionary.count
+        let codes = column.codes
+        let found = Parts.map(count, into: parts) { positions -> [Bool] in
+            // One flag per currency code: no hashing per row.
+            var seen = [Bool](repeating: false, count: domain)
+            var distinct = 0
+            codes.withUnsafeBufferPointer { codes in
+                (selection ?? []).withUnsafeBufferPointer { selected in
+                    let direct = selection == nil
+                    for position in positions {
+                        let code = codes[direct ? position : Int(selected[position])]
+                        guard code != StringColumn.nullCode, !seen[Int(code)] else { continue }
+                        seen[Int(code)] = true
+                        distinct += 1
+                        if stoppingAtTwo, distinct > 1 { return }
+                    }
+                }
+            }
+            return seen
+        }
+        var seen = [Bool](repeating: false, count: domain)
+        for part in found { for code in part.indices where part[code] { seen[code] = true } }
+        return seen
     }
 }
 

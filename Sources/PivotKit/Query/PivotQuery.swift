@@ -185,6 +185,6 @@ struct ExecutionTuning: Sendable, Hashable {
     var chunkRows = 16_384
 
     /// How many parts large inputs are split into: one per core, at least 2 (so the merge always runs the same way,
-    /// whatever the machine) and at most 8.
-    static let cores = Swift.min(Swift.max(ProcessInfo.processInfo.activeProcessorCount, 2), 8)
+    /// whatever the machine) and at most 64.
+    static let cores = Swift.min(Swift.max(ProcessInfo.processInfo.activeProcessorCount, 2), 64)
 }
