@@ -8,7 +8,7 @@
 # FUZZ_SEED fixes libFuzzer's random seed (the CI smoke sets it, so a run is repeatable). FUZZ_CONFIG=release builds
 # the targets optimized (overflow and bounds checks stay on, as in every release build): 3-10 times the executions
 # a second of the debug build, for the long runs. FUZZ_RUNS=N stops each target after N executions (SECONDS still
-# bounds it).
+# bounds it). FUZZ_ARGS adds libFuzzer flags (Benchmarks/fuzz-campaign.sh runs long campaigns of several runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=${1:?target}
@@ -67,7 +67,7 @@ for t in $targets; do
     (cd "$workers" && ASAN_OPTIONS=leak_check_at_exit=0 "$BIN/$t" "$corpus" ${dict:+"-dict=$ROOT/Fuzz/dictionaries/$t.dict"} \
         -max_total_time="$SECONDS_PER" -timeout="${FUZZ_TIMEOUT:-1}" -rss_limit_mb=4096 -max_len=65536 $parallel \
         -artifact_prefix="$WORK/$t/artifacts/" -print_final_stats=1 \
-        ${FUZZ_SEED:+-seed=$FUZZ_SEED} ${FUZZ_RUNS:+-runs=$FUZZ_RUNS}) > "$log" 2>&1
+        ${FUZZ_SEED:+-seed=$FUZZ_SEED} ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} ${FUZZ_ARGS:-}) > "$log" 2>&1
     code=$?
     set -e
     shopt -s nullglob

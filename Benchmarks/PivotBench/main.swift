@@ -3,8 +3,10 @@ import BenchSupport
 // in memory after loading it. Build and run through Benchmarks/run-pivot.sh (release; only built when
 // FINOPS_BENCHMARKS is set).
 //
-//   PivotBench FILE [--runs N] [--query NAME]
+//   PivotBench FILE [--runs N] [--query NAME] [--scan-threads N]
 //
+// --scan-threads sets FocusReadOptions.scanThreads (the threads that split each buffer's records; the reader's own
+// choice when absent).
 // Prints one JSON object: load seconds, median seconds per query, result rows and a checksum per query.
 import FinOpsCore
 import Foundation
@@ -13,14 +15,16 @@ import PivotKit
 AllocatorTuning.preferHeapForLargeAllocations()
 var arguments = CommandLine.arguments.dropFirst()
 guard let file = arguments.popFirst() else {
-    FileHandle.standardError.write(Data("usage: PivotBench FILE [--runs N] [--query NAME]\n".utf8))
+    FileHandle.standardError.write(Data("usage: PivotBench FILE [--runs N] [--query NAME] [--scan-threads N]\n".utf8))
     exit(2)
 }
 var runs = 3
 var only: String?
+var scanThreads: Int?
 while let flag = arguments.popFirst() {
     if flag == "--runs", let value = arguments.popFirst().flatMap(Int.init) { runs = value }
     if flag == "--query" { only = arguments.popFirst() }
+    if flag == "--scan-threads", let value = arguments.popFirst().flatMap(Int.init) { scanThreads = value }
 }
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -41,7 +45,9 @@ func residentMegabytes() -> Double {
 // The peers' file is FOCUS-like, not complete FOCUS: no column is required.
 var table = CostTable()
 let loadSeconds = try seconds {
-    table = try FocusCSVReader(path: file, options: FocusReadOptions(requiredColumns: [])).readTable()
+    var options = FocusReadOptions(requiredColumns: [])
+    options.scanThreads = scanThreads
+    table = try FocusCSVReader(path: file, options: options).readTable()
 }
 
 let queries = PivotBenchQueries.all.filter { only == nil || $0.0 == only }
