@@ -153,11 +153,15 @@ struct Grouping {
             let first = dimension == 0
             key.codes.withUnsafeBufferPointer { codes in
                 (selection ?? []).withUnsafeBufferPointer { selected in
-                    let direct = selection == nil
-                    for position in 0..<count {
-                        let code = codes[direct ? base + position : Int(selected[base + position])]
-                        let part = (code == .max ? nullMember : code) &* stride
-                        combined[position] = first ? part : combined[position] &+ part
+                    (key.translation ?? []).withUnsafeBufferPointer { translation in
+                        let direct = selection == nil
+                        let translates = key.translation != nil
+                        for position in 0..<count {
+                            var code = codes[direct ? base + position : Int(selected[base + position])]
+                            if translates, code != .max { code = translation[Int(code)] }
+                            let part = (code == .max ? nullMember : code) &* stride
+                            combined[position] = first ? part : combined[position] &+ part
+                        }
                     }
                 }
             }

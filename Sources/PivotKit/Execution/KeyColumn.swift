@@ -40,14 +40,24 @@ public enum DimensionValue: Sendable, Hashable, Comparable, CustomStringConverti
 struct KeyColumn {
     /// One code per row; `UInt32.max` also stands for the last member (null), so text columns need no copy.
     var codes: [UInt32]
+    /// Where set, a row's member is `translation[codes[row]]` (`UInt32.max` still null): the codes are a column's
+    /// own (a tag set per row), read in place rather than copied into a new array per query.
+    var translation: [UInt32]?
     var values: [DimensionValue]
+
+    init(codes: [UInt32], translation: [UInt32]? = nil, values: [DimensionValue]) {
+        self.codes = codes
+        self.translation = translation
+        self.values = values
+    }
 
     var cardinality: Int { values.count }
 
     /// The member of a row.
     @inline(__always)
     func code(_ row: Int) -> UInt32 {
-        let code = codes[row]
+        var code = codes[row]
+        if let translation, code != .max { code = translation[Int(code)] }
         return code == .max ? UInt32(values.count - 1) : code
     }
 
@@ -89,28 +99,8 @@ struct KeyColumn {
                 return code
             }
             values.append(.null)
-            var codes = unfilledCodes(tags.codes.count)
-            let count = rows?.count ?? codes.count
-            let parts = count >= tuning.parallelThreshold ? ExecutionTuning.cores : 1
-            let (tagCodes, memberOfSet) = (tags.codes, setCodes)
-            codes.withUnsafeMutableBufferPointer { codes in
-                let target = SharedCodes(codes: codes)
-                _ = Parts.map(count, into: parts) { positions -> Bool in
-                    tagCodes.withUnsafeBufferPointer { tagCodes in
-                        (rows ?? []).withUnsafeBufferPointer { selected in
-                            let direct = rows == nil
-                            for position in positions {
-                                let row = direct ? position : Int(selected[position])
-                                let code = tagCodes[row]
-                                // Rows without the key (or without tags) get UInt32.max: the null member.
-                                target.codes[row] = code == TagColumn.nullCode ? .max : memberOfSet[Int(code)]
-                            }
-                        }
-                    }
-                    return true
-                }
-            }
-            return KeyColumn(codes: codes, values: values)
+            // Rows without the key (or without tags) are UInt32.max, in the column or by translation: the null member.
+            return KeyColumn(codes: tags.codes, translation: setCodes, values: values)
         }
     }
 
