@@ -159,23 +159,25 @@ extension ExactDecimal: LosslessStringConvertible, CustomStringConvertible {
     }
 
     /// The text with exactly `places` fractional digits, rounded half away from zero (for display only).
+    ///
+    /// A value within half a step of the greatest magnitude rounds beyond it (`…727.7` to no places is `…728`): the
+    /// text is built from the unsigned magnitude, which holds it, not from a rounded `ExactDecimal`, which could not.
     public func formatted(places: Int) -> String {
         precondition(places >= 0 && places <= Self.fractionDigits)
-        let step = powerOfTen(Self.fractionDigits - places)
+        let step = UInt128(powerOfTen(Self.fractionDigits - places))
         var magnitude = units.magnitude
-        let remainder = magnitude % UInt128(step)
+        let remainder = magnitude % step
         magnitude -= remainder
-        if remainder * 2 >= UInt128(step) { magnitude += UInt128(step) }
-        let rounded = ExactDecimal(units: units < 0 ? 0 - Int128(magnitude) : Int128(magnitude))
-        var text = rounded.description
+        // At most 2^127 plus 10^18: within UInt128.
+        if remainder * 2 >= step { magnitude += step }
+        let one = UInt128(Self.unitsPerOne)
+        var text = units < 0 && magnitude != 0 ? "-" : ""
+        text.append(String(magnitude / one))
         guard places > 0 else { return text }
-        if let point = text.firstIndex(of: ".") {
-            let existing = text.distance(from: point, to: text.endIndex) - 1
-            text.append(String(repeating: "0", count: places - existing))
-        } else {
-            text.append(".")
-            text.append(String(repeating: "0", count: places))
-        }
+        let fraction = String((magnitude % one) / step)
+        text.append(".")
+        text.append(String(repeating: "0", count: places - fraction.utf8.count))
+        text.append(fraction)
         return text
     }
 }

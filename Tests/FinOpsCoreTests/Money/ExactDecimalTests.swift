@@ -77,6 +77,20 @@ struct ExactDecimalTests {
         #expect(try ExactDecimal.parse("-2.345").formatted(places: 2) == "-2.35")
         #expect(try ExactDecimal.parse("7").formatted(places: 2) == "7.00")
         #expect(try ExactDecimal.parse("0.1").formatted(places: 3) == "0.100")
+        #expect(try ExactDecimal.parse("-0.001").formatted(places: 2) == "0.00")
+    }
+
+    @Test("display rounding at the greatest magnitudes rounds past them, never traps (found by FuzzDecimal)")
+    func formattedAtTheLimits() throws {
+        let found = try ExactDecimal.parse("1701411834604692317316.73037158841057278e-1")
+        #expect(found.formatted(places: 0) == "170141183460469231732")
+        let greatest = ExactDecimal.greatestFiniteMagnitude
+        #expect(greatest.formatted(places: 0) == "170141183460469231732")
+        #expect(greatest.formatted(places: 2) == "170141183460469231731.69")
+        #expect(greatest.formatted(places: 18) == "170141183460469231731.687303715884105727")
+        let least = ExactDecimal.leastFiniteMagnitude
+        #expect(least.formatted(places: 0) == "-170141183460469231732")
+        #expect(least.formatted(places: 18) == least.description)
     }
 
     @Test("JSON carries every digit as a string")
