@@ -1,6 +1,7 @@
 import FinOpsCore
 import FlowEngine
 import Foundation
+import PivotKit
 import Prometheus
 
 /// What FinOps tasks need from the program that runs a flow: the cost store and where files live.
@@ -22,6 +23,8 @@ public struct FinOpsTaskEnvironment: Sendable {
     /// Where tasks record what they did (ingest rows, bytes and seconds), and a ``FlowMetrics`` its task runs; the
     /// Metrics task writes it out beside the cost figures. `nil`: nothing is recorded.
     public var metrics: PrometheusCollectorRegistry?
+    /// The pivot results tasks share (``pivot(_:context:)``); copies of the environment share them too.
+    let sharedPivots = SharedPivots()
 
     /// An environment over a store; paths relative to the current directory, files under `finops-output/`.
     public init(store: any CostStore, workingDirectory: URL? = nil, outputDirectory: URL? = nil) {
@@ -29,6 +32,13 @@ public struct FinOpsTaskEnvironment: Sendable {
         self.store = store
         self.workingDirectory = current
         self.outputDirectory = outputDirectory ?? current.appendingPathComponent("finops-output")
+    }
+
+    /// Answers a pivot for a task: from the store (pushed down where it can), or with the result of the same
+    /// question asked earlier in the execution while the store's periods are unchanged (a review's Report and
+    /// Metrics tasks ask the same questions).
+    func pivot(_ query: PivotQuery, context: TaskContext) async throws -> PivotResult {
+        try await sharedPivots.pivot(query, store: store, execution: context.executionId)
     }
 
     /// A path as written in a flow, resolved against the working directory when it is relative.

@@ -44,9 +44,8 @@ struct AllocateTask: TaskType {
         let rules = try await environment.load(try context.render(self.rules)) { path in
             try AllocationRules(contentsOf: path)
         }
-        let store = environment.store
         let result = try rules.allocate(
-            try await store.pivot(rules.sourceQuery(filter: try filter?.value(in: context)))
+            try await environment.pivot(rules.sourceQuery(filter: try filter?.value(in: context)), context: context)
         )
         for note in result.notes { context.log(.info, note) }
         let unbalanced = result.unbalanced

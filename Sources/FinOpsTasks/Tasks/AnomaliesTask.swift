@@ -47,7 +47,7 @@ struct AnomaliesTask: TaskType {
     }
 
     func run(_ context: TaskContext) async throws -> TaskOutputs {
-        let store = try context.finOps.store
+        let environment = try context.finOps
         let options = AnomalyOptions(
             threshold: try threshold?.value(in: context) ?? 4,
             minimumImpact: try minImpact?.value(in: context) ?? ExactDecimal(1),
@@ -60,7 +60,7 @@ struct AnomaliesTask: TaskType {
             contributorDimensions: try contributors?.value(in: context)
                 ?? [.column("ServiceName"), .column("SubAccountId"), .column("ResourceId")]
         )
-        let report = try await detection.run(on: store)
+        let report = try await detection.run { query in try await environment.pivot(query, context: context) }
         if let day = report.incompleteDay { context.log(.info, "\(day) is still incomplete; not judged") }
         context.log(
             report.anomalies.isEmpty ? .info : .warn,

@@ -62,9 +62,8 @@ struct BudgetsTask: TaskType {
         if let file = self.rates {
             rates = try await environment.load(try context.render(file)) { path in try CurrencyRates(contentsOf: path) }
         }
-        let store = environment.store
         let report = try await list.check(asOf: try asOf?.value(in: context), rates: rates) { query in
-            try await store.pivot(query)
+            try await environment.pivot(query, context: context)
         }
         for problem in report.hierarchyProblems { context.log(.warn, problem) }
         let alerts = report.statuses.flatMap { status in status.alerts.map { "\(status.budget.name): \($0)" } }

@@ -20,9 +20,9 @@ struct CommitmentsTask: TaskType {
     }
 
     func run(_ context: TaskContext) async throws -> TaskOutputs {
-        let store = try context.finOps.store
+        let environment = try context.finOps
         let report = try await CommitmentReport.measure(filter: try filter?.value(in: context)) { query in
-            try await store.pivot(query)
+            try await environment.pivot(query, context: context)
         }
         var underused: [FlowValue] = []
         if let minimum = try minUtilization?.value(in: context) {

@@ -34,12 +34,12 @@ struct CoverageTask: TaskType {
     }
 
     func run(_ context: TaskContext) async throws -> TaskOutputs {
-        let store = try context.finOps.store
+        let environment = try context.finOps
         let coverage = try await TagCoverage.measure(
             keys: try tags.value(in: context),
             filter: try filter?.value(in: context),
             top: try top?.value(in: context) ?? 5
-        ) { query in try await store.pivot(query) }
+        ) { query in try await environment.pivot(query, context: context) }
         var latest = OrderedDictionary<String, OrderedDictionary<String, FlowValue>>()
         let month = coverage.lines.map(\.month).max()
         for line in coverage.lines where line.account == nil && line.month == month {

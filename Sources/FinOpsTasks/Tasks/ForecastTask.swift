@@ -38,9 +38,9 @@ struct ForecastTask: TaskType {
     }
 
     func run(_ context: TaskContext) async throws -> TaskOutputs {
-        let store = try context.finOps.store
+        let environment = try context.finOps
         let query = try series.query.value(in: context)
-        let all = query.series(from: try await store.pivot(query.pivot))
+        let all = query.series(from: try await environment.pivot(query.pivot, context: context))
         guard let first = all.first else { throw TaskFailure("no rows match: nothing to forecast") }
         let season = try self.season?.value(in: context) ?? 7
         let interval = try self.interval?.value(in: context) ?? 0.8

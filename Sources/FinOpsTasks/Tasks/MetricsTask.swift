@@ -29,7 +29,9 @@ struct MetricsTask: TaskType {
     func run(_ context: TaskContext) async throws -> TaskOutputs {
         let environment = try context.finOps
         let options = try await review.options(in: context, environment: environment)
-        let report = try await CostReport.build(options: options, store: environment.store)
+        let report = try await CostReport.build(options: options) { query in
+            try await environment.pivot(query, context: context)
+        }
         var text = CostMetrics.exposition(
             of: report,
             periods: try await environment.store.periods(),

@@ -57,7 +57,7 @@ struct PivotTask: TaskType {
 
     func run(_ context: TaskContext) async throws -> TaskOutputs {
         let environment = try context.finOps
-        let result = try await environment.store.pivot(try query.value(in: context))
+        let result = try await environment.pivot(try query.value(in: context), context: context)
         let file = try environment.outputFile(
             named: "\(context.taskId).csv",
             path: try output.map { try context.render($0) },

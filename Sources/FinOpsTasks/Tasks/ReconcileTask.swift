@@ -19,9 +19,9 @@ struct ReconcileTask: TaskType {
     }
 
     func run(_ context: TaskContext) async throws -> TaskOutputs {
-        let store = try context.finOps.store
+        let environment = try context.finOps
         let result = try await Reconciliation.run(filter: try filter?.value(in: context)) { query in
-            try await store.pivot(query)
+            try await environment.pivot(query, context: context)
         }
         let violations = result.violations.map(\.description)
         for violation in violations { context.log(.warn, violation) }

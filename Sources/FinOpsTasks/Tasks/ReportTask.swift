@@ -90,7 +90,9 @@ struct ReportTask: TaskType {
         if let title { options.title = try context.render(title) }
         options.pivots = pivots
         options.generated = Self.timestamp(context.now)
-        let report = try await CostReport.build(options: options, store: environment.store)
+        let report = try await CostReport.build(options: options) { query in
+            try await environment.pivot(query, context: context)
+        }
         let html = report.html()
         let file = try environment.outputFile(
             named: "\(context.taskId).html",
