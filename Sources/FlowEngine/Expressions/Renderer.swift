@@ -130,6 +130,17 @@ struct Renderer {
         case .not(let operand):
             return .bool(!(try evaluate(operand).isTruthy))
         case .binary(let op, let left, let right, let offset):
+            if op == .isIn, case .binary(.range, let low, let high, let rangeOffset) = right.kind {
+                let item = try evaluate(left)
+                let (lower, upper) = (try evaluate(low), try evaluate(high))
+                if let member = Self.membership(of: item, from: lower, to: upper) { return .bool(member) }
+                do {
+                    let range = try ValueOperations.range(from: lower, to: upper, step: .int(1))
+                    return .bool(ValueOperations.contains(range, item))
+                } catch {
+                    throw self.error(error.message, at: rangeOffset)
+                }
+            }
             let leftValue = try evaluate(left)
             let rightValue = try evaluate(right)
             do {
@@ -154,6 +165,21 @@ struct Renderer {
         case .function(let call):
             return try Functions.call(call, renderer: self)
         }
+    }
+
+    /// Whether a number is in `lower..upper`, by the bounds rather than by building the range and scanning it (a
+    /// range may hold a million numbers); `nil` where the general path decides (not a number, bounds that are not
+    /// integers, a range too long, whose error it reports).
+    private static func membership(of item: FlowValue, from lower: FlowValue, to upper: FlowValue) -> Bool? {
+        guard case .int(let low) = lower, case .int(let high) = upper, let number = item.decimalValue else {
+            return nil
+        }
+        if low > high { return false }
+        let span = high.subtractingReportingOverflow(low)
+        guard !span.overflow, span.partialValue < ValueOperations.maximumRangeCount else { return nil }
+        // Equal to one of the integers `low...high`, with numeric widening (`3.0 in 1..5`).
+        let whole = DecimalRounding.round(number, scale: 0, mode: .down) == number
+        return whole && number >= Decimal(low) && number <= Decimal(high)
     }
 
     /// The value of an expression, or `nil` when it names something undefined (a missing variable, key or index).
