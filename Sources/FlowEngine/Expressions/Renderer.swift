@@ -171,15 +171,24 @@ struct Renderer {
     /// range may hold a million numbers); `nil` where the general path decides (not a number, bounds that are not
     /// integers, a range too long, whose error it reports).
     private static func membership(of item: FlowValue, from lower: FlowValue, to upper: FlowValue) -> Bool? {
-        guard case .int(let low) = lower, case .int(let high) = upper, let number = item.decimalValue else {
-            return nil
+        guard case .int(let low) = lower, case .int(let high) = upper else { return nil }
+        // A list is in the range when each of its items is (`[2, 3] in 1..5`).
+        let numbers: [Decimal]
+        if case .list(let items) = item {
+            let values = items.compactMap(\.decimalValue)
+            guard values.count == items.count else { return nil }
+            numbers = values
+        } else {
+            guard let number = item.decimalValue else { return nil }
+            numbers = [number]
         }
-        if low > high { return false }
         let span = high.subtractingReportingOverflow(low)
-        guard !span.overflow, span.partialValue < ValueOperations.maximumRangeCount else { return nil }
+        guard low > high || !span.overflow && span.partialValue < ValueOperations.maximumRangeCount else { return nil }
         // Equal to one of the integers `low...high`, with numeric widening (`3.0 in 1..5`).
-        let whole = DecimalRounding.round(number, scale: 0, mode: .down) == number
-        return whole && number >= Decimal(low) && number <= Decimal(high)
+        return numbers.allSatisfy { number in
+            low <= high && DecimalRounding.round(number, scale: 0, mode: .down) == number
+                && number >= Decimal(low) && number <= Decimal(high)
+        }
     }
 
     /// The value of an expression, or `nil` when it names something undefined (a missing variable, key or index).

@@ -43,6 +43,7 @@ from selenium.common.exceptions import (
     NoSuchElementException,
     StaleElementReferenceException,
     TimeoutException,
+    WebDriverException,
 )
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -328,7 +329,14 @@ class BrowserTest:
         self.wait(lambda d: "/executions/" in d.current_url, "the execution page after Run")
 
         def finished(driver):
-            state = driver.find_element(By.ID, "execution-state").text.strip()
+            try:
+                state = driver.find_element(By.ID, "execution-state").text.strip()
+            except WebDriverException as error:
+                # The page reloads itself while the run goes on: Chrome reports an element of the page it just left
+                # as a node that "does not belong to the document" (a stale element by another name).
+                if "does not belong to the document" in str(error):
+                    return False
+                raise
             return state if state in ("SUCCESS", "WARNING", "FAILED", "KILLED") else False
 
         state = self.wait(finished, "the execution to finish", timeout=RUN_TIMEOUT)
