@@ -182,11 +182,13 @@ struct Renderer {
             guard let number = item.decimalValue else { return nil }
             numbers = [number]
         }
+        // An empty range holds nothing (yet every item of an empty list, as the general path has it).
+        if low > high { return numbers.isEmpty }
         let span = high.subtractingReportingOverflow(low)
-        guard low > high || !span.overflow && span.partialValue < ValueOperations.maximumRangeCount else { return nil }
+        guard !span.overflow, span.partialValue < ValueOperations.maximumRangeCount else { return nil }
         // Equal to one of the integers `low...high`, with numeric widening (`3.0 in 1..5`).
         return numbers.allSatisfy { number in
-            low <= high && DecimalRounding.round(number, scale: 0, mode: .down) == number
+            DecimalRounding.round(number, scale: 0, mode: .down) == number
                 && number >= Decimal(low) && number <= Decimal(high)
         }
     }
