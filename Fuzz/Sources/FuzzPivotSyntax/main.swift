@@ -3,6 +3,7 @@
 import FinOpsCore
 import Foundation
 import FuzzSupport
+import FuzzTables
 import PivotKit
 
 Fuzzer.run { input in

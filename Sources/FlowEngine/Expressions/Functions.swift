@@ -129,7 +129,7 @@ enum Functions {
         }
         let context = renderer.contextWithScopes
         for _ in 0..<maximumPasses {
-            let rendered = try Template(text).render(context, depth: renderer.depth + 1)
+            let rendered = try Template(text).render(context, depth: renderer.depth + 1, budget: renderer.budget)
             if !recursive || rendered == text { return .string(rendered) }
             text = rendered
         }

@@ -12,15 +12,27 @@ struct Renderer {
     let context: EvaluationContext
     let source: String
     let depth: Int
+    /// Shared with the renders this one starts through `render()`.
+    let budget: RenderBudget
     /// Variables of `{% for %}` and `{% set %}`, innermost scope last.
     private var scopes: [[String: FlowValue]] = []
     /// Loop iterations run so far.
     private var iterations = 0
 
-    init(context: EvaluationContext, source: String, depth: Int) {
+    init(context: EvaluationContext, source: String, depth: Int, budget: RenderBudget = RenderBudget()) {
         self.context = context
         self.source = source
         self.depth = depth
+        self.budget = budget
+    }
+
+    /// The error of a render past its budget (``RenderBudget``), reported at the step that passed it.
+    func overBudget(at offset: Int) -> ExpressionError {
+        error(
+            "the template does more work than a render may (\(RenderBudget.limit) units: loop iterations and the "
+                + "items it reads): loop over less or read smaller lists",
+            at: offset
+        )
     }
 
     func error(_ message: String, at offset: Int) -> ExpressionError {
@@ -90,6 +102,7 @@ struct Renderer {
                     at: loop.sequence.start
                 )
             }
+            guard budget.spend(1) else { throw overBudget(at: loop.sequence.start) }
             var scope: [String: FlowValue] = [loop.valueName: item.value]
             if let keyName = loop.keyName { scope[keyName] = item.key }
             scope["loop"] = [
@@ -133,6 +146,7 @@ struct Renderer {
             if op == .isIn, case .binary(.range, let low, let high, let rangeOffset) = right.kind {
                 let item = try evaluate(left)
                 let (lower, upper) = (try evaluate(low), try evaluate(high))
+                guard budget.spend(reading: item) else { throw overBudget(at: offset) }
                 if let member = Self.membership(of: item, from: lower, to: upper) { return .bool(member) }
                 do {
                     let range = try ValueOperations.range(from: lower, to: upper, step: .int(1))
@@ -143,11 +157,15 @@ struct Renderer {
             }
             let leftValue = try evaluate(left)
             let rightValue = try evaluate(right)
+            guard budget.spend(Self.cost(of: op, leftValue, rightValue)) else { throw overBudget(at: offset) }
+            let result: FlowValue
             do {
-                return try ValueOperations.apply(op, leftValue, rightValue)
+                result = try ValueOperations.apply(op, leftValue, rightValue)
             } catch {
                 throw self.error(error.message, at: offset)
             }
+            guard budget.spend(reading: result) else { throw overBudget(at: offset) }
+            return result
         case .and(let left, let right):
             guard try evaluate(left).isTruthy else { return false }
             return .bool(try evaluate(right).isTruthy)
@@ -163,8 +181,23 @@ struct Renderer {
         case .test(let subject, let test, let negated, let offset):
             return .bool(try self.test(test, subject, offset: offset) != negated)
         case .function(let call):
-            return try Functions.call(call, renderer: self)
+            let result = try Functions.call(call, renderer: self)
+            guard budget.spend(reading: result) else { throw overBudget(at: expression.start) }
+            return result
         }
+    }
+
+    /// What applying `op` reads, charged before it runs: both operands, and for a list sought in a list (each of
+    /// its items compared with each of the other's) their product.
+    private static func cost(of op: BinaryOperator, _ left: FlowValue, _ right: FlowValue) -> Int {
+        let limit = RenderBudget.limit + 1
+        let (leftWeight, rightWeight) = (left.weight(upTo: limit), right.weight(upTo: limit))
+        let (container, item) = op == .isIn ? (right, left) : (left, right)
+        if op == .isIn || op == .contains, case .list = container, case .list = item {
+            return leftWeight.multipliedReportingOverflow(by: rightWeight).overflow
+                ? .max : leftWeight * rightWeight
+        }
+        return leftWeight + rightWeight
     }
 
     /// Whether a number is in `lower..upper`, by the bounds rather than by building the range and scanning it (a
@@ -247,12 +280,20 @@ struct Renderer {
         var arguments: [FlowValue?] = []
         arguments.reserveCapacity(call.arguments.count)
         for index in call.arguments.indices { arguments.append(try argument(call.arguments, index)) }
+        guard budget.spend(reading: value) else { throw overBudget(at: call.offset) }
+        let result: FlowValue
         do {
-            if let program = call.jqProgram { return .list(try JQ.run(program, on: value)) }
-            return try Filters.apply(call.name, to: value, arguments: FilterArguments(arguments), context: context)
+            if let program = call.jqProgram {
+                result = .list(try JQ.run(program, on: value))
+            } else {
+                let arguments = FilterArguments(arguments)
+                result = try Filters.apply(call.name, to: value, arguments: arguments, context: context)
+            }
         } catch {
             throw self.error("filter `\(call.name.rawValue)`: \(error.message)", at: call.offset)
         }
+        guard budget.spend(reading: result) else { throw overBudget(at: call.offset) }
+        return result
     }
 
     private func test(_ test: TestName, _ subject: Expression, offset: Int) throws(ExpressionError) -> Bool {

@@ -79,9 +79,13 @@ public struct Template: Sendable, Hashable {
     }
 
     /// Renders as a template nested `depth` levels deep in `render()` calls, which is bounded.
-    func render(_ context: EvaluationContext, depth: Int) throws(ExpressionError) -> String {
+    func render(
+        _ context: EvaluationContext,
+        depth: Int,
+        budget: RenderBudget = RenderBudget()
+    ) throws(ExpressionError) -> String {
         if isConstant { return source }
-        var renderer = Renderer(context: context, source: source, depth: depth)
+        var renderer = Renderer(context: context, source: source, depth: depth, budget: budget)
         var output = ""
         try renderer.render(nodes, into: &output)
         return output
