@@ -201,6 +201,14 @@ final class MappedFile {
         bytes = UnsafeRawBufferPointer(start: address, count: size)
     }
 
+    /// Unmaps every page read so far (the page cache keeps them for the next read). The kernel maps a file's pages
+    /// in large folios, so releasing only the bytes a read used leaves their neighbours mapped: a read in windows
+    /// calls this between windows so that its resident size stays that of one window.
+    func releasePages() {
+        guard let base = bytes.baseAddress else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_DONTNEED)
+    }
+
     deinit {
         if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
     }

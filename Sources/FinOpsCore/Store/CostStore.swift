@@ -173,6 +173,12 @@ public protocol CostStore: Sendable {
     /// The stored rows that pass the filter, as one table.
     func read(_ filter: CostFilter) async throws -> CostTable
 
+    /// The stored rows that pass the filter, a window at a time: `body` gets each window (whole stored chunks of
+    /// about `rowsPerWindow` rows, in stored order) before the next is read, so only one window's columns are in
+    /// memory. Every window's text columns share one dictionary and its Tags one list of sets; there is at least one
+    /// window. The default hands over all the rows ``read(_:)`` gives as one window.
+    func read(_ filter: CostFilter, rowsPerWindow: Int, _ body: (CostTable) throws -> Void) async throws
+
     /// Reads every stored period back and checks it against what was recorded when it was stored (sizes, row
     /// counts, totals, checksums), all of it, whatever reads skip.
     ///
@@ -197,6 +203,10 @@ extension CostStore {
         try await evaluateInMemory(query, over: filter)
     }
 
+    public func read(_ filter: CostFilter, rowsPerWindow: Int, _ body: (CostTable) throws -> Void) async throws {
+        try body(try await read(filter))
+    }
+
     /// Reads the columns `query` names from the periods `filter` selects, and evaluates it in memory: the default
     /// of ``evaluate(_:over:)``, and the fallback of stores that answer only some queries themselves.
     public func evaluateInMemory<Query: CostQuery>(
@@ -208,6 +218,13 @@ extension CostStore {
             filter.columns = filter.columns.map { $0.intersection(wanted) } ?? wanted
         }
         filter.timeRanges.merge(query.timeRanges) { $0.clamped(to: $1) }
+        if var evaluation = try query.windowedEvaluation() {
+            let columns = filter.columns
+            try await read(filter, rowsPerWindow: evaluation.rowsPerWindow) { window in
+                try evaluation.add(columns.map { window.withMissingColumns($0) } ?? window)
+            }
+            return try evaluation.finish()
+        }
         var table = try await read(filter)
         if let columns = filter.columns { table = table.withMissingColumns(columns) }
         return try query.evaluate(on: table)

@@ -80,6 +80,13 @@ public struct EmbeddedCostStore: CostStore {
         return try PeriodFile.read(entries.map(location), columns: filter)
     }
 
+    public func read(_ filter: CostFilter, rowsPerWindow: Int, _ body: (CostTable) throws -> Void) async throws {
+        let entries = try loadManifest().entries.filter {
+            filter.includes(source: $0.summary.source, period: $0.summary.period)
+        }
+        try PeriodFile.read(entries.map(location), columns: filter, rowsPerWindow: rowsPerWindow, body)
+    }
+
     /// Reads every stored period whole and checks its size, checksums, row count and totals against the manifest;
     /// period files of format 2 are rewritten in format 3 on the way (same rows, so the same totals; see
     /// ``upgrade(_:)``).

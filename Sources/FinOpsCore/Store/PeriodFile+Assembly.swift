@@ -13,60 +13,19 @@ extension PeriodFile {
     /// From how many rows a column's parts are spread over the cores.
     static let parallelRows = 65_536
 
+    /// The files' selected columns as one table.
     static func assemble(
         _ files: [ParsedFile],
         columns: CostFilter,
         paths: [String]
     ) throws(CostStoreError) -> CostTable {
-        var names: [String] = []
-        var kinds: [String: Kind] = [:]
-        for file in files {
-            for name in file.names where kinds[name] == nil && columns.includes(column: name) {
-                names.append(name)
-                kinds[name] = file.kinds[name]
-            }
-        }
-        let total = files.reduce(0) { $0 + $1.rows }
-        var built: [CostTable.Column] = []
-        for name in names {
-            // The column's parts across all files, in order; a file without the column has one empty part.
-            var parts: [Part] = []
-            for (index, file) in files.enumerated() {
-                if let own = file.parts[name] {
-                    parts += own.map { part in
-                        var part = part
-                        part.file = index
-                        return part
-                    }
-                } else if file.rows > 0 {
-                    parts.append(Part(rows: file.rows, values: nil, nulls: nil, file: index))
-                }
-            }
-            let column = ColumnParts(parts: parts, total: total, paths: paths)
-            let data: CostTable.ColumnData
-            switch kinds[name]! {
-            case .string:
-                let dictionaries = try loadDictionaries(files.count) { (index) throws(CostStoreError) in
-                    try files[index].strings(name, path: paths[index])
-                }
-                data = .string(try column.strings(dictionaries: dictionaries, name: name))
-            case .tags:
-                let sets = try loadDictionaries(files.count) { (index) throws(CostStoreError) in
-                    try files[index].tagSets(name, path: paths[index])
-                }
-                data = .tags(try column.tags(sets: sets, name: name))
-            case .decimal:
-                data = .decimal(DecimalColumn(values: try column.decimals(), nulls: column.nulls()))
-            case .timestamp:
-                data = .timestamp(TimestampColumn(values: try column.timestamps(), nulls: column.nulls()))
-            }
-            built.append(CostTable.Column(name: name, data: data))
-        }
-        return CostTable(rowCount: total, columns: built)
+        var windows = try Windows(files, columns: columns, paths: paths, rowsPerWindow: .max)
+        // The one window holds every row (an empty table with the columns where there are none).
+        return try windows.next() ?? CostTable()
     }
 
     /// Each file's dictionary of a column, loaded (checked and parsed) on all cores.
-    private static func loadDictionaries<T>(
+    static func loadDictionaries<T>(
         _ count: Int,
         _ load: (Int) throws(CostStoreError) -> [T]
     ) throws(CostStoreError) -> [[T]] {
@@ -88,7 +47,7 @@ extension PeriodFile {
     }
 
     /// One column's parts with where each starts in the assembled column.
-    private struct ColumnParts {
+    struct ColumnParts {
         var parts: [Part]
         var offsets: [Int]
         var total: Int
@@ -157,30 +116,14 @@ extension PeriodFile {
             }
         }
 
-        func strings(dictionaries: [[String]], name: String) throws(CostStoreError) -> StringColumn {
-            var dictionary: [String] = []
-            var remaps: [[UInt32]] = []
-            if dictionaries.count == 1 {
-                dictionary = dictionaries[0]
-            } else {
-                var interner = ByteInterner()
-                for values in dictionaries {
-                    remaps.append(
-                        values.map { value in
-                            var utf8 = value
-                            let (code, isNew) = utf8.withUTF8 { interner.intern($0) }
-                            if isNew { dictionary.append(value) }
-                            return code
-                        }
-                    )
-                }
-            }
+        func strings(_ merged: MergedStrings, name: String) throws(CostStoreError) -> StringColumn {
+            let (counts, remaps) = (merged.counts, merged.remaps)
             let codes: [UInt32] = try fill { part, target in
                 guard part.values != nil else {
                     target.initialize(repeating: StringColumn.nullCode, count: part.rows)
                     return nil
                 }
-                let bound = UInt32(truncatingIfNeeded: dictionaries[part.file].count)
+                let bound = UInt32(truncatingIfNeeded: counts[part.file])
                 var valid = true
                 if remaps.isEmpty {
                     for row in 0..<part.rows {
@@ -203,22 +146,17 @@ extension PeriodFile {
                 }
                 return valid ? nil : outOfRange(name, part)
             }
-            return StringColumn(codes: codes, dictionary: dictionary)
+            return StringColumn(codes: codes, dictionary: merged.dictionary)
         }
 
-        func tags(sets: [[TagSet]], name: String) throws(CostStoreError) -> TagColumn {
-            var starts: [UInt32] = []
-            var all: [TagSet] = []
-            for fileSets in sets {
-                starts.append(UInt32(truncatingIfNeeded: all.count))
-                all += fileSets
-            }
+        func tags(_ merged: MergedTagSets, name: String) throws(CostStoreError) -> TagColumn {
+            let (counts, starts) = (merged.counts, merged.starts)
             let codes: [UInt32] = try fill { part, target in
                 guard part.values != nil else {
                     target.initialize(repeating: TagColumn.nullCode, count: part.rows)
                     return nil
                 }
-                let bound = UInt32(truncatingIfNeeded: sets[part.file].count)
+                let bound = UInt32(truncatingIfNeeded: counts[part.file])
                 let shift = starts[part.file]
                 var valid = true
                 for row in 0..<part.rows {
@@ -232,7 +170,7 @@ extension PeriodFile {
                 }
                 return valid ? nil : outOfRange(name, part)
             }
-            return TagColumn(codes: codes, sets: all)
+            return TagColumn(codes: codes, sets: merged.all)
         }
 
         private func outOfRange(_ name: String, _ part: Part) -> CostStoreError {

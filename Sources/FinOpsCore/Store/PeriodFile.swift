@@ -54,6 +54,40 @@ enum PeriodFile {
     /// Reads period files into one table (only the columns the filter includes), checking what it reads: each
     /// column is assembled once, its dictionaries merged and its codes remapped while copying, several at once.
     static func read(_ locations: [Location], columns: CostFilter = .all) throws(CostStoreError) -> CostTable {
+        let (files, parsed) = try open(locations, columns: columns)
+        return try withExtendedLifetime(files) { () throws(CostStoreError) in
+            try assemble(parsed, columns: columns, paths: locations.map(\.path))
+        }
+    }
+
+    /// Reads period files as ``read(_:columns:)`` does, but a window of whole chunks at a time (see ``Windows``),
+    /// handing each to `body` before the next is read.
+    static func read(
+        _ locations: [Location],
+        columns: CostFilter,
+        rowsPerWindow: Int,
+        _ body: (CostTable) throws -> Void
+    ) throws {
+        let (files, parsed) = try open(locations, columns: columns)
+        try withExtendedLifetime(files) {
+            var windows = try Windows(
+                parsed,
+                columns: columns,
+                paths: locations.map(\.path),
+                rowsPerWindow: rowsPerWindow
+            )
+            while let window = try windows.next() {
+                for file in files { file.releasePages() }
+                try body(window)
+            }
+        }
+    }
+
+    /// Maps and parses the files, checking each one's size, and a format 2 file's whole checksum.
+    private static func open(
+        _ locations: [Location],
+        columns: CostFilter
+    ) throws(CostStoreError) -> ([MappedFile], [ParsedFile]) {
         var files: [MappedFile] = []
         var parsed: [ParsedFile] = []
         for location in locations {
@@ -66,9 +100,7 @@ enum PeriodFile {
             parsed.append(wholeFile ? one.trustingBlocks() : one)
             files.append(file)
         }
-        return try withExtendedLifetime(files) { () throws(CostStoreError) in
-            try assemble(parsed, columns: columns, paths: locations.map(\.path))
-        }
+        return (files, parsed)
     }
 
     private static func checkSize(_ file: MappedFile, _ location: Location) throws(CostStoreError) {

@@ -64,6 +64,55 @@ struct Accumulator {
         }
     }
 
+    /// Adds group `group` of another window's accumulator into group `slot`, as ``absorb(_:of:at:name:)`` does; the
+    /// other window may keep its distinct codes the other way (bitmaps or sets, each window choosing by its own
+    /// size), so this one is kept to one way: sets, once either side holds any.
+    mutating func absorb(window group: Int, of source: Accumulator, at slot: Int, name: Measure) throws(PivotError) {
+        let sourceBits = source.bitmapWords > 0 && (group + 1) * source.bitmapWords <= source.bitmaps.count
+        let sourceSet = group < source.distinct.count && !source.distinct[group].isEmpty
+        if sourceSet && bitmapWords > 0 { convertBitmapsToSets() }
+        let usesSets = bitmapWords == 0 && distinct.contains { !$0.isEmpty }
+        guard sourceBits && usesSets else {
+            try absorb(group, of: source, at: slot, name: name)
+            return
+        }
+        // The source's bits become set members, and its bitmaps are left out of the merge.
+        var other = Accumulator()
+        other.appendGroup()
+        (other.rows[0], other.nonNull[0], other.sums[0]) = (
+            source.rows[group], source.nonNull[group], source.sums[group]
+        )
+        (other.minimums[0], other.maximums[0]) = (source.minimums[group], source.maximums[group])
+        try absorb(0, of: other, at: slot, name: name)
+        while distinct.count <= slot { distinct.append([]) }
+        let words = source.bitmapWords
+        for word in 0..<words {
+            var bits = source.bitmaps[group * words + word]
+            while bits != 0 {
+                distinct[slot].insert(Int128(word * 64 + bits.trailingZeroBitCount))
+                bits &= bits - 1
+            }
+        }
+    }
+
+    /// Moves every group's distinct codes from bitmaps into sets.
+    private mutating func convertBitmapsToSets() {
+        let words = bitmapWords
+        let groups = bitmaps.count / words
+        while distinct.count < groups { distinct.append([]) }
+        for group in 0..<groups {
+            for word in 0..<words {
+                var bits = bitmaps[group * words + word]
+                while bits != 0 {
+                    distinct[group].insert(Int128(word * 64 + bits.trailingZeroBitCount))
+                    bits &= bits - 1
+                }
+            }
+        }
+        bitmaps = []
+        bitmapWords = 0
+    }
+
     /// The value of `measure` for group `slot`.
     func value(of measure: Measure, at slot: Int) -> MeasureValue {
         let present = nonNull[slot]

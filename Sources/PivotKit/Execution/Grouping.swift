@@ -4,7 +4,7 @@ import Foundation
 /// Groups rows by their dimension codes and keeps exact accumulators per group and measure.
 struct Grouping {
     private var keys: [KeyColumn]
-    private let measures: [MeasureInput]
+    private var measures: [MeasureInput]
     /// The codes of each group, `keys.count` per group.
     private var groupCodes: [UInt32] = []
     private var groupCount = 0
@@ -13,6 +13,10 @@ struct Grouping {
     private var groupBound = 0
     /// Into how many parts the rows are split: with more parts, smaller bitmaps per part keep their sum bounded.
     private var partCount = 1
+    /// For merging later windows (``absorb(window:)``): each dimension's members' codes by value, and each group's
+    /// slot by its codes; built on the first merge.
+    private var memberCodes: [[DimensionValue: UInt32]] = []
+    private var slots: [[UInt32]: Int] = [:]
 
     init(keys: [KeyColumn], measures: [MeasureInput]) {
         self.keys = keys
@@ -48,6 +52,67 @@ struct Grouping {
         var index = MergeIndex(keys: keys)
         for group in 0..<groupCount { index.insert(codes(of: group), slot: group) }
         for partial in partials.dropFirst() { try absorb(try partial.get(), index: &index) }
+    }
+
+    /// Lets go of the rows' columns once they are aggregated: the groups keep only the members' values.
+    mutating func releaseRows() {
+        keys = keys.map { KeyColumn(codes: [], values: $0.values) }
+        measures = measures.map(\.withoutRows)
+    }
+
+    /// Merges in the groups of another window's rows, aggregated with the same measures. That window's keys number
+    /// their members their own way (time buckets in order of appearance, say), so each member is found here by its
+    /// value, and added when new; the groups keep their order of first appearance over all windows.
+    mutating func absorb(window other: Grouping) throws(PivotError) {
+        let width = keys.count
+        if memberCodes.isEmpty && width > 0 {
+            memberCodes = keys.map { key in
+                Dictionary(key.values.enumerated().map { ($1, UInt32($0)) }, uniquingKeysWith: { first, _ in first })
+            }
+        }
+        if slots.isEmpty {
+            for group in 0..<groupCount { slots[Array(codes(of: group)), default: group] = group }
+        }
+        // The other window's code of each member in this one's numbering, found on first use.
+        var translations = other.keys.map { [UInt32](repeating: .max, count: $0.values.count) }
+        for group in 0..<other.groupCount {
+            var codes: [UInt32] = []
+            codes.reserveCapacity(width)
+            for dimension in 0..<width {
+                let code = Int(other.groupCodes[group * width + dimension])
+                var translated = translations[dimension][code]
+                if translated == .max {
+                    let value = other.keys[dimension].values[code]
+                    if let known = memberCodes[dimension][value] {
+                        translated = known
+                    } else {
+                        translated = UInt32(keys[dimension].values.count)
+                        keys[dimension].values.append(value)
+                        memberCodes[dimension][value] = translated
+                    }
+                    translations[dimension][code] = translated
+                }
+                codes.append(translated)
+            }
+            let slot: Int
+            if let existing = slots[codes] {
+                slot = existing
+            } else {
+                slot = groupCount
+                slots[codes] = slot
+                groupCodes += codes
+                groupCount += 1
+                for measure in accumulators.indices { accumulators[measure].appendGroup() }
+            }
+            for measure in accumulators.indices {
+                try accumulators[measure].absorb(
+                    window: group,
+                    of: other.accumulators[measure],
+                    at: slot,
+                    name: measures[measure].measure
+                )
+            }
+        }
     }
 
     /// The codes of a group, one per key.

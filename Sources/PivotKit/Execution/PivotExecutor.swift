@@ -1,16 +1,43 @@
 import FinOpsCore
 import Foundation
 
-/// Runs a ``PivotQuery`` over a ``CostTable``: rows are filtered, each dimension becomes a dense code per row,
-/// rows are grouped by the combined code (direct-indexed when the combinations are few, hashed otherwise) into
-/// exact accumulators, chunk by chunk and over all cores for large inputs, and totals are re-aggregated from the
-/// groups.
-struct PivotExecutor {
+/// Runs a ``PivotQuery`` over a ``CostTable``, or over a store's rows a window at a time: rows are filtered, each
+/// dimension becomes a dense code per row, rows are grouped by the combined code (direct-indexed when the combinations
+/// are few, hashed otherwise) into exact accumulators, chunk by chunk and over all cores for large inputs; each
+/// window's groups are merged into the ones before by their members' values, and totals are re-aggregated from the
+/// groups at the end.
+struct PivotExecutor: WindowedEvaluation {
     let query: PivotQuery
-    let table: CostTable
+    private let assembly: PivotAssembly
+    /// The groups of every window added so far.
+    private var groups: Grouping?
+    /// The one currency the money measures' rows have been billed in so far, where the check applies.
+    private var currency: String?
 
-    func run() throws(PivotError) -> PivotResult {
-        let assembly = try PivotAssembly(query: query)
+    init(query: PivotQuery) throws(PivotError) {
+        self.query = query
+        self.assembly = try PivotAssembly(query: query)
+    }
+
+    /// The answer over one table.
+    static func run(_ query: PivotQuery, on table: CostTable) throws(PivotError) -> PivotResult {
+        var executor = try PivotExecutor(query: query)
+        try executor.aggregate(table)
+        return try executor.result()
+    }
+
+    var rowsPerWindow: Int { query.tuning.windowRows }
+
+    mutating func add(_ window: CostTable) throws {
+        try aggregate(window)
+    }
+
+    func finish() throws -> PivotResult {
+        try result()
+    }
+
+    /// Groups a window's rows and merges its groups into the earlier windows'.
+    mutating func aggregate(_ table: CostTable) throws(PivotError) {
         var selection: [Int32]?
         if let filter = query.filter {
             selection = try FilterEvaluator(table: table, tuning: query.tuning).selectedRows(filter)
@@ -29,13 +56,24 @@ struct PivotExecutor {
             )
         }
         // Derived measures are computed from aggregated ("base") ones after grouping.
-        let base = assembly.baseMeasures
         var measures: [MeasureInput] = []
-        for measure in base { measures.append(try MeasureInput(measure, table: table)) }
-        try checkCurrencies(selection)
+        for measure in assembly.baseMeasures { measures.append(try MeasureInput(measure, table: table)) }
+        try checkCurrencies(table, selection)
 
-        var groups = Grouping(keys: keys, measures: measures)
-        try groups.add(rows: selection, count: table.rowCount, tuning: query.tuning)
+        var window = Grouping(keys: keys, measures: measures)
+        try window.add(rows: selection, count: table.rowCount, tuning: query.tuning)
+        if groups == nil {
+            window.releaseRows()
+            groups = window
+        } else {
+            try groups?.absorb(window: window)
+        }
+    }
+
+    /// The cells of every window's groups, with top-N, totals, sorting and derived measures.
+    func result() throws(PivotError) -> PivotResult {
+        guard var groups else { throw PivotError("a pivot was asked for its result before any rows") }
+        let base = assembly.baseMeasures
         if let top = query.top {
             guard !query.rows.isEmpty else { throw PivotError("a top-N needs at least one row dimension") }
             guard query.measures.contains(top.measure), let rank = base.firstIndex(of: top.measure) else {
@@ -52,20 +90,30 @@ struct PivotExecutor {
     }
 
     /// Never adds amounts of different currencies: a money measure over several currencies needs
-    /// BillingCurrency as a dimension.
-    private func checkCurrencies(_ selection: [Int32]?) throws(PivotError) {
+    /// BillingCurrency as a dimension. Windows are checked as they come, against the currency of the ones before.
+    private mutating func checkCurrencies(_ table: CostTable, _ selection: [Int32]?) throws(PivotError) {
         let dimensions = query.rows + query.columns
         guard query.measures.flatMap(\.baseMeasures).contains(where: \.isMoney),
             !dimensions.contains(.column("BillingCurrency")),
             let currencies = table.strings("BillingCurrency")
         else { return }
-        // A dictionary of one currency needs no look at the rows.
-        guard currencies.dictionary.count > 1 else { return }
-        guard usedCodes(currencies, selection, stoppingAtTwo: true).filter({ $0 }).count > 1 else { return }
-        // Only to name every currency in the error.
-        let seen = usedCodes(currencies, selection, stoppingAtTwo: false)
-        let used = seen.indices.filter { seen[$0] }
-        let names = used.map { currencies.dictionary[$0] }.sorted()
+        var names: [String]
+        if currencies.dictionary.count == 1 {
+            // A dictionary of one currency needs no look at the rows, unless none is selected.
+            names = currencies.dictionary
+        } else {
+            let seen = usedCodes(currencies, selection, stoppingAtTwo: true)
+            names = seen.indices.filter { seen[$0] }.map { currencies.dictionary[$0] }
+            if names.count > 1 {
+                // Only to name every currency in the error.
+                let all = usedCodes(currencies, selection, stoppingAtTwo: false)
+                names = all.indices.filter { all[$0] }.map { currencies.dictionary[$0] }
+            }
+        }
+        if let currency, !names.isEmpty, !names.contains(currency) { names.append(currency) }
+        if currency == nil, names.count == 1 { currency = names[0] }
+        guard names.count > 1 else { return }
+        names.sort()
         throw PivotError(
             .mixedCurrencies,
             "the rows are billed in several currencies (\(names.joined(separator: ", "))) and amounts of different "
@@ -117,6 +165,14 @@ struct MeasureInput {
 
     let measure: Measure
     let source: Source
+
+    private init(measure: Measure, source: Source) {
+        self.measure = measure
+        self.source = source
+    }
+
+    /// The measure without its column: what a grouping keeps once its rows are aggregated.
+    var withoutRows: MeasureInput { MeasureInput(measure: measure, source: .none) }
 
     init(_ measure: Measure, table: CostTable) throws(PivotError) {
         self.measure = measure

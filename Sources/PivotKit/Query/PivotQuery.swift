@@ -60,7 +60,7 @@ public struct PivotQuery: Sendable, Hashable {
     /// - Throws: ``PivotError`` for an unknown column, a column of the wrong type, mixed currencies in a money
     ///   measure, or a sum that overflows.
     public func run(on table: CostTable) throws(PivotError) -> PivotResult {
-        try PivotExecutor(query: self, table: table).run()
+        try PivotExecutor.run(self, on: table)
     }
 
     /// The columns the query reads (`Tags` for tag dimensions and filters, `BillingCurrency` for the currency
@@ -103,6 +103,12 @@ extension PivotQuery: CostQuery {
     /// Runs the query in memory; see ``run(on:)``.
     public func evaluate(on table: CostTable) throws -> PivotResult {
         try run(on: table)
+    }
+
+    /// Aggregates window by window: a store's rows are read a window at a time (``ExecutionTuning/windowRows``)
+    /// and each window's groups merged into the ones before, giving the cells ``run(on:)`` gives over all the rows.
+    public func windowedEvaluation() throws -> (any WindowedEvaluation<PivotResult>)? {
+        try PivotExecutor(query: self)
     }
 }
 
@@ -183,6 +189,9 @@ struct ExecutionTuning: Sendable, Hashable {
     var parallelThreshold = 262_144
     /// Rows aggregated per chunk, sized so that a chunk's per-row scratch stays in the core's cache.
     var chunkRows = 16_384
+    /// Rows a store reads at a time for a pivot: enough to spread over the cores, few enough that one window's
+    /// columns (about 40 MB for a typical query) are all a pivot over a large store holds in memory.
+    var windowRows = 1 << 20
 
     /// How many parts large inputs are split into: one per core, at least 2 (so the merge always runs the same way,
     /// whatever the machine) and at most 64.
