@@ -12,17 +12,7 @@ struct PivotParallelTests {
         let table = PivotFixtures.generated
         var random = SeededRandom(seed: 99)
         for _ in 0..<25 {
-            var query = PivotQuery(
-                rows: [.column("BillingCurrency")]
-                    + (0..<random.next(3)).map { _ in
-                        PivotDifferentialTests.dimensions[random.next(PivotDifferentialTests.dimensions.count)]
-                    },
-                measures: (0...random.next(3)).map { _ in
-                    PivotDifferentialTests.measures[random.next(PivotDifferentialTests.measures.count)]
-                },
-                filter: PivotDifferentialTests.filters[random.next(PivotDifferentialTests.filters.count)],
-                totals: .all
-            )
+            var query = PivotFixtures.randomQuery(&random)
             query.tuning = ExecutionTuning(parallelThreshold: .max, chunkRows: .max)
             let serial = try query.run(on: table)
             query.tuning = ExecutionTuning(parallelThreshold: .max, chunkRows: 333)

@@ -25,19 +25,9 @@ struct PivotWindowTests {
         let table = PivotFixtures.generated
         var random = SeededRandom(seed: 7)
         for round in 0..<30 {
-            var query = PivotQuery(
-                rows: [.column("BillingCurrency")]
-                    + (0..<random.next(3)).map { _ in
-                        PivotDifferentialTests.dimensions[random.next(PivotDifferentialTests.dimensions.count)]
-                    },
-                columns: round % 3 == 0 ? [.time("ChargePeriodStart", .month)] : [],
-                measures: (0...random.next(3)).map { _ in
-                    PivotDifferentialTests.measures[random.next(PivotDifferentialTests.measures.count)]
-                },
-                filter: PivotDifferentialTests.filters[random.next(PivotDifferentialTests.filters.count)],
-                totals: .all,
-                top: round % 4 == 1 ? TopN(2, by: .count) : nil
-            )
+            var query = PivotFixtures.randomQuery(&random)
+            if round % 3 == 0 { query.columns = [.time("ChargePeriodStart", .month)] }
+            if round % 4 == 1 { query.top = TopN(2, by: .count) }
             if query.top != nil, !query.measures.contains(.count) { query.measures.append(.count) }
             if query.top != nil, query.rows.count < 2 { query.rows.append(.column("ServiceName")) }
             query.tuning = ExecutionTuning(parallelThreshold: 2_000, chunkRows: 500)

@@ -1,4 +1,5 @@
 import FinOpsCore
+import FinOpsTestSupport
 import Foundation
 import PivotKit
 
@@ -22,6 +23,22 @@ enum PivotFixtures {
         var batches: [CostTable] = []
         while let batch = try! reader.nextBatch() { batches.append(batch.table) }
         return CostTable.concatenating(batches)
+    }
+
+    /// A query of the differential tests' shapes: BillingCurrency and up to two other rows, up to four measures and
+    /// one of the filters (or none).
+    static func randomQuery(_ random: inout SeededRandom) -> PivotQuery {
+        PivotQuery(
+            rows: [.column("BillingCurrency")]
+                + (0..<random.next(3)).map { _ in
+                    PivotDifferentialTests.dimensions[random.next(PivotDifferentialTests.dimensions.count)]
+                },
+            measures: (0...random.next(3)).map { _ in
+                PivotDifferentialTests.measures[random.next(PivotDifferentialTests.measures.count)]
+            },
+            filter: PivotDifferentialTests.filters[random.next(PivotDifferentialTests.filters.count)],
+            totals: .all
+        )
     }
 
     /// The result as the naive reference keys it: members joined by " | ", measures as text.
