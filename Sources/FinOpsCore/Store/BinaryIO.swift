@@ -205,8 +205,13 @@ final class MappedFile {
     /// in large folios, so releasing only the bytes a read used leaves their neighbours mapped: a read in windows
     /// calls this between windows so that its resident size stays that of one window.
     func releasePages() {
-        guard let base = bytes.baseAddress else { return }
-        _ = madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_DONTNEED)
+        releasePages(in: 0..<bytes.count)
+    }
+
+    /// Unmaps the pages of a range of the file, which starts at a page boundary.
+    func releasePages(in range: Range<Int>) {
+        guard let base = bytes.baseAddress, !range.isEmpty else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + range.lowerBound), range.count, MADV_DONTNEED)
     }
 
     deinit {

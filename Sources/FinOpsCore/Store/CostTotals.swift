@@ -83,14 +83,26 @@ extension PeriodSummary {
     /// - Parameter name: how messages name the period (its file, or its source and period).
     /// - Throws: ``CostStoreError`` (`corrupt`) saying which differs.
     public func check(_ rows: CostTable, name: String) throws(CostStoreError) {
-        guard rows.rowCount == rowCount else {
-            throw CostStoreError(.corrupt, "\(name) has \(rows.rowCount) rows, the manifest recorded \(rowCount)")
-        }
         var totals = CostTotalsBuilder(source: source)
+        try Self.add(rows, to: &totals, name: name)
+        try check(totals, name: name)
+    }
+
+    /// Adds rows read back (a whole period's, or a window of them) to `totals`, whose count and sums are then checked.
+    ///
+    /// - Throws: ``CostStoreError`` (`corrupt`) where the rows lack BillingCurrency.
+    static func add(_ rows: CostTable, to totals: inout CostTotalsBuilder, name: String) throws(CostStoreError) {
         if rows.rowCount > 0, rows.strings("BillingCurrency") == nil {
             throw CostStoreError(.corrupt, "\(name) has no BillingCurrency column")
         }
         try totals.add(rows)
+    }
+
+    /// Checks the count and exact totals of rows read back, accumulated in `totals`, against this summary.
+    func check(_ totals: CostTotalsBuilder, name: String) throws(CostStoreError) {
+        guard totals.rowCount == rowCount else {
+            throw CostStoreError(.corrupt, "\(name) has \(totals.rowCount) rows, the manifest recorded \(rowCount)")
+        }
         guard totals.totals == self.totals else {
             throw CostStoreError(.corrupt, "\(name): the stored rows' totals differ from the manifest's")
         }

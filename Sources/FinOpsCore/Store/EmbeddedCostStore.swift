@@ -99,23 +99,36 @@ public struct EmbeddedCostStore: CostStore {
         var staging: StagingFolder?
         defer { staging?.remove() }
         for entry in try loadManifest().entries {
-            let table = try PeriodFile.read(location(entry))
             let summary = entry.summary
-            try summary.check(table, name: "\(entry.file) (source \(summary.source), period \(summary.period))")
-            if entry.directoryChecksum == nil {
-                let folder: StagingFolder
-                if let staging {
-                    folder = staging
-                } else {
-                    folder = try StagingFolder(in: self)
-                    staging = folder
+            let name = "\(entry.file) (source \(summary.source), period \(summary.period))"
+            guard entry.directoryChecksum == nil else {
+                // Format 3: every column of every row decoded a window at a time, so memory holds one window.
+                var totals = CostTotalsBuilder(source: summary.source)
+                try PeriodFile.read(location(entry), rowsPerWindow: Self.verifyWindowRows) {
+                    (window) throws(CostStoreError) in
+                    try PeriodSummary.add(window, to: &totals, name: name)
                 }
-                upgrades.append(try stageUpgrade(of: entry, rows: table, in: folder))
+                try summary.check(totals, name: name)
+                continue
             }
+            // Format 2 is read whole: the rows are rewritten in format 3.
+            let table = try PeriodFile.read(location(entry))
+            try summary.check(table, name: name)
+            let folder: StagingFolder
+            if let staging {
+                folder = staging
+            } else {
+                folder = try StagingFolder(in: self)
+                staging = folder
+            }
+            upgrades.append(try stageUpgrade(of: entry, rows: table, in: folder))
         }
         if !upgrades.isEmpty { try publish(upgrades) }
         return try loadManifest().entries.map(\.summary)
     }
+
+    /// Rows ``verify()`` decodes at a time: two chunks of a load, every column (a few tens of MB).
+    static let verifyWindowRows = 131_072
 
     func location(_ entry: Manifest.Entry) -> PeriodFile.Location {
         PeriodFile.Location(

@@ -51,6 +51,26 @@ enum PeriodFile {
         }
     }
 
+    /// Reads a whole period file as ``read(_:)-(Location)`` does, every byte checked first, but hands its rows to
+    /// `body` a window of whole chunks at a time (see ``Windows``).
+    static func read(
+        _ location: Location,
+        rowsPerWindow: Int,
+        _ body: (CostTable) throws(CostStoreError) -> Void
+    ) throws(CostStoreError) {
+        let file = try MappedFile(path: location.path)
+        try checkSize(file, location)
+        try checkWholeFile(file, location)
+        try withExtendedLifetime(file) { () throws(CostStoreError) in
+            let parsed = try parse(file, location).trustingBlocks()
+            var windows = try Windows([parsed], columns: .all, paths: [location.path], rowsPerWindow: rowsPerWindow)
+            while let window = try windows.next() {
+                file.releasePages()
+                try body(window)
+            }
+        }
+    }
+
     /// Reads period files into one table (only the columns the filter includes), checking what it reads: each
     /// column is assembled once, its dictionaries merged and its codes remapped while copying, several at once.
     static func read(_ locations: [Location], columns: CostFilter = .all) throws(CostStoreError) -> CostTable {
@@ -113,7 +133,19 @@ enum PeriodFile {
     }
 
     private static func checkWholeFile(_ file: MappedFile, _ location: Location) throws(CostStoreError) {
-        let actual = CRC32.hex(CRC32.parallel(file.bytes))
+        // In segments whose pages are released once checked: a whole file mapped at once would be all resident.
+        let segment = 64 << 20
+        var crc = CRC32.initial
+        for start in stride(from: 0, to: file.bytes.count, by: segment) {
+            let range = start..<Swift.min(start + segment, file.bytes.count)
+            crc = CRC32.combine(
+                crc,
+                CRC32.parallel(UnsafeRawBufferPointer(rebasing: file.bytes[range])),
+                length: range.count
+            )
+            file.releasePages(in: range)
+        }
+        let actual = CRC32.hex(crc)
         guard actual == location.checksum else {
             throw CostStoreError(
                 .corrupt,
