@@ -190,8 +190,8 @@ struct ExecutionTuning: Sendable, Hashable {
     /// Rows aggregated per chunk, sized so that a chunk's per-row scratch stays in the core's cache.
     var chunkRows = 16_384
     /// Rows a store reads at a time for a pivot: enough to spread over the cores, few enough that one window's
-    /// columns (about 40 MB for a typical query) are all a pivot over a large store holds in memory.
-    var windowRows = 1 << 20
+    /// columns (about 20 MB for a typical query) are all a pivot over a large store holds in memory.
+    var windowRows = 1 << 19
 
     /// How many parts large inputs are split into: one per core, at least 2 (so the merge always runs the same way,
     /// whatever the machine) and at most 64.
