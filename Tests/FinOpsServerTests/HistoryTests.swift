@@ -143,7 +143,7 @@ struct HistoryTests {
         func fired(_ extra: String, lastTick: Date?, until: Date) async throws -> [String] {
             let store = InMemoryExecutionStore()
             if let lastTick {
-                _ = try await store.claim(
+                _ = await store.claim(
                     .init(namespace: "tests", flowId: "ticker", triggerId: "minutely", date: lastTick),
                     executionId: "old"
                 )
@@ -155,7 +155,7 @@ struct HistoryTests {
             let service = try Self.service(store, flow: flow)
             var checked: [String: Date] = [:]
             await FlowScheduler(flows: service).fire(until: until, checked: &checked, started: start)
-            return try await store.list(flow: nil, state: nil, limit: 100).compactMap { $0.trigger["date"]?.rendered }
+            return await store.list(flow: nil, state: nil, limit: 100).compactMap { $0.trigger["date"]?.rendered }
                 .sorted()
         }
         // Down for 5 minutes before `start` (ticks 23:56 to 23:59 missed): all recovered, the last only, or none;

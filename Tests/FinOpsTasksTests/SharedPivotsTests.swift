@@ -32,7 +32,7 @@ private final class CountingStore: CostStore {
         return try await store.read(filter)
     }
 
-    func verify() async throws -> [PeriodSummary] { try await store.verify() }
+    func verify() async throws -> [PeriodSummary] { try store.verify() }
 }
 
 @Suite("Pivots shared by the tasks of an execution")

@@ -39,7 +39,7 @@ struct BackupOnPostgresTests {
             let back = try EmbeddedCostStore(directory: Fixtures.temporaryDirectory())
             try await StoreBackup.restore(from: second, into: back)
             #expect(Self.contents(try await back.periods()) == original)
-            try await back.verify()
+            try back.verify()
         }
     }
 }

@@ -197,7 +197,6 @@ final class PeriodFileWriter {
     /// Writes the dictionaries, the directory and the trailer, and forces the file to disk.
     func finish() throws(CostStoreError) {
         for index in directory.columns.indices {
-            let name = directory.columns[index].name
             var out = ByteWriter()
             switch directory.columns[index].kind {
             case .string:

@@ -19,7 +19,7 @@ public final class PostgresExecutionStore: ExecutionStore {
     public static func open(_ url: String) async throws -> PostgresExecutionStore {
         let pool = PostgresPool(conninfo: url)
         do {
-            try await pool.withConnection { connection in try await PostgresMigrator().migrate(connection) }
+            _ = try await pool.withConnection { connection in try await PostgresMigrator().migrate(connection) }
         } catch {
             await pool.close()
             throw error
@@ -33,7 +33,7 @@ public final class PostgresExecutionStore: ExecutionStore {
     }
 
     public func save(_ record: ExecutionRecord) async throws {
-        try await pool.withConnection { connection in
+        _ = try await pool.withConnection { connection in
             try await connection.query(
                 """
                 INSERT INTO finops.executions (id, namespace, flow_id, state, start_date, end_date, document)
@@ -134,7 +134,7 @@ public final class PostgresExecutionStore: ExecutionStore {
 
     public func heartbeat(_ ids: [String], owner: String, at date: Date) async throws {
         guard !ids.isEmpty else { return }
-        try await pool.withConnection { connection in
+        _ = try await pool.withConnection { connection in
             try await connection.query(
                 "UPDATE finops.executions SET heartbeat = to_timestamp($1), owner = $2 WHERE id = ANY($3)",
                 [.double(date.timeIntervalSince1970), .text(owner), .textArray(ids)]

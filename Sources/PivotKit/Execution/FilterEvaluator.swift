@@ -465,7 +465,7 @@ struct LikePattern {
 }
 
 /// A test of one row, as a value so that each scan is specialized for it.
-private protocol RowTest {
+private protocol RowTest: SendableMetatype {
     func accepts(_ row: Int) -> Bool
 }
 

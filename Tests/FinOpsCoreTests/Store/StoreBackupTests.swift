@@ -35,7 +35,7 @@ struct StoreBackupTests {
         let restored = try await StoreBackup.restore(from: folder, into: target)
         #expect(Self.contents(restored) == Self.contents(stored))
         #expect(Self.contents(try await target.periods()) == Self.contents(stored))
-        try await target.verify()
+        try target.verify()
         // Row for row: the same rows, in the same order, in every column read back.
         let before = try await store.read(.all)
         let after = try await target.read(.all)
