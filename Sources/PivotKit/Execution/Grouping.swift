@@ -71,7 +71,7 @@ struct Grouping {
             }
         }
         if slots.isEmpty {
-            for group in 0..<groupCount { slots[Array(codes(of: group)), default: group] = group }
+            for group in 0..<groupCount { slots[Array(codes(of: group))] = group }
         }
         // The other window's code of each member in this one's numbering, found on first use.
         var translations = other.keys.map { [UInt32](repeating: .max, count: $0.values.count) }
