@@ -15,6 +15,8 @@ public struct EvaluationContext: Sendable {
     /// Variable roots worked out only when an expression reads them (the engine's `outputs` and `tasks`, which are
     /// costly to copy for every task run of a large loop), with their names.
     public var deferredVariables: DeferredVariables?
+    /// The work a render may do (``RenderLimits/standard`` unless set).
+    public var renderLimits = RenderLimits.standard
 
     public init(
         variables: [String: FlowValue] = [:],

@@ -5,24 +5,50 @@
 /// million loops of a million-item sort. Charging what each step touches keeps any template to a few seconds of
 /// work, far above what a flow's templates do (a loop over a few thousand outputs, a few operations each).
 final class RenderBudget {
-    /// The units one render may spend.
-    static let limit = 5_000_000
+    /// The units this render may spend (``RenderLimits/work``).
+    let limit: Int
 
     private var spent = 0
+
+    init(limit: Int) {
+        self.limit = limit
+    }
 
     /// Spends `units`; `false` once the render has spent more than ``limit``.
     func spend(_ units: Int) -> Bool {
         let (total, overflow) = spent.addingReportingOverflow(units)
         spent = overflow ? .max : total
-        return spent <= Self.limit
+        return spent <= limit
     }
 
     /// Spends what reading `values` costs (their weight, ``FlowValue/weight(upTo:)``); `false` past the limit.
     func spend(reading values: FlowValue...) -> Bool {
         for value in values {
-            guard spend(value.weight(upTo: Self.limit - spent + 1)) else { return false }
+            guard spent <= limit, spend(value.weight(upTo: limit - spent + 1)) else { return false }
         }
         return true
+    }
+}
+
+/// Bounds on the work one render of a template may do, so that no template, mistaken or hostile, runs for long.
+///
+/// The standard limits keep a render to a few seconds at worst, far above what a flow's templates do. A caller that
+/// renders untrusted text on a tight schedule (a fuzzer, a preview endpoint) can set lower ones, as SQLite's
+/// `sqlite3_limit` allows.
+public struct RenderLimits: Sendable, Hashable {
+    /// Loop iterations in all, nested loops included (two nested ranges of 3,000 already make 9 million).
+    public var iterations: Int
+    /// Units of work, nested `render()` calls included: a loop iteration and the literal text its body writes, and
+    /// every value that an operator, filter, function or print reads or builds (a list counts its items, a string
+    /// one per 16 bytes).
+    public var work: Int
+
+    /// A million iterations and five million units of work.
+    public static let standard = RenderLimits(iterations: 1_000_000, work: 5_000_000)
+
+    public init(iterations: Int, work: Int) {
+        self.iterations = iterations
+        self.work = work
     }
 }
 

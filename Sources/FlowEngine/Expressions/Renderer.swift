@@ -5,9 +5,6 @@ import OrderedCollections
 struct Renderer {
     /// How deeply `render()` may nest templates inside templates.
     static let maximumDepth = 100
-    /// How many loop iterations one template may run in all, nested loops included: a bound on the work a
-    /// hostile or mistaken template can ask for (two nested ranges of 3,000 already make 9 million).
-    static let maximumIterations = 1_000_000
 
     let context: EvaluationContext
     let source: String
@@ -15,21 +12,21 @@ struct Renderer {
     /// Shared with the renders this one starts through `render()`.
     let budget: RenderBudget
     /// Variables of `{% for %}` and `{% set %}`, innermost scope last.
-    private var scopes: [[String: FlowValue]] = []
+    private var scopes: [Scope] = []
     /// Loop iterations run so far.
     private var iterations = 0
 
-    init(context: EvaluationContext, source: String, depth: Int, budget: RenderBudget = RenderBudget()) {
+    init(context: EvaluationContext, source: String, depth: Int, budget: RenderBudget? = nil) {
         self.context = context
         self.source = source
         self.depth = depth
-        self.budget = budget
+        self.budget = budget ?? RenderBudget(limit: context.renderLimits.work)
     }
 
     /// The error of a render past its budget (``RenderBudget``), reported at the step that passed it.
     func overBudget(at offset: Int) -> ExpressionError {
         error(
-            "the template does more work than a render may (\(RenderBudget.limit) units: loop iterations and the "
+            "the template does more work than a render may (\(budget.limit) units: loop iterations and the "
                 + "items it reads): loop over less or read smaller lists",
             at: offset
         )
@@ -47,7 +44,9 @@ struct Renderer {
             case .text(let text):
                 output += text
             case .print(let expression):
-                switch try evaluate(expression) {
+                let value = try evaluate(expression)
+                guard budget.spend(reading: value) else { throw overBudget(at: expression.start) }
+                switch value {
                 case .string(let text): output += text
                 case let value: output += value.rendered
                 }
@@ -62,8 +61,8 @@ struct Renderer {
                 try render(loop, into: &output)
             case .set(let name, let expression):
                 let value = try evaluate(expression)
-                if scopes.isEmpty { scopes.append([:]) }
-                scopes[scopes.count - 1][name] = value
+                if scopes.isEmpty { scopes.append(Scope()) }
+                scopes[scopes.count - 1].variables[name] = value
             case .filtered(let calls, let body):
                 var text = ""
                 try render(body, into: &text)
@@ -92,26 +91,44 @@ struct Renderer {
             try render(loop.otherwise, into: &output)
             return
         }
-        scopes.append([:])
+        // An iteration costs a unit and the literal text its body writes (prints are charged as they evaluate).
+        let iterationCost = 1 + Self.literalWeight(of: loop.body)
+        scopes.append(Scope())
         defer { scopes.removeLast() }
         for (index, item) in items.enumerated() {
             iterations += 1
-            guard iterations <= Self.maximumIterations else {
+            guard iterations <= context.renderLimits.iterations else {
                 throw error(
-                    "the template's loops run more than \(Self.maximumIterations) times in all: loop over less",
+                    "the template's loops run more than \(context.renderLimits.iterations) times in all: loop over less",
                     at: loop.sequence.start
                 )
             }
-            guard budget.spend(1) else { throw overBudget(at: loop.sequence.start) }
-            var scope: [String: FlowValue] = [loop.valueName: item.value]
-            if let keyName = loop.keyName { scope[keyName] = item.key }
-            scope["loop"] = [
-                "index": .int(index), "length": .int(items.count), "first": .bool(index == 0),
-                "last": .bool(index == items.count - 1), "revindex": .int(items.count - index - 1),
-            ]
-            scopes[scopes.count - 1] = scope
+            guard budget.spend(iterationCost) else { throw overBudget(at: loop.sequence.start) }
+            // One scope, emptied in place each iteration: `set` in a body lasts one iteration, and a long loop
+            // allocates no dictionary per iteration.
+            scopes[scopes.count - 1].startIteration(index, of: items.count)
+            scopes[scopes.count - 1].variables[loop.valueName] = item.value
+            if let keyName = loop.keyName { scopes[scopes.count - 1].variables[keyName] = item.key }
             try render(loop.body, into: &output)
         }
+    }
+
+    /// One unit per 16 bytes of the text `nodes` can write, every branch counted; nested loops' bodies are charged
+    /// by their own iterations.
+    private static func literalWeight(of nodes: [TemplateNode]) -> Int {
+        var weight = 0
+        for node in nodes {
+            switch node {
+            case .text(let text): weight &+= text.utf8.count / 16
+            case .conditional(let branches, let otherwise):
+                weight &+= literalWeight(of: otherwise)
+                for branch in branches { weight &+= literalWeight(of: branch.body) }
+            case .loop(let loop): weight &+= literalWeight(of: loop.otherwise)
+            case .filtered(_, let body): weight &+= literalWeight(of: body)
+            case .print, .set: break
+            }
+        }
+        return weight
     }
 
     // MARK: - Expressions
@@ -157,7 +174,9 @@ struct Renderer {
             }
             let leftValue = try evaluate(left)
             let rightValue = try evaluate(right)
-            guard budget.spend(Self.cost(of: op, leftValue, rightValue)) else { throw overBudget(at: offset) }
+            guard budget.spend(Self.cost(of: op, leftValue, rightValue, limit: budget.limit)) else {
+                throw overBudget(at: offset)
+            }
             let result: FlowValue
             do {
                 result = try ValueOperations.apply(op, leftValue, rightValue)
@@ -189,8 +208,8 @@ struct Renderer {
 
     /// What applying `op` reads, charged before it runs: both operands, and for a list sought in a list (each of
     /// its items compared with each of the other's) their product.
-    private static func cost(of op: BinaryOperator, _ left: FlowValue, _ right: FlowValue) -> Int {
-        let limit = RenderBudget.limit + 1
+    private static func cost(of op: BinaryOperator, _ left: FlowValue, _ right: FlowValue, limit: Int) -> Int {
+        let limit = limit &+ 1
         let (leftWeight, rightWeight) = (left.weight(upTo: limit), right.weight(upTo: limit))
         let (container, item) = op == .isIn ? (right, left) : (left, right)
         if op == .isIn || op == .contains, case .list = container, case .list = item {
@@ -206,24 +225,28 @@ struct Renderer {
     private static func membership(of item: FlowValue, from lower: FlowValue, to upper: FlowValue) -> Bool? {
         guard case .int(let low) = lower, case .int(let high) = upper else { return nil }
         // A list is in the range when each of its items is (`[2, 3] in 1..5`).
-        let numbers: [Decimal]
-        if case .list(let items) = item {
-            let values = items.compactMap(\.decimalValue)
-            guard values.count == items.count else { return nil }
-            numbers = values
-        } else {
-            guard let number = item.decimalValue else { return nil }
-            numbers = [number]
+        let items: [FlowValue]
+        if case .list(let list) = item { items = list } else { items = [item] }
+        let span = high.subtractingReportingOverflow(low)
+        guard low > high || (!span.overflow && span.partialValue < ValueOperations.maximumRangeCount) else {
+            return nil
+        }
+        var member = true
+        for item in items {
+            // Equal to one of the integers `low...high`, with numeric widening (`3.0 in 1..5`); integers compared
+            // as integers, the common case and a cheap one.
+            if case .int(let number) = item {
+                member = member && low <= number && number <= high
+            } else if let number = item.decimalValue {
+                member =
+                    member && low <= high && DecimalRounding.round(number, scale: 0, mode: .down) == number
+                    && number >= Decimal(low) && number <= Decimal(high)
+            } else {
+                return nil
+            }
         }
         // An empty range holds nothing (yet every item of an empty list, as the general path has it).
-        if low > high { return numbers.isEmpty }
-        let span = high.subtractingReportingOverflow(low)
-        guard !span.overflow, span.partialValue < ValueOperations.maximumRangeCount else { return nil }
-        // Equal to one of the integers `low...high`, with numeric widening (`3.0 in 1..5`).
-        return numbers.allSatisfy { number in
-            DecimalRounding.round(number, scale: 0, mode: .down) == number
-                && number >= Decimal(low) && number <= Decimal(high)
-        }
+        return member
     }
 
     /// The value of an expression, or `nil` when it names something undefined (a missing variable, key or index).
@@ -231,7 +254,7 @@ struct Renderer {
         switch expression.kind {
         case .variable(let name):
             for scope in scopes.reversed() {
-                if let value = scope[name] { return value }
+                if let value = scope.value(of: name) { return value }
             }
             return context.variable(name)
         case .attribute(let base, let name):
@@ -372,8 +395,41 @@ struct Renderer {
     var contextWithScopes: EvaluationContext {
         var merged = context
         for scope in scopes {
-            merged.variables.merge(scope) { _, local in local }
+            merged.variables.merge(scope.allVariables) { _, local in local }
         }
         return merged
+    }
+}
+
+extension Renderer {
+    /// The variables of one `{% for %}` iteration or of the top level's `{% set %}`s. A loop's `loop` map is built
+    /// only when a template reads it.
+    struct Scope {
+        var variables: [String: FlowValue] = [:]
+        /// The iteration's index and the loop's length, for `loop`.
+        private var iteration: (index: Int, length: Int)?
+
+        /// Empties the scope, keeping its storage, for iteration `index` of `length`.
+        mutating func startIteration(_ index: Int, of length: Int) {
+            variables.removeAll(keepingCapacity: true)
+            iteration = (index, length)
+        }
+
+        /// The variable `name`, or `nil` when the scope does not define it.
+        func value(of name: String) -> FlowValue? {
+            if let value = variables[name] { return value }
+            guard name == "loop", let (index, length) = iteration else { return nil }
+            return [
+                "index": .int(index), "length": .int(length), "first": .bool(index == 0),
+                "last": .bool(index == length - 1), "revindex": .int(length - index - 1),
+            ]
+        }
+
+        /// Every variable of the scope, `loop` included.
+        var allVariables: [String: FlowValue] {
+            var all = variables
+            if all["loop"] == nil, let loop = value(of: "loop") { all["loop"] = loop }
+            return all
+        }
     }
 }

@@ -82,7 +82,7 @@ public struct Template: Sendable, Hashable {
     func render(
         _ context: EvaluationContext,
         depth: Int,
-        budget: RenderBudget = RenderBudget()
+        budget: RenderBudget? = nil
     ) throws(ExpressionError) -> String {
         if isConstant { return source }
         var renderer = Renderer(context: context, source: source, depth: depth, budget: budget)

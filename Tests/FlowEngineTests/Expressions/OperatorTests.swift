@@ -184,6 +184,16 @@ struct RangeMembershipTests {
             try render("{{ 2.5 in 1..10 }} {{ 'a' in 1..3 }} {{ 3 in 5..1 }} {{ inputs.count in 0..3 }}")
                 == "false false false true"
         )
+        // Lists: every item must be in; integers and decimals mixed; an empty list is in any range, even an empty one.
+        #expect(
+            try render("{{ [2, 3.0] in 1..5 }} {{ [2, 3.5] in 1..5 }} {{ [2, 6] in 1..5 }} {{ [] in 5..1 }}")
+                == "true false false true"
+        )
+        #expect(
+            try render(
+                "{{ [2, 'a'] in 1..5 }} {{ [-9223372036854775807] in -9223372036854775807..-9223372036854775806 }}"
+            ) == "false true"
+        )
     }
 
     @Test(

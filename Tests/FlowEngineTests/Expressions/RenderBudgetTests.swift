@@ -48,4 +48,39 @@ struct RenderBudgetTests {
         let message = try #require(refusal("{% for i in 0..9 %}{{ render(inner) }}{% endfor %}", variables))
         #expect(message.contains("does more work than a render may"))
     }
+
+    @Test("printing and literal text inside loops are charged: a loop that writes much is stopped")
+    func writingIsCharged() throws {
+        // 999 iterations that each print a 5,000-item list: within the iteration limit, not within the budget.
+        let prints = "{% set r = range(0, 4999) %}{% for i in range(0, 999) %}{{ r }}{% endfor %}"
+        #expect(refusal(prints)?.contains("does more work than a render may") == true)
+        // 250,000 iterations writing 1,600 bytes of literal text each (a hundred units, then the iteration's own).
+        let text = String(repeating: "x", count: 1_600)
+        let literal = "{% for a in range(1, 250) %}{% for b in range(1, 1000) %}\(text){% endfor %}{% endfor %}"
+        #expect(refusal(literal)?.contains("does more work than a render may") == true)
+        // The same loops with short text are within it.
+        let short = "{% for a in range(1, 250) %}{% for b in range(1, 1000) %}x{% endfor %}{% endfor %}"
+        #expect(try render(short).utf8.count == 250 * 1000)
+    }
+
+    @Test("a context's render limits replace the standard ones")
+    func customLimits() throws {
+        var context = EvaluationContext(variables: sampleVariables)
+        context.renderLimits = RenderLimits(iterations: 10, work: 1_000)
+        let loops = try Template("{% for i in range(1, 11) %}{% endfor %}")
+        #expect(throws: ExpressionError.self) { try loops.render(context) }
+        #expect(try Template("{% for i in range(1, 10) %}{{ i }}{% endfor %}").render(context) == "12345678910")
+        do {
+            _ = try Template("{{ range(1, 2000) | length }}").render(context)
+            Issue.record("a 2,000-item list rendered within a budget of 1,000 units")
+        } catch {
+            #expect(error.message.contains("(1000 units"))
+        }
+        do {
+            _ = try loops.render(context)
+        } catch {
+            #expect(error.message.contains("more than 10 times in all"))
+        }
+        #expect(RenderLimits.standard == RenderLimits(iterations: 1_000_000, work: 5_000_000))
+    }
 }

@@ -22,6 +22,19 @@ struct TagTests {
         #expect(try render(source) == "0a^,32 1b,31 2c$30 ")
     }
 
+    @Test("loop is built only when read, in nested loops, render() and after set; a set lasts one iteration")
+    func loopVariableOnDemand() throws {
+        let nested =
+            "{% for a in [1, 2] %}{% for b in ['x'] %}{{ loop.length }}{{ a }}{{ b }}{% endfor %}{{ loop.index }}{% endfor %}"
+        #expect(try render(nested) == "11x012x1")
+        let variables = sampleVariables.merging(["inner": "{{ loop.index }}:{{ x }}"], uniquingKeysWith: { $1 })
+        #expect(try render("{% for x in ['a', 'b'] %}{{ render(inner) }};{% endfor %}", variables) == "0:a;1:b;")
+        let shadowed =
+            "{% for x in [1, 2] %}{{ y is defined }}{% set loop = 'mine' %}{% set y = x %}{{ loop }}{% endfor %}"
+        #expect(try render(shadowed) == "falseminefalsemine")
+        #expect(renderError("{% for x in [1] %}{% endfor %}{{ loop }}")?.message == "undefined variable `loop`")
+    }
+
     @Test("for loops over maps, with one or two variables")
     func loopOverMap() throws {
         #expect(try render("{% for k, v in {'a': 1, 'b': 2} %}{{ k }}={{ v }};{% endfor %}") == "a=1;b=2;")
