@@ -39,6 +39,9 @@ build)
     ;;
 run)
     shift
+    # Under `nice`, lower this session's autogroup too: Linux shares the processor between sessions first, so a
+    # niced campaign started with `setsid` would otherwise take as much as the work beside it.
+    if [ "$(nice)" -gt 0 ] && [ -w /proc/self/autogroup ]; then echo "$(nice)" > /proc/self/autogroup || true; fi
     for t in "$@"; do
         [ -x "$BIN/$t" ] || { echo "no $BIN/$t: run '$0 build' first" >&2; exit 2; }
         mkdir -p ".fuzz/$t/runs"

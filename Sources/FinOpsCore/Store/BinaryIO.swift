@@ -174,9 +174,40 @@ func posixRename(_ from: String, _ to: String) -> Int32 {
     rename(from, to)
 }
 
+// A named wrapper, because period files' `open` shadows `open` in their methods.
+func posixOpenForReading(_ path: String) -> Int32 {
+    open(path, O_RDONLY)
+}
+
 // A named wrapper, because a store's `close()` shadows `close` in its methods.
 func posixClose(_ descriptor: Int32) {
     _ = close(descriptor)
+}
+
+/// Reads `buffer.count` bytes of a file at `offset` (fewer only at its end), retrying interrupted and short reads.
+///
+/// - Returns: The bytes read.
+func readFully(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Result<Int, Errno> {
+    var done = 0
+    while done < buffer.count {
+        let count = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+        if count < 0 {
+            if errno == EINTR { continue }
+            return .failure(Errno(errno))
+        }
+        if count == 0 { break }
+        done += count
+    }
+    return .success(done)
+}
+
+/// An `errno` value, for the platform helpers' results.
+struct Errno: Error {
+    let code: Int32
+
+    init(_ code: Int32) { self.code = code }
+
+    var description: String { String(cString: strerror(code)) }
 }
 
 /// A read-only memory map of a whole file.

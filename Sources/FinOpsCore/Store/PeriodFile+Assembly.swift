@@ -126,15 +126,13 @@ extension PeriodFile {
                 let bound = UInt32(truncatingIfNeeded: counts[part.file])
                 var valid = true
                 if remaps.isEmpty {
-                    for row in 0..<part.rows {
-                        let code = part.code(row)
+                    part.forEachCode { row, code in
                         valid = valid && (code < bound || code == StringColumn.nullCode)
                         target[row] = code
                     }
                 } else {
                     remaps[part.file].withUnsafeBufferPointer { remap in
-                        for row in 0..<part.rows {
-                            let code = part.code(row)
+                        part.forEachCode { row, code in
                             if code < bound {
                                 target[row] = remap[Int(code)]
                             } else {
@@ -159,8 +157,7 @@ extension PeriodFile {
                 let bound = UInt32(truncatingIfNeeded: counts[part.file])
                 let shift = starts[part.file]
                 var valid = true
-                for row in 0..<part.rows {
-                    let code = part.code(row)
+                part.forEachCode { row, code in
                     if code < bound {
                         target[row] = code &+ shift
                     } else {

@@ -45,7 +45,7 @@ enum PeriodFile {
     static func read(_ location: Location) throws(CostStoreError) -> CostTable {
         let file = try MappedFile(path: location.path)
         try checkSize(file, location)
-        try checkWholeFile(file, location)
+        try checkWholeFile(location)
         return try withExtendedLifetime(file) { () throws(CostStoreError) in
             try assemble([try parse(file, location).trustingBlocks()], columns: .all, paths: [location.path])
         }
@@ -60,7 +60,7 @@ enum PeriodFile {
     ) throws(CostStoreError) {
         let file = try MappedFile(path: location.path)
         try checkSize(file, location)
-        try checkWholeFile(file, location)
+        try checkWholeFile(location)
         try withExtendedLifetime(file) { () throws(CostStoreError) in
             let parsed = try parse(file, location).trustingBlocks()
             var windows = try Windows([parsed], columns: .all, paths: [location.path], rowsPerWindow: rowsPerWindow)
@@ -115,7 +115,7 @@ enum PeriodFile {
             try checkSize(file, location)
             // Format 2 has no checksum per block: the whole file is checked instead.
             let wholeFile = location.directoryChecksum == nil
-            if wholeFile { try checkWholeFile(file, location) }
+            if wholeFile { try checkWholeFile(location) }
             let one = try parse(file, location).skippingChunks(outside: columns.timeRanges)
             parsed.append(wholeFile ? one.trustingBlocks() : one)
             files.append(file)
@@ -132,18 +132,15 @@ enum PeriodFile {
         }
     }
 
-    private static func checkWholeFile(_ file: MappedFile, _ location: Location) throws(CostStoreError) {
-        // In segments whose pages are released once checked: a whole file mapped at once would be all resident.
-        let segment = 64 << 20
-        var crc = CRC32.initial
-        for start in stride(from: 0, to: file.bytes.count, by: segment) {
-            let range = start..<Swift.min(start + segment, file.bytes.count)
-            crc = CRC32.combine(
-                crc,
-                CRC32.parallel(UnsafeRawBufferPointer(rebasing: file.bytes[range])),
-                length: range.count
-            )
-            file.releasePages(in: range)
+    private static func checkWholeFile(_ location: Location) throws(CostStoreError) {
+        let descriptor = posixOpenForReading(location.path)
+        guard descriptor >= 0 else { throw CostStoreError(.io, "cannot open \(location.path): \(systemError())") }
+        defer { posixClose(descriptor) }
+        let crc: UInt
+        switch CRC32.ofFile(descriptor, count: location.size) {
+        case .success(let value): crc = value
+        case .failure(let error):
+            throw CostStoreError(.io, "cannot read \(location.path): \(error.description)")
         }
         let actual = CRC32.hex(crc)
         guard actual == location.checksum else {
@@ -209,18 +206,25 @@ enum PeriodFile {
 
         var hasNulls: Bool { nulls != nil || nullWords != nil }
 
-        /// The code of a row of a text or Tags part (`UInt32.max` for null, whatever the width).
+        /// Calls `body` with each row and its code, as ``code(_:)`` reads it: a loop per width.
         @inline(__always)
-        func code(_ row: Int) -> UInt32 {
+        func forEachCode(_ body: (Int, UInt32) -> Void) {
+            guard let values else { return }
             switch width {
             case 1:
-                let code = values!.load(fromByteOffset: row, as: UInt8.self)
-                return code == .max ? .max : UInt32(code)
+                for row in 0..<rows {
+                    let code = values.load(fromByteOffset: row, as: UInt8.self)
+                    body(row, code == .max ? .max : UInt32(code))
+                }
             case 2:
-                let code = values!.loadUnaligned(fromByteOffset: row * 2, as: UInt16.self)
-                return code == .max ? .max : UInt32(UInt16(littleEndian: code))
+                for row in 0..<rows {
+                    let code = UInt16(littleEndian: values.loadUnaligned(fromByteOffset: row * 2, as: UInt16.self))
+                    body(row, code == .max ? .max : UInt32(code))
+                }
             default:
-                return UInt32(littleEndian: values!.loadUnaligned(fromByteOffset: row * 4, as: UInt32.self))
+                for row in 0..<rows {
+                    body(row, UInt32(littleEndian: values.loadUnaligned(fromByteOffset: row * 4, as: UInt32.self)))
+                }
             }
         }
 

@@ -71,6 +71,67 @@ enum OffsetPacking {
         return bytes
     }
 
+    /// Calls `body` with each row and its offset, in a block of `count` offsets of at most 8 bytes: a loop per width,
+    /// so the common widths (1, 2, 4, 8) are plain loads the compiler can unroll.
+    @inline(__always)
+    static func forEachSmallOffset(
+        _ source: UnsafeRawPointer,
+        count: Int,
+        width: Int,
+        _ body: (Int, UInt64) -> Void
+    ) {
+        switch width {
+        case 0:
+            for row in 0..<count { body(row, 0) }
+        case 1:
+            for row in 0..<count { body(row, UInt64(source.load(fromByteOffset: row, as: UInt8.self))) }
+        case 2:
+            for row in 0..<count {
+                body(row, UInt64(UInt16(littleEndian: source.loadUnaligned(fromByteOffset: row * 2, as: UInt16.self))))
+            }
+        case 4:
+            for row in 0..<count {
+                body(row, UInt64(UInt32(littleEndian: source.loadUnaligned(fromByteOffset: row * 4, as: UInt32.self))))
+            }
+        case 8:
+            for row in 0..<count {
+                body(row, UInt64(littleEndian: source.loadUnaligned(fromByteOffset: row * 8, as: UInt64.self)))
+            }
+        default:
+            // 3, 5, 6 or 7 bytes: an 8-byte load masked, while 8 bytes remain in the block; then the generic path.
+            let mask: UInt64 = (1 << UInt64(8 * width)) &- 1
+            let wholeLoads = count * width >= 8 ? (count * width - 8) / width + 1 : 0
+            for row in 0..<wholeLoads {
+                body(
+                    row,
+                    UInt64(littleEndian: source.loadUnaligned(fromByteOffset: row * width, as: UInt64.self)) & mask
+                )
+            }
+            for row in wholeLoads..<count {
+                body(row, UInt64(truncatingIfNeeded: offset(source, row: row, count: count, width: width)))
+            }
+        }
+    }
+
+    /// Calls `body` with each row and its offset, in a block of `count` offsets of 9 to 16 bytes: two 8-byte loads a
+    /// row, the second masked, while 16 bytes remain in the block; the last rows byte by byte.
+    @inline(__always)
+    static func forEachLargeOffset(
+        _ source: UnsafeRawPointer,
+        count: Int,
+        width: Int,
+        _ body: (Int, UInt128) -> Void
+    ) {
+        let mask: UInt64 = width >= 16 ? .max : (1 << UInt64(8 * (width - 8))) &- 1
+        let wholeLoads = count * width >= 16 ? (count * width - 16) / width + 1 : 0
+        for row in 0..<wholeLoads {
+            let low = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: row * width, as: UInt64.self))
+            let high = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: row * width + 8, as: UInt64.self))
+            body(row, UInt128(high & mask) << 64 | UInt128(low))
+        }
+        for row in wholeLoads..<count { body(row, offset(source, row: row, count: count, width: width)) }
+    }
+
     /// The offset of `row` in a block of `count` offsets of `width` bytes.
     @inline(__always)
     static func offset(_ source: UnsafeRawPointer, row: Int, count: Int, width: Int) -> UInt128 {
@@ -151,9 +212,25 @@ enum DecimalPacking {
         into target: UnsafeMutablePointer<ExactDecimal>
     ) {
         let scale = PowersOfTen.int128[plan.exponent]
-        for row in 0..<count {
-            let offset = plan.width == 0 ? 0 : OffsetPacking.offset(source, row: row, count: count, width: plan.width)
-            target[row] = ExactDecimal(units: (plan.base &+ Int128(bitPattern: offset)) &* scale)
+        // Powers of ten up to 10^18 fit 64 bits.
+        if plan.width <= 8, let smallScale = UInt64(exactly: scale) {
+            // (base + offset) × scale as base × scale + offset × scale: one 64 × 64-bit multiply a row. Wrapping
+            // arithmetic is a ring, so this is the same value as the general path's.
+            let baseScaled = plan.base &* scale
+            OffsetPacking.forEachSmallOffset(source, count: count, width: plan.width) { row, offset in
+                let (high, low) = smallScale.multipliedFullWidth(by: offset)
+                target[row] = ExactDecimal(units: baseScaled &+ Int128(bitPattern: UInt128(high) << 64 | UInt128(low)))
+            }
+            return
+        }
+        if scale == 1 {
+            OffsetPacking.forEachLargeOffset(source, count: count, width: plan.width) { row, offset in
+                target[row] = ExactDecimal(units: plan.base &+ Int128(bitPattern: offset))
+            }
+        } else {
+            OffsetPacking.forEachLargeOffset(source, count: count, width: plan.width) { row, offset in
+                target[row] = ExactDecimal(units: (plan.base &+ Int128(bitPattern: offset)) &* scale)
+            }
         }
     }
 }
@@ -204,6 +281,12 @@ enum TimestampPacking {
 
     /// Writes `count` packed instants at `source` at `target`.
     static func unpack(_ source: UnsafeRawPointer, count: Int, _ plan: Plan, into target: UnsafeMutablePointer<Int64>) {
+        if plan.width <= 8 {
+            OffsetPacking.forEachSmallOffset(source, count: count, width: plan.width) { row, offset in
+                target[row] = plan.base &+ Int64(truncatingIfNeeded: offset) &* plan.step
+            }
+            return
+        }
         for row in 0..<count {
             let offset = plan.width == 0 ? 0 : OffsetPacking.offset(source, row: row, count: count, width: plan.width)
             target[row] = plan.base &+ Int64(truncatingIfNeeded: offset) &* plan.step

@@ -330,7 +330,14 @@ struct Grouping {
             return
         }
         if case .decimal(let column) = input.source, !isCountDistinct(input.measure) {
-            try accumulateDecimals(column, groupOf: groupOf, selection: selection, base: base, into: &accumulator)
+            try accumulateDecimals(
+                column,
+                extremes: Self.readsExtremes(input.measure),
+                groupOf: groupOf,
+                selection: selection,
+                base: base,
+                into: &accumulator
+            )
             return
         }
         for position in groupOf.indices {
@@ -357,14 +364,24 @@ struct Grouping {
         }
     }
 
+    /// Whether a measure's value is a group's least or greatest value.
+    private static func readsExtremes(_ measure: Measure) -> Bool {
+        switch measure {
+        case .min, .max: return true
+        default: return false
+        }
+    }
+
     private func isCountDistinct(_ measure: Measure) -> Bool {
         if case .countDistinct = measure { return true }
         return false
     }
 
-    /// Sum, minimum, maximum and counts of a decimal column in one tight loop over raw buffers.
+    /// Sum and counts of a decimal column, and its minimum and maximum where `extremes`, in one tight loop over raw
+    /// buffers.
     private func accumulateDecimals(
         _ column: DecimalColumn,
+        extremes: Bool,
         groupOf: UnsafeBufferPointer<Int32>,
         selection: [Int32]?,
         base: Int,
@@ -381,19 +398,26 @@ struct Grouping {
                         accumulator.sums.withUnsafeMutableBufferPointer { sums in
                             accumulator.minimums.withUnsafeMutableBufferPointer { minimums in
                                 accumulator.maximums.withUnsafeMutableBufferPointer { maximums in
-                                    for position in groupOf.indices {
-                                        let group = Int(groupOf[position])
-                                        let row = direct ? base + position : Int(selection[base + position])
-                                        rows[group] &+= 1
-                                        if let nulls, nulls[row] { continue }
-                                        let units = values[row].units
-                                        nonNull[group] &+= 1
-                                        let (sum, carry) = sums[group].addingReportingOverflow(units)
-                                        overflow = overflow || carry
-                                        sums[group] = sum
-                                        if units < minimums[group] { minimums[group] = units }
-                                        if units > maximums[group] { maximums[group] = units }
+                                    // One loop with the extremes and one without, which a sum or an average
+                                    // does not read: two fewer scattered updates a row.
+                                    @inline(__always)
+                                    func loop(extremes: Bool) {
+                                        for position in groupOf.indices {
+                                            let group = Int(groupOf[position])
+                                            let row = direct ? base + position : Int(selection[base + position])
+                                            rows[group] &+= 1
+                                            if let nulls, nulls[row] { continue }
+                                            let units = values[row].units
+                                            nonNull[group] &+= 1
+                                            let (sum, carry) = sums[group].addingReportingOverflow(units)
+                                            overflow = overflow || carry
+                                            sums[group] = sum
+                                            guard extremes else { continue }
+                                            if units < minimums[group] { minimums[group] = units }
+                                            if units > maximums[group] { maximums[group] = units }
+                                        }
                                     }
+                                    if extremes { loop(extremes: true) } else { loop(extremes: false) }
                                 }
                             }
                         }

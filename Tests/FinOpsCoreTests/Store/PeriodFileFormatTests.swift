@@ -173,6 +173,71 @@ struct OffsetPackingTests {
             #expect(decoded == values, "width \(width)")
         }
     }
+
+    @Test("the loops by width read what offset(_:row:count:width:) reads, for every block length up to 40 rows")
+    func loopsByWidth() {
+        var generator = SplitMix(seed: 11)
+        for width in 0...16 {
+            for count in 0...40 {
+                let limit: UInt128 = width == 16 ? .max : (UInt128(1) << (8 * width)) &- 1
+                let values = (0..<count).map { _ in
+                    (UInt128(generator.next()) << 64 | UInt128(generator.next())) & limit
+                }
+                let packed = OffsetPacking.pack(count, width: width) { values[$0] }
+                var decoded = [UInt128](repeating: 7, count: count)
+                packed.withUnsafeBytes { raw in
+                    let source = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!
+                    if width <= 8 {
+                        OffsetPacking.forEachSmallOffset(source, count: count, width: width) {
+                            decoded[$0] = UInt128($1)
+                        }
+                    } else {
+                        OffsetPacking.forEachLargeOffset(source, count: count, width: width) { decoded[$0] = $1 }
+                    }
+                }
+                #expect(decoded == values, "width \(width), \(count) rows")
+            }
+        }
+    }
+
+    @Test("packed decimals and instants decode exactly: every scale, small and wide offsets, negative bases")
+    func decimalsAndInstants() {
+        var generator = SplitMix(seed: 13)
+        for exponent in [0, 1, 6, 12, 18] {
+            for spread in [UInt64(0), 200, 1 << 40, .max] {
+                let values = (0..<53).map { row -> ExactDecimal in
+                    let offset = Int128(generator.next() % (spread == 0 ? 1 : spread))
+                    let wide = spread == .max ? Int128(generator.next()) << 1 : 0  // offsets past 64 bits
+                    let base: Int128 = row.isMultiple(of: 2) ? -5_000_000 : 3
+                    return ExactDecimal(units: (base + offset + wide) * PowersOfTen.int128[exponent])
+                }
+                let plan = DecimalPacking.plan(values)
+                let packed = DecimalPacking.pack(values, plan)
+                var decoded = [ExactDecimal](repeating: ExactDecimal(units: 1), count: values.count)
+                packed.withUnsafeBytes { raw in
+                    decoded.withUnsafeMutableBufferPointer { target in
+                        DecimalPacking.unpack(
+                            raw.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!,
+                            count: values.count,
+                            plan,
+                            into: target.baseAddress!
+                        )
+                    }
+                }
+                #expect(decoded == values, "exponent \(exponent), spread \(spread), width \(plan.width)")
+            }
+        }
+        let instants = TimestampColumn(values: (0..<45).map { Int64($0) * 86_400_000_000 - 1_000_000_000_000 })
+        let bounds = TimestampPacking.bounds(instants)!
+        let plan = TimestampPacking.plan(instants, bounds: bounds)
+        var decoded = [Int64](repeating: 0, count: 45)
+        TimestampPacking.pack(instants, plan).withUnsafeBytes { raw in
+            decoded.withUnsafeMutableBufferPointer { target in
+                TimestampPacking.unpack(raw.baseAddress!, count: 45, plan, into: target.baseAddress!)
+            }
+        }
+        #expect(decoded == instants.values)
+    }
 }
 
 /// A small seeded generator, so the test's data is the same on every run.
