@@ -9,14 +9,8 @@ package enum CRC32 {
 
     /// The CRC-32 of `bytes`, continuing from `crc`.
     package static func update(_ crc: UInt, _ bytes: UnsafeRawBufferPointer) -> UInt {
-        var crc = crc
-        var offset = 0
-        while offset < bytes.count {
-            let length = min(bytes.count - offset, Int(UInt32.max >> 1))
-            crc = crc32(crc, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, UInt32(length))
-            offset += length
-        }
-        return crc
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return crc }
+        return finops_crc32(crc, base.assumingMemoryBound(to: UInt8.self), bytes.count)
     }
 
     /// The CRC-32 of `bytes`, continuing from `crc`.

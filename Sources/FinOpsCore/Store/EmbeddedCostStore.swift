@@ -87,9 +87,10 @@ public struct EmbeddedCostStore: CostStore {
         try PeriodFile.read(entries.map(location), columns: filter, rowsPerWindow: rowsPerWindow, body)
     }
 
-    /// Reads every stored period whole and checks its size, checksums, row count and totals against the manifest;
-    /// period files of format 2 are rewritten in format 3 on the way (same rows, so the same totals; see
-    /// ``upgrade(_:)``).
+    /// Checks every stored period against the manifest: every byte of its file against the recorded size and
+    /// CRC-32, then its row count and totals, from its currency and cost columns; period files of format 2 are
+    /// rewritten in format 3 on the way (same rows, so the same totals; see ``upgrade(_:)``). Once the whole file's
+    /// checksum matches, its other columns are the bytes that were written, so they are not decoded.
     ///
     /// - Returns: The periods checked, as the manifest now lists them.
     /// - Throws: ``CostStoreError`` naming the first file that does not match the manifest.
@@ -98,19 +99,11 @@ public struct EmbeddedCostStore: CostStore {
         var upgrades: [Upgrade] = []
         var staging: StagingFolder?
         defer { staging?.remove() }
-        for entry in try loadManifest().entries {
+        let entries = try loadManifest().entries
+        try verifyConcurrently(entries.filter { $0.directoryChecksum != nil })
+        for entry in entries where entry.directoryChecksum == nil {
             let summary = entry.summary
             let name = "\(entry.file) (source \(summary.source), period \(summary.period))"
-            guard entry.directoryChecksum == nil else {
-                // Format 3: every column of every row decoded a window at a time, so memory holds one window.
-                var totals = CostTotalsBuilder(source: summary.source)
-                try PeriodFile.read(location(entry), rowsPerWindow: Self.verifyWindowRows) {
-                    (window) throws(CostStoreError) in
-                    try PeriodSummary.add(window, to: &totals, name: name)
-                }
-                try summary.check(totals, name: name)
-                continue
-            }
             // Format 2 is read whole: the rows are rewritten in format 3.
             let table = try PeriodFile.read(location(entry))
             try summary.check(table, name: name)
@@ -127,8 +120,47 @@ public struct EmbeddedCostStore: CostStore {
         return try loadManifest().entries.map(\.summary)
     }
 
-    /// Rows ``verify()`` decodes at a time: two chunks of a load, every column (a few tens of MB).
-    static let verifyWindowRows = 131_072
+    /// Checks format 3 periods two at a time (each decodes on all cores too, but not all the time: its whole-file
+    /// checksum, window assembly and totals take turns), reporting the first failure in manifest order.
+    private func verifyConcurrently(_ entries: [Manifest.Entry]) throws(CostStoreError) {
+        let failures = UncheckedSendable(
+            UnsafeMutableBufferPointer<CostStoreError?>.allocate(capacity: Swift.max(entries.count, 1))
+        )
+        failures.value.initialize(repeating: nil)
+        defer { failures.value.deallocate() }
+        let store = UncheckedSendable(self)
+        let workers = Swift.min(2, entries.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: entries.count, by: workers) {
+                let entry = entries[index]
+                let summary = entry.summary
+                let name = "\(entry.file) (source \(summary.source), period \(summary.period))"
+                do throws(CostStoreError) {
+                    // Every byte checked against the manifest's checksum; then the columns of the totals decoded a
+                    // window at a time.
+                    var totals = CostTotalsBuilder(source: summary.source)
+                    try PeriodFile.read(
+                        store.value.location(entry),
+                        columns: Self.totalsColumns,
+                        rowsPerWindow: Self.verifyWindowRows
+                    ) {
+                        (window) throws(CostStoreError) in
+                        try PeriodSummary.add(window, to: &totals, name: name)
+                    }
+                    try summary.check(totals, name: name)
+                } catch {
+                    failures.value[index] = error
+                }
+            }
+        }
+        if let failure = failures.value.lazy.compactMap({ $0 }).first { throw failure }
+    }
+
+    /// Rows ``verify()`` decodes at a time.
+    static let verifyWindowRows = 1 << 19
+
+    /// The columns of a period's totals: what ``verify()`` decodes once the whole file's checksum matched.
+    static let totalsColumns = CostFilter(columns: Set(["BillingCurrency"] + CostTotalsBuilder.costColumns))
 
     func location(_ entry: Manifest.Entry) -> PeriodFile.Location {
         PeriodFile.Location(

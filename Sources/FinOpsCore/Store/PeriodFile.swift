@@ -51,10 +51,11 @@ enum PeriodFile {
         }
     }
 
-    /// Reads a whole period file as ``read(_:)-(Location)`` does, every byte checked first, but hands its rows to
-    /// `body` a window of whole chunks at a time (see ``Windows``).
+    /// Checks every byte of a period file against the manifest's size and checksum, then hands the rows of
+    /// `columns` to `body` a window of whole chunks at a time (see ``Windows``).
     static func read(
         _ location: Location,
+        columns: CostFilter = .all,
         rowsPerWindow: Int,
         _ body: (CostTable) throws(CostStoreError) -> Void
     ) throws(CostStoreError) {
@@ -63,7 +64,7 @@ enum PeriodFile {
         try checkWholeFile(location)
         try withExtendedLifetime(file) { () throws(CostStoreError) in
             let parsed = try parse(file, location).trustingBlocks()
-            var windows = try Windows([parsed], columns: .all, paths: [location.path], rowsPerWindow: rowsPerWindow)
+            var windows = try Windows([parsed], columns: columns, paths: [location.path], rowsPerWindow: rowsPerWindow)
             while let window = try windows.next() {
                 file.releasePages()
                 try body(window)
