@@ -52,7 +52,11 @@ run)
         fi
         started=$(date -u +%Y%m%dT%H%M%SZ)
         # A run stopped with SIGINT still prints its statistics, which count.
-        FUZZ_BIN=$BIN FUZZ_RUNS=$((GOAL - done_so_far)) FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-10} \
+        # One frame of each allocation's stack instead of 30 (unwinding and storing them was 40% of a template run):
+        # inputs run about 1.4 times as fast, crashes keep their stacks, and leaks are still found (with 0 frames
+        # LeakSanitizer reports none); run a leak's saved input alone for the allocation's whole stack.
+        FUZZ_ASAN_OPTIONS=${FUZZ_ASAN_OPTIONS-malloc_context_size=1} \
+            FUZZ_BIN=$BIN FUZZ_RUNS=$((GOAL - done_so_far)) FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-10} \
             FUZZ_ARGS=-report_slow_units=1 Benchmarks/fuzz.sh "$t" 86400 || true
         cp ".fuzz/$t/last.log" ".fuzz/$t/runs/$(build_hash "$t")-$started.log"
         echo "$t: $(executed "$t") of $GOAL executions on build $(build_hash "$t")" >&2

@@ -62,9 +62,9 @@ for t in $targets; do
     set +e
     # Leaks are checked after each input that allocated more than it freed (libFuzzer's -detect_leaks); the check
     # at exit is off, since a harness keeps its fixtures (a parsed table, a template context) for the process's life.
-    # FUZZ_TIMEOUT (seconds, 1 by default) counts wall time: a long run beside other work may raise it and rely on
+    # FUZZ_ASAN_OPTIONS adds AddressSanitizer options. FUZZ_TIMEOUT (seconds, 1 by default) counts wall time: a long run beside other work may raise it and rely on
     # the slowest input it reports.
-    (cd "$workers" && ASAN_OPTIONS=leak_check_at_exit=0 "$BIN/$t" "$corpus" ${dict:+"-dict=$ROOT/Fuzz/dictionaries/$t.dict"} \
+    (cd "$workers" && ASAN_OPTIONS=leak_check_at_exit=0${FUZZ_ASAN_OPTIONS:+:$FUZZ_ASAN_OPTIONS} "$BIN/$t" "$corpus" ${dict:+"-dict=$ROOT/Fuzz/dictionaries/$t.dict"} \
         -max_total_time="$SECONDS_PER" -timeout="${FUZZ_TIMEOUT:-1}" -rss_limit_mb=4096 -max_len=65536 $parallel \
         -artifact_prefix="$WORK/$t/artifacts/" -print_final_stats=1 \
         ${FUZZ_SEED:+-seed=$FUZZ_SEED} ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} ${FUZZ_ARGS:-}) > "$log" 2>&1
