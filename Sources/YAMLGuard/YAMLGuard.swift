@@ -35,6 +35,10 @@ package enum YAMLGuard {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { return }
         defer { yaml_parser_delete(&parser) }
+        // UTF-8 declared, as Yams declares it: left to detect the encoding, libyaml would skip a leading byte order
+        // mark that Yams reads as a character, shifting the first line's indentation, so the two would see different
+        // documents (FuzzAnalysisFiles found complex keys that only Yams saw).
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
         var scan = Scan(limits: limits)
         try bytes.withUnsafeMutableBufferPointer { (buffer) throws(Violation) in
             guard let base = buffer.baseAddress else { return }

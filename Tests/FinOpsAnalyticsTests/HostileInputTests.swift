@@ -129,4 +129,16 @@ struct HostileYAMLFileTests {
             try Budget.load(yaml: "budgets:\n  - ? [a]\n    : 1\n", path: "budgets.yml")
         }
     }
+
+    @Test("a leading byte order mark does not hide a complex key from the check (found by FuzzAnalysisFiles)")
+    func byteOrderMark() {
+        // Yams reads the mark as a character in column 1, so ` ? [x]` is a second key of the top mapping; a check
+        // that skipped the mark saw a syntax error at line 3 instead, and let Yams compose the key.
+        do {
+            _ = try Budget.load(yaml: "\u{FEFF}k:\n - a\n ? [x]\n : y\n", path: "budgets.yml")
+            Issue.record("a complex key after a byte order mark was read")
+        } catch {
+            #expect(error.description.hasPrefix("budgets.yml:3:4: a mapping key must be a scalar, not a sequence"))
+        }
+    }
 }
