@@ -236,13 +236,8 @@ final class MappedFile {
     /// in large folios, so releasing only the bytes a read used leaves their neighbours mapped: a read in windows
     /// calls this between windows so that its resident size stays that of one window.
     func releasePages() {
-        releasePages(in: 0..<bytes.count)
-    }
-
-    /// Unmaps the pages of a range of the file, which starts at a page boundary.
-    func releasePages(in range: Range<Int>) {
-        guard let base = bytes.baseAddress, !range.isEmpty else { return }
-        _ = madvise(UnsafeMutableRawPointer(mutating: base + range.lowerBound), range.count, MADV_DONTNEED)
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_DONTNEED)
     }
 
     deinit {

@@ -23,26 +23,6 @@ package enum CRC32 {
         crc32_combine(first, second, off_t(length))
     }
 
-    /// The CRC-32 of bytes, computed in pieces on all cores and combined (one core checks about 1 GB/s).
-    package static func parallel(_ bytes: UnsafeRawBufferPointer) -> UInt {
-        let piece = 8 << 20
-        let pieces = (bytes.count + piece - 1) / piece
-        guard pieces > 2 else { return update(initial, bytes) }
-        let results = UncheckedSendable(UnsafeMutableBufferPointer<UInt>.allocate(capacity: pieces))
-        defer { results.value.deallocate() }
-        let source = UncheckedSendable(bytes)
-        DispatchQueue.concurrentPerform(iterations: pieces) { index in
-            let lower = index * piece
-            let upper = Swift.min(lower + piece, source.value.count)
-            results.value[index] = update(initial, UnsafeRawBufferPointer(rebasing: source.value[lower..<upper]))
-        }
-        var crc = results.value[0]
-        for index in 1..<pieces {
-            crc = combine(crc, results.value[index], length: Swift.min(piece, bytes.count - index * piece))
-        }
-        return crc
-    }
-
     /// The CRC-32 of the first `count` bytes of an open file, read with `pread` in pieces on all cores and combined.
     ///
     /// Reading copies from the page cache into a few reused buffers; mapping the file instead would cost a page-table

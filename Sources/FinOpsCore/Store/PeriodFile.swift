@@ -207,7 +207,8 @@ enum PeriodFile {
 
         var hasNulls: Bool { nulls != nil || nullWords != nil }
 
-        /// Calls `body` with each row and its code, as ``code(_:)`` reads it: a loop per width.
+        /// Calls `body` with each row of a text or Tags part and its code (`UInt32.max` for null, whatever the
+        /// width): a loop per width.
         @inline(__always)
         func forEachCode(_ body: (Int, UInt32) -> Void) {
             guard let values else { return }

@@ -110,10 +110,46 @@ indirect enum TemplateNode: Sendable {
 
     struct Loop: Sendable {
         /// The key variable of `for k, v in …`, `nil` for `for v in …`.
-        var keyName: String?
-        var valueName: String
-        var sequence: Expression
-        var body: [TemplateNode]
-        var otherwise: [TemplateNode]
+        let keyName: String?
+        let valueName: String
+        let sequence: Expression
+        let body: [TemplateNode]
+        let otherwise: [TemplateNode]
+        /// What one iteration costs the render budget: a unit, and one per 16 bytes of the literal text its body can
+        /// write (prints are charged as they evaluate, nested loops by their own iterations). Worked out once, here,
+        /// rather than each time the loop starts.
+        let iterationCost: Int
+
+        init(
+            keyName: String?,
+            valueName: String,
+            sequence: Expression,
+            body: [TemplateNode],
+            otherwise: [TemplateNode]
+        ) {
+            self.keyName = keyName
+            self.valueName = valueName
+            self.sequence = sequence
+            self.body = body
+            self.otherwise = otherwise
+            iterationCost = 1 &+ TemplateNode.literalWeight(of: body)
+        }
+    }
+
+    /// One unit per 16 bytes of the text `nodes` can write, every branch counted, nested loops' bodies left to them.
+    static func literalWeight(of nodes: [TemplateNode]) -> Int {
+        var weight = 0
+        for node in nodes {
+            switch node {
+            case .text(let text): weight &+= text.utf8.count / 16
+            case .conditional(let branches, let otherwise):
+                weight &+= literalWeight(of: otherwise)
+                for branch in branches { weight &+= literalWeight(of: branch.body) }
+            case .loop(let loop): weight &+= literalWeight(of: loop.otherwise)
+            case .filtered(_, let body): weight &+= literalWeight(of: body)
+            case .print, .set: break
+            }
+        }
+        return weight
     }
 }

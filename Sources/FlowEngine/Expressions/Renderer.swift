@@ -91,8 +91,6 @@ struct Renderer {
             try render(loop.otherwise, into: &output)
             return
         }
-        // An iteration costs a unit and the literal text its body writes (prints are charged as they evaluate).
-        let iterationCost = 1 + Self.literalWeight(of: loop.body)
         scopes.append(Scope())
         defer { scopes.removeLast() }
         for (index, item) in items.enumerated() {
@@ -103,7 +101,7 @@ struct Renderer {
                     at: loop.sequence.start
                 )
             }
-            guard budget.spend(iterationCost) else { throw overBudget(at: loop.sequence.start) }
+            guard budget.spend(loop.iterationCost) else { throw overBudget(at: loop.sequence.start) }
             // One scope, emptied in place each iteration: `set` in a body lasts one iteration, and a long loop
             // allocates no dictionary per iteration.
             scopes[scopes.count - 1].startIteration(index, of: items.count)
@@ -111,24 +109,6 @@ struct Renderer {
             if let keyName = loop.keyName { scopes[scopes.count - 1].variables[keyName] = item.key }
             try render(loop.body, into: &output)
         }
-    }
-
-    /// One unit per 16 bytes of the text `nodes` can write, every branch counted; nested loops' bodies are charged
-    /// by their own iterations.
-    private static func literalWeight(of nodes: [TemplateNode]) -> Int {
-        var weight = 0
-        for node in nodes {
-            switch node {
-            case .text(let text): weight &+= text.utf8.count / 16
-            case .conditional(let branches, let otherwise):
-                weight &+= literalWeight(of: otherwise)
-                for branch in branches { weight &+= literalWeight(of: branch.body) }
-            case .loop(let loop): weight &+= literalWeight(of: loop.otherwise)
-            case .filtered(_, let body): weight &+= literalWeight(of: body)
-            case .print, .set: break
-            }
-        }
-        return weight
     }
 
     // MARK: - Expressions

@@ -1,12 +1,15 @@
+import Foundation
 import Testing
 
 @testable import FinOpsCore
 
 @Suite("Period file checksums")
 struct ChecksumTests {
-    @Test("a CRC-32 computed in pieces on several cores equals the one computed in one pass")
-    func parallelEqualsSerial() {
+    @Test("a file's CRC-32 read in pieces on several cores equals the one computed in one pass")
+    func fileEqualsSerial() throws {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("finops-crc-\(getpid()).bin").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
         for size in [0, 1, 1_000, 24 << 20, (40 << 20) + 12_345] {
             var bytes = [UInt8](repeating: 0, count: size)
             bytes.withUnsafeMutableBytes { raw in
@@ -18,15 +21,23 @@ struct ChecksumTests {
                     raw.storeBytes(of: state, toByteOffset: offset, as: UInt64.self)
                 }
             }
-            bytes.withUnsafeBytes { raw in
-                #expect(CRC32.parallel(raw) == CRC32.update(CRC32.initial, raw), "\(size) bytes")
-            }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let expected = bytes.withUnsafeBytes { CRC32.update(CRC32.initial, $0) }
+            #expect(try Self.fileCRC(path, count: size) == expected, "\(size) bytes")
+            // The check still catches one changed byte far from the first piece.
+            guard size > 30 << 20 else { continue }
+            bytes[(29 << 20) + 5] ^= 1
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            #expect(try Self.fileCRC(path, count: size) != expected)
         }
-        // The check still catches one changed byte far from the first piece.
-        var bytes = [UInt8](repeating: 7, count: 30 << 20)
-        let before = bytes.withUnsafeBytes { CRC32.parallel($0) }
-        bytes[(29 << 20) + 5] ^= 1
-        #expect(bytes.withUnsafeBytes { CRC32.parallel($0) } != before)
+        // A file shorter than the size asked for is an error, not a checksum.
+        #expect(throws: Errno.self) { try Self.fileCRC(path, count: (40 << 20) + 12_346) }
+    }
+
+    private static func fileCRC(_ path: String, count: Int) throws -> UInt {
+        let descriptor = posixOpenForReading(path)
+        defer { posixClose(descriptor) }
+        return try CRC32.ofFile(descriptor, count: count).get()
     }
 
     @Test(
