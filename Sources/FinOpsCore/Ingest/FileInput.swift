@@ -65,6 +65,6 @@ final class FileInput {
     }
 }
 
-func systemError() -> String {
-    String(cString: strerror(errno))
+func systemError(_ code: Int32 = errno) -> String {
+    String(cString: strerror(code))
 }

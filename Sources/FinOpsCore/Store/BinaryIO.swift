@@ -207,7 +207,7 @@ struct Errno: Error {
 
     init(_ code: Int32) { self.code = code }
 
-    var description: String { String(cString: strerror(code)) }
+    var description: String { systemError(code) }
 }
 
 /// A read-only memory map of a whole file.

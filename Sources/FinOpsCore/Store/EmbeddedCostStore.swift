@@ -93,7 +93,8 @@ public struct EmbeddedCostStore: CostStore {
     /// checksum matches, its other columns are the bytes that were written, so they are not decoded.
     ///
     /// - Returns: The periods checked, as the manifest now lists them.
-    /// - Throws: ``CostStoreError`` naming the first file that does not match the manifest.
+    /// - Throws: ``CostStoreError`` naming a file that does not match the manifest: the first in manifest order among
+    ///   those of format 3, which are checked first (two at a time), then among those of format 2.
     @discardableResult
     public func verify() throws(CostStoreError) -> [PeriodSummary] {
         var upgrades: [Upgrade] = []
